@@ -1,0 +1,86 @@
+package bus
+
+import "time"
+
+// Version is the schema version carried in every event's "v" field.
+// Fields are only ever added within a version; consumers ignore unknown fields.
+const Version = 1
+
+// Ingested is published on mail.ingested.<account> once per message.
+type Ingested struct {
+	V            int       `json:"v"`
+	ID           string    `json:"id"`
+	Account      string    `json:"account"`
+	Mailbox      string    `json:"mailbox"`
+	UIDValidity  uint32    `json:"uidvalidity"`
+	UID          uint32    `json:"uid"`
+	MessageID    string    `json:"message_id,omitempty"`
+	InternalDate time.Time `json:"internal_date"`
+	Size         int64     `json:"size"`
+	Flags        []string  `json:"flags,omitempty"`
+	// Raw is the RFC 5322 message when it is at most stream.inline_max;
+	// otherwise RawObject names it in the mail_raw object store.
+	Raw        []byte    `json:"raw,omitempty"`
+	RawObject  string    `json:"raw_object,omitempty"`
+	IngestedAt time.Time `json:"ingested_at"`
+}
+
+// Action kinds.
+const (
+	ActionMove  = "move"
+	ActionDraft = "draft"
+	ActionFlags = "flags"
+)
+
+// Move targets with a meaning beyond a folder name.
+const (
+	TargetJunk = "\\Junk" // the account's Junk folder, configured or discovered
+)
+
+// Action is published on mail.action.<account> and carried out by apply.
+type Action struct {
+	V           int    `json:"v"`
+	ID          string `json:"id"` // identity of the message the action is about
+	Account     string `json:"account"`
+	Kind        string `json:"kind"`  // move | draft | flags
+	Stage       string `json:"stage"` // who asked for it
+	Reason      string `json:"reason,omitempty"`
+	Mailbox     string `json:"mailbox,omitempty"`
+	UIDValidity uint32 `json:"uidvalidity,omitempty"`
+	UID         uint32 `json:"uid,omitempty"`
+	MessageID   string `json:"message_id,omitempty"`
+	// Target of a move: a folder name or TargetJunk.
+	Target string `json:"target,omitempty"`
+	// Draft is the RFC 5322 draft to append (kind draft); it must carry an
+	// X-Mailassist-Ref header equal to ID. Large drafts go by DraftObject.
+	Draft       []byte   `json:"draft,omitempty"`
+	DraftObject string   `json:"draft_object,omitempty"`
+	AddFlags    []string `json:"add_flags,omitempty"`
+	RemoveFlags []string `json:"remove_flags,omitempty"`
+}
+
+// DeadLetter is published on mail.deadletter.<account> when a stage gives
+// up on a message. Data is the original payload (up to 512 KiB; the stream
+// still holds all of it at StreamSeq until it ages out).
+type DeadLetter struct {
+	V          int       `json:"v"`
+	Account    string    `json:"account"`
+	Stage      string    `json:"stage"`
+	Subject    string    `json:"subject"`
+	StreamSeq  uint64    `json:"stream_seq"`
+	MsgID      string    `json:"msg_id,omitempty"`
+	Deliveries uint64    `json:"deliveries"`
+	Reason     string    `json:"reason"`
+	Data       []byte    `json:"data,omitempty"`
+	Truncated  bool      `json:"truncated,omitempty"`
+	At         time.Time `json:"at"`
+}
+
+// Checkpoint is the per account+mailbox ingest position in mail_checkpoints.
+type Checkpoint struct {
+	Account     string    `json:"account"`
+	Mailbox     string    `json:"mailbox"`
+	UIDValidity uint32    `json:"uidvalidity"`
+	LastUID     uint32    `json:"last_uid"`
+	Updated     time.Time `json:"updated"`
+}

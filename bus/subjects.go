@@ -1,0 +1,65 @@
+// Package bus holds the JetStream plumbing every stage shares: subjects,
+// event types, stream and bucket setup, publishing, and the stage runner.
+package bus
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Stream and bucket names.
+const (
+	StreamName      = "MAIL"
+	CheckpointsKV   = "mail_checkpoints"
+	SeenKV          = "mail_seen"
+	RawObjects      = "mail_raw"
+	subjectWildcard = "mail.>"
+)
+
+// Subject kinds: the second token of every subject on the stream.
+const (
+	KindIngested   = "ingested"
+	KindClassified = "classified"
+	KindFeedback   = "feedback"
+	KindSuggested  = "suggested"
+	KindEscalation = "escalation"
+	KindEscalated  = "escalated"
+	KindAction     = "action"
+	KindDeadLetter = "deadletter"
+)
+
+// Subject returns "mail.<kind>.<account>".
+func Subject(kind, account string) string {
+	return "mail." + kind + "." + account
+}
+
+// AllAccounts returns the filter "mail.<kind>.>" matching every account.
+func AllAccounts(kind string) string {
+	return "mail." + kind + ".>"
+}
+
+// Identity names one message in one mailbox: <account>/<uidvalidity>/<uid>.
+func Identity(account string, uidValidity, uid uint32) string {
+	return account + "/" + strconv.FormatUint(uint64(uidValidity), 10) + "/" + strconv.FormatUint(uint64(uid), 10)
+}
+
+// ParseIdentity splits an identity into its parts.
+func ParseIdentity(id string) (account string, uidValidity, uid uint32, err error) {
+	parts := strings.Split(id, "/")
+	if len(parts) != 3 || parts[0] == "" {
+		return "", 0, 0, fmt.Errorf("identity %q: want <account>/<uidvalidity>/<uid>", id)
+	}
+	uv, err1 := strconv.ParseUint(parts[1], 10, 32)
+	u, err2 := strconv.ParseUint(parts[2], 10, 32)
+	if err1 != nil || err2 != nil {
+		return "", 0, 0, fmt.Errorf("identity %q: uidvalidity and uid must be numbers", id)
+	}
+	return parts[0], uint32(uv), uint32(u), nil
+}
+
+// MsgID is the Nats-Msg-Id of a publish: <stage>/<identity>. JetStream
+// drops a second publish with the same id inside the duplicate window.
+func MsgID(stage, identity string) string {
+	return stage + "/" + identity
+}

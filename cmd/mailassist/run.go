@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"mailassist/ingest"
+	"mailassist/ops"
+)
+
+// role is one kind of worker; `run` starts them all in one process.
+type role struct {
+	name  string
+	short string
+	run   func(ctx context.Context, e *env, reg *ingest.Registry) error
+}
+
+func roles() []role {
+	return []role{
+		{"ingest", "Watch every account's folders and publish new mail (IMAP IDLE)", runIngest},
+		{"apply", "Carry out actions in the mailboxes: Junk moves, drafts, flags", runApply},
+	}
+}
+
+func runCmd() *cobra.Command {
+	var cfgPath string
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run every role in one process (embedded NATS unless nats.url is set)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), cfgPath, "run", embedAlways, roles())
+		},
+	}
+	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	return cmd
+}
+
+func roleCmd(r role) *cobra.Command {
+	var cfgPath string
+	cmd := &cobra.Command{
+		Use:   r.name,
+		Short: r.short + " (one role, for scaling out)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), cfgPath, r.name, embedNever, []role{r})
+		},
+	}
+	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	return cmd
+}
+
+func ingestCmd() *cobra.Command { return roleCmd(roles()[0]) }
+func applyCmd() *cobra.Command  { return roleCmd(roles()[1]) }
+
+// serve runs the roles and the ops endpoints until SIGINT or SIGTERM,
+// then shuts down in two phases (stop taking work, finish work in flight).
+func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs []role) error {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log)
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e, err := setup(ctx, cfg, log, mode, name)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+
+	reg := ingest.NewRegistry()
+	g, gctx := errgroup.WithContext(ctx)
+	for _, r := range rs {
+		g.Go(func() error {
+			if err := r.run(gctx, e, reg); err != nil {
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		return (&ops.Server{Listen: cfg.HTTP.Listen, Watchers: reg, Ready: e.ready, Log: log}).Run(gctx)
+	})
+	log.Info("mailassist started", "version", versionString(), "roles", len(rs), "accounts", len(cfg.Accounts))
+	<-gctx.Done()
+	log.Info("shutting down: finishing work in flight", "grace", cfg.Stages.Grace.D())
+	return g.Wait()
+}
+
+func runIngest(ctx context.Context, e *env, reg *ingest.Registry) error {
+	g, ctx := errgroup.WithContext(ctx)
+	for i := range e.cfg.Accounts {
+		acct := &e.cfg.Accounts[i]
+		for _, mailbox := range acct.Folders.Watch {
+			w := &ingest.Watcher{Bus: e.bus, Account: acct, Mailbox: mailbox, Log: e.log, Status: reg}
+			g.Go(func() error { return w.Run(ctx) })
+		}
+	}
+	return g.Wait()
+}
+
+func runApply(ctx context.Context, e *env, _ *ingest.Registry) error {
+	a := &ingest.Applier{Bus: e.bus, Accounts: e.cfg.Accounts, Log: e.log}
+	defer a.Close()
+	st := a.Stage(e.cfg.Stages.Concurrency)
+	st.Grace = e.cfg.Stages.Grace.D()
+	return e.bus.Run(ctx, st, e.log)
+}
+

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"mailassist/bus"
+	"mailassist/configs"
+)
+
+// env is what every long-running subcommand sets up: config, logger, bus.
+type env struct {
+	cfg *configs.Config
+	log *slog.Logger
+	bus *bus.Bus
+	emb *bus.Embedded // nil unless this process runs the embedded server
+}
+
+// embeddedMode says whether a process may start the embedded server when
+// nats.url is empty.
+type embeddedMode int
+
+const (
+	embedAlways   embeddedMode = iota // `run`: this process is the server
+	embedNever                        // role processes: connect to the running one
+	embedIfAbsent                     // `status`: connect, or open the store briefly
+)
+
+func loadConfig(path string) (*configs.Config, error) {
+	if path == "" {
+		return nil, errors.New("no config file: pass --config FILE (see configs/mailassist.yaml)")
+	}
+	return configs.Load(path)
+}
+
+func newLogger(c configs.Log) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func busOptions(cfg *configs.Config) bus.Options {
+	return bus.Options{
+		MaxAge:          cfg.Stream.MaxAge.D(),
+		MaxBytes:        cfg.Stream.MaxBytes.Int64(),
+		DuplicateWindow: cfg.Stream.DuplicateWindow.D(),
+		InlineMax:       int(cfg.Stream.InlineMax.Int64()),
+		Replicas:        cfg.Stream.Replicas,
+		MaxDeliver:      cfg.Stages.MaxDeliver,
+		AckWait:         cfg.Stages.AckWait.D(),
+	}
+}
+
+// setup connects to the bus (starting the embedded server as mode says)
+// and opens the stream and buckets.
+func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string) (*env, error) {
+	e := &env{cfg: cfg, log: log}
+	url := cfg.NATS.URL
+	if url == "" {
+		url = "nats://" + cfg.NATS.Listen
+		switch mode {
+		case embedAlways:
+			emb, err := bus.StartEmbedded(cfg.DataDir, cfg.NATS.Listen, log)
+			if err != nil {
+				return nil, err
+			}
+			e.emb = emb
+			url = emb.ClientURL()
+			log.Info("embedded nats started", "url", url, "store", cfg.DataDir)
+		case embedIfAbsent:
+			if !reachable(url) {
+				emb, err := bus.StartEmbedded(cfg.DataDir, "127.0.0.1:-1", slog.New(slog.DiscardHandler))
+				if err != nil {
+					return nil, err
+				}
+				e.emb, url = emb, emb.ClientURL()
+			}
+		case embedNever:
+			if !reachable(url) {
+				return nil, fmt.Errorf("nats.url is empty and no embedded server answers at %s: start `mailassist run` first or set nats.url", cfg.NATS.Listen)
+			}
+		}
+	}
+	nc, err := bus.Connect(bus.ConnectOptions{
+		URL: url, CredsFile: cfg.NATS.CredsFile, CAFile: cfg.NATS.CAFile,
+		CertFile: cfg.NATS.CertFile, KeyFile: cfg.NATS.KeyFile, Name: "mailassist-" + role,
+	}, log)
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	e.bus, err = bus.Open(octx, nc, busOptions(cfg))
+	if err != nil {
+		nc.Close()
+		e.close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func reachable(url string) bool {
+	nc, err := nats.Connect(url, nats.Timeout(time.Second), nats.MaxReconnects(0))
+	if err != nil {
+		return false
+	}
+	nc.Close()
+	return true
+}
+
+// close drains the connection and stops the embedded server.
+func (e *env) close() {
+	if e.bus != nil {
+		if err := e.bus.NC.Drain(); err != nil && !strings.Contains(err.Error(), "closed") {
+			e.log.Warn("drain nats", "err", err)
+		}
+		for !e.bus.NC.IsClosed() {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if e.emb != nil {
+		e.emb.Shutdown()
+	}
+}
+
+// ready is the /readyz check: the bus answers.
+func (e *env) ready(ctx context.Context) error {
+	if !e.bus.NC.IsConnected() {
+		return errors.New("nats: not connected")
+	}
+	if _, err := e.bus.JS.AccountInfo(ctx); err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	return nil
+}

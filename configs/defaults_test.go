@@ -1,0 +1,112 @@
+package configs_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"mailassist/configs"
+)
+
+func parse(t *testing.T, src string) *configs.Config {
+	t.Helper()
+	cfg, err := configs.Parse("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return cfg
+}
+
+func TestDefaults(t *testing.T) {
+	want := &configs.Config{
+		DataDir: "./data",
+		Log:     configs.Log{Level: "info", Format: "text"},
+		NATS:    configs.NATS{Listen: "127.0.0.1:4222"},
+		Stream: configs.Stream{
+			MaxAge:          configs.Duration(720 * time.Hour),
+			MaxBytes:        10 * configs.GiB,
+			DuplicateWindow: configs.Duration(2 * time.Hour),
+			InlineMax:       256 * configs.KiB,
+			Replicas:        1,
+		},
+		Stages: configs.Stages{
+			Concurrency: 4,
+			MaxDeliver:  8,
+			AckWait:     configs.Duration(time.Minute),
+			Grace:       configs.Duration(20 * time.Second),
+		},
+		HTTP: configs.HTTP{Listen: "127.0.0.1:9180"},
+	}
+	for _, src := range []string{"", "# nothing\n", "log: {}\nstream:\nstages:\n  concurrency: 0\n"} {
+		if got := parse(t, src); !reflect.DeepEqual(got, want) {
+			t.Errorf("Parse(%q) =\n%+v\nwant\n%+v", src, got, want)
+		}
+	}
+}
+
+func TestAccountDefaults(t *testing.T) {
+	cfg := parse(t, account)
+	a, ok := cfg.Account("alice")
+	if !ok {
+		t.Fatal("no account alice")
+	}
+	want := configs.Account{
+		Name:    "alice",
+		Address: "alice@example.com",
+		IMAP: configs.IMAP{
+			Host:        "imap.example.com",
+			Port:        993,
+			TLS:         "implicit",
+			Username:    "alice@example.com",
+			PasswordEnv: "ALICE_PW",
+		},
+		Folders:      configs.Folders{Watch: []string{"INBOX"}},
+		InitialSync:  configs.Duration(7 * 24 * time.Hour),
+		IdleRefresh:  configs.Duration(10 * time.Minute),
+		PollInterval: configs.Duration(time.Minute),
+	}
+	if !reflect.DeepEqual(*a, want) {
+		t.Errorf("got\n%+v\nwant\n%+v", *a, want)
+	}
+}
+
+func TestDefaultPort(t *testing.T) {
+	tests := []struct {
+		host  string
+		extra string
+		port  int
+	}{
+		{"imap.example.com", "", 993},
+		{"imap.example.com", "tls: implicit", 993},
+		{"imap.example.com", "tls: starttls", 143},
+		{"localhost", "tls: none", 143},
+		{"imap.example.com", "port: 1143", 1143},
+	}
+	for _, tt := range tests {
+		src := strings.Replace(account, "imap.example.com", tt.host, 1) + "      " + tt.extra + "\n"
+		if got := parse(t, src).Accounts[0].IMAP.Port; got != tt.port {
+			t.Errorf("%s %q: port %d, want %d", tt.host, tt.extra, got, tt.port)
+		}
+	}
+}
+
+// TestHTTPListen checks that an absent http.listen gets the default and
+// an explicit empty one disables the server.
+func TestHTTPListen(t *testing.T) {
+	tests := []struct {
+		src  string
+		want string
+	}{
+		{"", "127.0.0.1:9180"},
+		{"http: {}\n", "127.0.0.1:9180"},
+		{"http:\n  listen: \"\"\n", ""},
+		{"http:\n  listen: ''\n", ""},
+		{"http:\n  listen: \":9180\"\n", ":9180"},
+	}
+	for _, tt := range tests {
+		if got := parse(t, tt.src).HTTP.Listen; got != tt.want {
+			t.Errorf("Parse(%q): http.listen %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}

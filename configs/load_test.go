@@ -1,0 +1,235 @@
+package configs_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mailassist/configs"
+)
+
+// account is a valid account; cases below change one thing in a copy.
+const account = `accounts:
+  - name: alice
+    address: alice@example.com
+    imap:
+      host: imap.example.com
+      password_env: ALICE_PW
+`
+
+// problems parses src and returns its problems, failing the test when
+// Parse does not return an *Error.
+func problems(t *testing.T, src string) []configs.Problem {
+	t.Helper()
+	cfg, err := configs.Parse("test.yaml", []byte(src))
+	var cerr *configs.Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("Parse = %+v, %v; want an *Error", cfg, err)
+	}
+	if cfg != nil {
+		t.Errorf("Parse returned a config along with an error")
+	}
+	return cerr.Problems
+}
+
+func TestParseValidAccount(t *testing.T) {
+	if _, err := configs.Parse("test.yaml", []byte(account)); err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+}
+
+// TestParseProblems checks that each kind of mistake gives exactly one
+// problem, on the right line and with the right path.
+func TestParseProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		line int
+		path string
+		msg  string
+	}{
+		{"unknown key", "log:\n  level: info\n  colour: true\n", 3, "log.colour", `unknown key "colour"`},
+		{"misspelt key", account + "    idle_refrsh: 5m\n", 7, "accounts[0].idle_refrsh", "did you mean idle_refresh?"},
+		{"key one level too high", account + "    port: 993\n", 7, "accounts[0].port", "did you mean imap.port?"},
+		{"literal password", account + "      password: hunter2\n", 7, "accounts[0].imap.password", "secrets go by reference: use password_env or password_file"},
+		{"literal nats token", "nats:\n  token: hunter2\n", 2, "nats.token", "secrets go by reference: use creds_file"},
+		{"port not a number", account + "      port: abc\n", 7, "accounts[0].imap.port", `"abc" is not a whole number`},
+		{"mapping for a string", "data_dir:\n  a: b\n", 2, "data_dir", "a mapping is not a string"},
+		{"list for a mapping", "log: [info]\n", 1, "log", "a list is not a mapping"},
+		{"list in a flow list", account + "    folders: {watch: [INBOX, [Lists]]}\n", 7, "accounts[0].folders.watch[1]", "a list is not a string"},
+		{"top level not a mapping", "- a\n- b\n", 1, "", "a list is not a mapping"},
+		{"bad duration", "stages:\n  ack_wait: 10 minutes\n", 2, "stages.ack_wait", `invalid duration "10 minutes"`},
+		{"duration without unit", "stages:\n  ack_wait: 60\n", 2, "stages.ack_wait", `invalid duration "60"`},
+		{"negative duration", "stream:\n  max_age: -1h\n", 2, "stream.max_age", "negative"},
+		{"bad size", "stream:\n  max_bytes: 10 gigs\n", 2, "stream.max_bytes", `invalid size "10 gigs"`},
+		{"bad enum", "log:\n  level: verbose\n", 2, "log.level", `"verbose" is not one of debug, info, warn, error`},
+		{"bad format", "log:\n  format: xml\n", 2, "log.format", `"xml" is not one of text, json`},
+		{"bad tls", account + "      tls: ssl\n", 7, "accounts[0].imap.tls", `"ssl" is not one of implicit, starttls, none`},
+		{"missing password reference", strings.Replace(account, "      password_env: ALICE_PW\n", "", 1), 4, "accounts[0].imap", "missing password reference: set password_env or password_file"},
+		{"two password references", account + "      password_file: /run/pw\n", 4, "accounts[0].imap", "set only one of password_env and password_file"},
+		{"password_env not a name", strings.Replace(account, "ALICE_PW", "$ALICE_PW", 1), 6, "accounts[0].imap.password_env", "is not an environment variable name"},
+		{"plaintext to a remote host", account + "      tls: none\n", 7, "accounts[0].imap.tls", "plaintext, which is only allowed to a loopback host"},
+		{"skip verify with plaintext", strings.Replace(account, "imap.example.com", "localhost", 1) + "      tls: none\n      insecure_skip_verify: true\n", 8, "accounts[0].imap.insecure_skip_verify", "pointless with tls: none"},
+		{"host with port", strings.Replace(account, "imap.example.com", "imap.example.com:993", 1), 5, "accounts[0].imap.host", "not a bare host name"},
+		{"missing host", strings.Replace(account, "      host: imap.example.com\n", "", 1), 4, "accounts[0].imap.host", "required"},
+		{"port out of range", account + "      port: 70000\n", 7, "accounts[0].imap.port", "70000 is not between 1 and 65535"},
+		{"bad account name", strings.Replace(account, "alice\n", "alice smith\n", 1), 2, "accounts[0].name", `"alice smith" is not 1 to 64 letters, digits, _ or -`},
+		{"missing account name", strings.Replace(account, "  - name: alice\n    address", "  - address", 1), 2, "accounts[0].name", "required"},
+		{"duplicate account name", account + strings.TrimPrefix(strings.Replace(account, "alice@", "alice2@", 1), "accounts:\n"), 7, "accounts[1].name", `"alice" is already the name of accounts[0]`},
+		{"bad address", strings.Replace(account, "alice@example.com", "alice", 1), 3, "accounts[0].address", `"alice" is not an e-mail address`},
+		{"address with display name", strings.Replace(account, "alice@example.com", `"Alice <alice@example.com>"`, 1), 3, "accounts[0].address", "not a bare address: write alice@example.com"},
+		{"duplicate watch folder", account + "    folders:\n      watch: [INBOX, Lists, inbox]\n", 8, "accounts[0].folders.watch[2]", `"inbox" is listed twice`},
+		{"empty watch folder", account + "    folders:\n      watch:\n        - INBOX\n        - \"\"\n", 10, "accounts[0].folders.watch[1]", "empty folder name"},
+		{"idle refresh too long", account + "    idle_refresh: 29m\n", 7, "accounts[0].idle_refresh", "29m is not below 29m"},
+		{"poll interval too short", account + "    poll_interval: 500ms\n", 7, "accounts[0].poll_interval", "500ms is below the minimum of 1s"},
+		{"nats listen not loopback", "nats:\n  listen: 0.0.0.0:4222\n", 2, "nats.listen", `"0.0.0.0" is not a loopback address`},
+		{"nats listen without port", "nats:\n  listen: localhost\n", 2, "nats.listen", `"localhost" is not host:port`},
+		{"nats url scheme", "nats:\n  url: http://bus.example.com:4222\n", 2, "nats.url", `scheme "http" is not one of nats, tls, ws, wss`},
+		{"nats url not a url", "nats:\n  url: bus.example.com:4222\n", 2, "nats.url", "server 1 is not a URL"},
+		{"nats url second server", "nats:\n  url: nats://a:4222, ftp://b:4222\n", 2, "nats.url", `ftp://b:4222: scheme "ftp"`},
+		{"missing creds file", "nats:\n  url: nats://bus:4222\n  creds_file: /nonexistent/bus.creds\n", 3, "nats.creds_file", "/nonexistent/bus.creds: no such file or directory"},
+		{"cert without key", "nats:\n  cert_file: " + os.Args[0] + "\n", 1, "nats.key_file", "required with cert_file"},
+		{"inline_max too big", "stream:\n  inline_max: 1MiB\n", 2, "stream.inline_max", "1MiB is not between 1KiB and 768KiB"},
+		{"max_bytes too small", "stream:\n  max_bytes: 100KB\n", 2, "stream.max_bytes", "100000B is below the minimum of 1MiB"},
+		{"max age below duplicate window", "stream:\n  max_age: 1h\n", 2, "stream.max_age", "duplicate_window (2h) is longer than max_age (1h)"},
+		{"duplicate window beyond max age", "stream:\n  max_age: 1h\n  duplicate_window: 3h\n", 3, "stream.duplicate_window", "duplicate_window (3h) is longer than max_age (1h)"},
+		{"replicas", "stream:\n  replicas: 7\n", 2, "stream.replicas", "7 is not between 1 and 5"},
+		{"concurrency", "stages:\n  concurrency: 1000\n", 2, "stages.concurrency", "1000 is not between 1 and 256"},
+		{"max_deliver", "stages:\n  max_deliver: 1\n", 2, "stages.max_deliver", "1 is not between 2 and 100"},
+		{"ack_wait", "stages:\n  ack_wait: 500ms\n", 2, "stages.ack_wait", "500ms is below the minimum of 1s"},
+		{"http listen", "http:\n  listen: 9180\n", 2, "http.listen", `"9180" is not host:port`},
+		{"duplicate key", "log:\n  level: info\n  level: debug\n", 3, "log.level", `key "level" is already set on line 2`},
+		{"bad indentation", "log:\n  level: info\n   format: text\n", 3, "", "syntax error"},
+		{"tab indentation", "log:\n\tlevel: info\n", 2, "", "syntax error"},
+		{"two documents", "log:\n  level: info\n---\nlog:\n  level: debug\n", 3, "", "only one YAML document is allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := problems(t, tt.src)
+			if len(ps) != 1 {
+				t.Fatalf("got %d problems, want 1: %+v", len(ps), ps)
+			}
+			p := ps[0]
+			if p.Line != tt.line || p.Path != tt.path || !strings.Contains(p.Msg, tt.msg) {
+				t.Errorf("got %+v\nwant line %d, path %q, message containing %q", p, tt.line, tt.path, tt.msg)
+			}
+		})
+	}
+}
+
+// TestParseReportsAll checks that problems of every stage (type errors,
+// unknown keys, validation) come together, sorted by line and printed one
+// per line.
+func TestParseReportsAll(t *testing.T) {
+	src := `log:
+  level: loud
+accounts:
+  - name: alice
+    address: alice@example.com
+    imap:
+      host: imap.example.com
+      port: abc
+      tls: none
+      password: hunter2
+`
+	_, err := configs.Parse("mailassist.yaml", []byte(src))
+	want := strings.Join([]string{
+		`mailassist.yaml:2: log.level: "loud" is not one of debug, info, warn, error`,
+		`mailassist.yaml:6: accounts[0].imap: missing password reference: set password_env or password_file`,
+		`mailassist.yaml:8: accounts[0].imap.port: "abc" is not a whole number`,
+		`mailassist.yaml:9: accounts[0].imap.tls: none sends the password in plaintext, which is only allowed to a loopback host (localhost, 127.0.0.0/8, ::1), not "imap.example.com"`,
+		`mailassist.yaml:10: accounts[0].imap.password: unknown key "password": secrets go by reference: use password_env or password_file`,
+	}, "\n")
+	if err == nil || err.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+// TestParseFourProblems checks four unrelated problems in one file.
+func TestParseFourProblems(t *testing.T) {
+	src := `stream:
+  inline_max: 2MiB
+stages:
+  ack_wait: soon
+accounts:
+  - name: a
+    address: a@example.com
+    imap:
+      host: imap.example.com
+      password_env: A_PW
+  - name: a
+    address: b@example.com
+    bogus: 1
+    imap:
+      host: imap.example.com
+      password_file: /run/b
+`
+	ps := problems(t, src)
+	want := []configs.Problem{
+		{Line: 2, Path: "stream.inline_max", Msg: "2MiB is not between 1KiB and 768KiB"},
+		{Line: 4, Path: "stages.ack_wait", Msg: `invalid duration "soon": want a duration such as 90s, 15m, 720h or 7d`},
+		{Line: 11, Path: "accounts[1].name", Msg: `"a" is already the name of accounts[0]`},
+		{Line: 13, Path: "accounts[1].bogus", Msg: `unknown key "bogus"`},
+	}
+	if fmt.Sprint(ps) != fmt.Sprint(want) {
+		t.Errorf("got  %+v\nwant %+v", ps, want)
+	}
+}
+
+// TestSecretsNotInErrors checks that no message repeats a secret written
+// where it does not belong.
+func TestSecretsNotInErrors(t *testing.T) {
+	srcs := []string{
+		account + "      password: hunter2\n",
+		strings.Replace(account, "ALICE_PW", "hunter2!", 1),
+		"nats:\n  url: nats://bob:hunter2@bus.example.com:4222\n",
+		"nats:\n  url: http://hunter2@bus.example.com:4222\n",
+		"nats:\n  url: \"nats://bus:4222\\x7fhunter2\"\n",
+	}
+	for _, src := range srcs {
+		_, err := configs.Parse("test.yaml", []byte(src))
+		if err == nil {
+			t.Errorf("Parse(%q) succeeded", src)
+		} else if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("error leaks the secret: %v", err)
+		}
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "none.yaml")
+	_, err := configs.Load(path)
+	var cerr *configs.Error
+	if err == nil || errors.As(err, &cerr) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load(missing) = %v; want a wrapped fs.ErrNotExist", err)
+	}
+}
+
+func TestLoadExample(t *testing.T) {
+	cfg, err := configs.Load("mailassist.yaml")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if len(cfg.Accounts) != 2 {
+		t.Fatalf("got %d accounts, want 2", len(cfg.Accounts))
+	}
+	local, ok := cfg.Account("local")
+	if !ok || local.IMAP.TLS != "none" || local.IMAP.PasswordFile == "" {
+		t.Errorf("Account(local) = %+v, %v; want a plaintext account with a password file", local, ok)
+	}
+	if _, ok := cfg.Account("nobody"); ok {
+		t.Errorf("Account(nobody) found an account")
+	}
+	// Outside accounts, the example spells out exactly the defaults.
+	defaults, err := configs.Parse("empty.yaml", nil)
+	if err != nil {
+		t.Fatalf("Parse(empty): %v", err)
+	}
+	cfg.Accounts = nil
+	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", defaults) {
+		t.Errorf("example differs from the defaults:\n%+v\n%+v", cfg, defaults)
+	}
+}

@@ -1,0 +1,60 @@
+package configs
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// TestExampleShowsEveryKey checks that mailassist.yaml, the documentation
+// of the file format, shows every key (in one of its two accounts).
+func TestExampleShowsEveryKey(t *testing.T) {
+	data, err := os.ReadFile("mailassist.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	tr := newTree(&doc)
+	var walk func(path, typ string)
+	walk = func(path, typ string) {
+		for _, f := range schema[typ] {
+			p := join(path, f.key)
+			if f.key == "accounts" {
+				p += "[0]"
+			}
+			if !tr.has(p) && !tr.has(strings.Replace(p, "accounts[0]", "accounts[1]", 1)) {
+				t.Errorf("mailassist.yaml does not show %s", p)
+			}
+			walk(p, f.child)
+		}
+	}
+	walk("", "configs.Config")
+	if len(schema["configs.Config"]) == 0 {
+		t.Fatal("empty schema")
+	}
+}
+
+func TestUnder(t *testing.T) {
+	tests := []struct {
+		path, parent string
+		want         bool
+	}{
+		{"accounts[0].imap", "", true},
+		{"accounts[0].imap", "accounts[0].imap", true},
+		{"accounts[0].imap.tls", "accounts[0].imap", true},
+		{"accounts[0].imap", "accounts[0]", true},
+		{"accounts[10].imap", "accounts[1]", false},
+		{"accounts[0].imaps", "accounts[0].imap", false},
+		{"log", "accounts", false},
+	}
+	for _, tt := range tests {
+		if got := under(tt.path, tt.parent); got != tt.want {
+			t.Errorf("under(%q, %q) = %v, want %v", tt.path, tt.parent, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,108 @@
+// Package configs loads and validates the mailassist admin config file.
+package configs
+
+import "time"
+
+// Config is the whole admin config file. Zero values mean the documented
+// defaults; Load fills them in (see defaults.go and configs/mailassist.yaml).
+type Config struct {
+	// DataDir holds the embedded NATS store and other local state.
+	// Default: "./data".
+	DataDir  string    `yaml:"data_dir"`
+	Log      Log       `yaml:"log"`
+	NATS     NATS      `yaml:"nats"`
+	Stream   Stream    `yaml:"stream"`
+	Stages   Stages    `yaml:"stages"`
+	HTTP     HTTP      `yaml:"http"`
+	Accounts []Account `yaml:"accounts"`
+}
+
+// Log selects the slog handler.
+type Log struct {
+	Level  string `yaml:"level"`  // debug|info|warn|error; default info
+	Format string `yaml:"format"` // text|json; default text
+}
+
+// NATS says where the bus is. An empty URL starts an embedded server that
+// stores under DataDir/nats.
+type NATS struct {
+	URL       string `yaml:"url"`
+	CredsFile string `yaml:"creds_file"`
+	CAFile    string `yaml:"ca_file"`   // extra CA for a TLS NATS URL
+	CertFile  string `yaml:"cert_file"` // client certificate (mutual TLS)
+	KeyFile   string `yaml:"key_file"`
+	// Listen is the client address of the embedded server, so that role
+	// processes and `mailassist status` can reach it. Default "127.0.0.1:4222".
+	// Must be a loopback address. Ignored when URL is set.
+	Listen string `yaml:"listen"`
+}
+
+// Stream sizes the MAIL stream.
+type Stream struct {
+	MaxAge          Duration `yaml:"max_age"`          // default 720h (30 days)
+	MaxBytes        ByteSize `yaml:"max_bytes"`        // default 10GiB
+	DuplicateWindow Duration `yaml:"duplicate_window"` // default 2h
+	InlineMax       ByteSize `yaml:"inline_max"`       // raw messages larger than this go through the object store; default 256KiB, at most 768KiB
+	Replicas        int      `yaml:"replicas"`         // default 1
+}
+
+// Stages tunes every stage runner.
+type Stages struct {
+	Concurrency int      `yaml:"concurrency"` // messages in flight per stage and process; default 4
+	MaxDeliver  int      `yaml:"max_deliver"` // default 8
+	AckWait     Duration `yaml:"ack_wait"`    // default 60s
+	Grace       Duration `yaml:"grace"`       // shutdown grace for work in flight; default 20s
+}
+
+// HTTP serves /metrics, /healthz and /readyz. Empty Listen disables it.
+// Default "127.0.0.1:9180", applied only when the listen key is absent:
+// an explicit listen: "" disables the server.
+type HTTP struct {
+	Listen string `yaml:"listen"`
+}
+
+// Account is one IMAP mailbox owner.
+type Account struct {
+	// Name identifies the account in subjects and keys: [A-Za-z0-9_-]+, unique.
+	Name    string  `yaml:"name"`
+	Address string  `yaml:"address"` // the user's own e-mail address
+	IMAP    IMAP    `yaml:"imap"`
+	Folders Folders `yaml:"folders"`
+	// InitialSync is how far back the first start looks. Default 168h (7 days).
+	InitialSync Duration `yaml:"initial_sync"`
+	// IdleRefresh is how often a watcher ends and restarts IDLE (and
+	// proves the connection live). Default 10m, must be below 29m.
+	IdleRefresh Duration `yaml:"idle_refresh"`
+	// PollInterval is used when the server lacks IDLE. Default 1m.
+	PollInterval Duration `yaml:"poll_interval"`
+}
+
+// IMAP is how to reach and log in to the server. TLS "none" is allowed
+// only to a loopback host. Exactly one of PasswordEnv and PasswordFile
+// names the password, which Password reads at connect time.
+type IMAP struct {
+	Host               string `yaml:"host"`
+	Port               int    `yaml:"port"` // default 993 for implicit, 143 otherwise
+	TLS                string `yaml:"tls"`  // implicit|starttls|none; default implicit
+	CAFile             string `yaml:"ca_file"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+	Username           string `yaml:"username"` // default: the account address
+	PasswordEnv        string `yaml:"password_env"`
+	PasswordFile       string `yaml:"password_file"`
+}
+
+// Folders names the mailboxes. Empty Junk/Drafts are discovered by
+// SPECIAL-USE, then by common names.
+type Folders struct {
+	Watch  []string `yaml:"watch"` // default [INBOX]
+	Junk   string   `yaml:"junk"`
+	Drafts string   `yaml:"drafts"`
+}
+
+// Duration is a time.Duration written as "90s", "15m", "720h" or "7d".
+// Negative durations are refused.
+type Duration time.Duration
+
+// ByteSize is a size written as 1048576, "512KiB", "10MiB", "10GiB" or "10GB".
+// KB, MB, GB and TB are powers of 1000; KiB, MiB, GiB and TiB of 1024.
+type ByteSize int64

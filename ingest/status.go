@@ -1,0 +1,88 @@
+package ingest
+
+import (
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+var (
+	watcherConnected = promauto.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "mailassist_watcher_connected",
+		Help: "1 while the watcher holds a logged-in IMAP connection.",
+	}, []string{"account", "mailbox"})
+	watcherLastIdle = promauto.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "mailassist_watcher_last_idle_event_timestamp_seconds",
+		Help: "When the server last answered the watcher (IDLE accepted, new-mail notice, or poll).",
+	}, []string{"account", "mailbox"})
+	watcherIngested = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "mailassist_ingested_total",
+		Help: "Messages published to mail.ingested.",
+	}, []string{"account", "mailbox"})
+	watcherReconnects = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "mailassist_watcher_reconnects_total",
+		Help: "IMAP sessions that ended with an error and were re-established.",
+	}, []string{"account", "mailbox"})
+)
+
+// WatcherState is what a watcher last knew, for /healthz and status.
+type WatcherState struct {
+	Account   string    `json:"account"`
+	Mailbox   string    `json:"mailbox"`
+	Connected bool      `json:"connected"`
+	Idle      bool      `json:"idle"` // false: the server lacks IDLE and the watcher polls
+	LastLive  time.Time `json:"last_live"`
+	LastError string    `json:"last_error,omitempty"`
+	// MaxQuiet is how long the watcher may go without hearing from the
+	// server before it counts as not live.
+	MaxQuiet time.Duration `json:"-"`
+}
+
+// Live reports whether the watcher's connection was proven alive recently.
+func (s WatcherState) Live(now time.Time) bool {
+	return s.Connected && now.Sub(s.LastLive) <= s.MaxQuiet
+}
+
+// Registry holds the state of every watcher in the process.
+type Registry struct {
+	mu sync.Mutex
+	m  map[string]*WatcherState
+}
+
+// NewRegistry returns an empty Registry.
+func NewRegistry() *Registry { return &Registry{m: map[string]*WatcherState{}} }
+
+func (r *Registry) update(account, mailbox string, f func(*WatcherState)) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := account + "\x00" + mailbox
+	s, ok := r.m[key]
+	if !ok {
+		s = &WatcherState{Account: account, Mailbox: mailbox}
+		r.m[key] = s
+	}
+	f(s)
+}
+
+// Snapshot returns every watcher's state, sorted by account and mailbox.
+func (r *Registry) Snapshot() []WatcherState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]WatcherState, 0, len(r.m))
+	for _, s := range r.m {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Account != out[j].Account {
+			return out[i].Account < out[j].Account
+		}
+		return out[i].Mailbox < out[j].Mailbox
+	})
+	return out
+}

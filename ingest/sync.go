@@ -1,0 +1,261 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/bus"
+)
+
+const (
+	fetchChunk  = 100 // UIDs per UID FETCH
+	maxUIDTries = 3   // sessions a single message may break before it is dead-lettered
+)
+
+var bodySection = &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: never sets \Seen
+
+// syncer catches one selected mailbox up with its checkpoint.
+type syncer struct {
+	w           *Watcher
+	c           *imapclient.Client
+	uidValidity uint32
+	uidNext     uint32 // UIDNEXT when the mailbox was selected
+	cp          *checkpoints
+}
+
+// run publishes every message the checkpoint has not covered yet.
+func (s *syncer) run(ctx context.Context) error {
+	if s.cp == nil {
+		cp, err := loadCheckpoint(ctx, s.w.Bus.Checkpoints, s.w.Account.Name, s.w.Mailbox)
+		if err != nil {
+			return err
+		}
+		s.cp = cp
+	}
+	err := s.catchUp(ctx)
+	if errors.Is(err, jetstream.ErrKeyExists) || isWrongRevision(err) {
+		s.w.Log.Warn("checkpoint changed under us; reloading", "err", err)
+		s.cp = nil
+		return s.run(ctx)
+	}
+	return err
+}
+
+func isWrongRevision(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+}
+
+func (s *syncer) catchUp(ctx context.Context) error {
+	cur := s.cp.cur
+	switch {
+	case cur == nil:
+		uids, err := s.searchSince()
+		if err != nil {
+			return err
+		}
+		s.w.Log.Info("first sync", "messages", len(uids), "since", s.w.Account.InitialSync.D())
+		return s.publish(ctx, uids, false)
+	case cur.UIDValidity != s.uidValidity:
+		uids, err := s.searchSince()
+		if err != nil {
+			return err
+		}
+		s.w.Log.Warn("UIDVALIDITY changed; resyncing, skipping messages already handled",
+			"old", cur.UIDValidity, "new", s.uidValidity, "candidates", len(uids))
+		return s.publish(ctx, uids, true)
+	default:
+		uids, err := s.searchAfter(cur.LastUID)
+		if err != nil {
+			return err
+		}
+		return s.publish(ctx, uids, false)
+	}
+}
+
+// searchSince lists the UIDs that arrived within the initial-sync window.
+func (s *syncer) searchSince() ([]imap.UID, error) {
+	since := time.Now().Add(-s.w.Account.InitialSync.D())
+	data, err := s.c.UIDSearch(&imap.SearchCriteria{Since: since}, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("search since %s: %w", since.Format(time.DateOnly), err)
+	}
+	return sortedUIDs(data.AllUIDs(), 0), nil
+}
+
+// searchAfter lists the UIDs above last.
+func (s *syncer) searchAfter(last uint32) ([]imap.UID, error) {
+	var set imap.UIDSet
+	set.AddRange(imap.UID(last+1), 0) // last+1:*
+	data, err := s.c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("search uid %d:*: %w", last+1, err)
+	}
+	// "*" is the highest UID present, which may be <= last: filter.
+	return sortedUIDs(data.AllUIDs(), last), nil
+}
+
+func sortedUIDs(uids []imap.UID, above uint32) []imap.UID {
+	out := slices.DeleteFunc(slices.Clone(uids), func(u imap.UID) bool { return uint32(u) <= above })
+	slices.Sort(out)
+	return out
+}
+
+// publish fetches and publishes uids in chunks, advancing the checkpoint
+// after each chunk. With dedup, messages whose Message-ID was already
+// ingested for the account are skipped (a UIDVALIDITY resync).
+func (s *syncer) publish(ctx context.Context, uids []imap.UID, dedup bool) error {
+	for chunk := range slices.Chunk(uids, fetchChunk) {
+		if dedup {
+			var err error
+			if chunk, err = s.unseen(ctx, chunk); err != nil {
+				return err
+			}
+		}
+		if err := s.fetchAndPublish(ctx, chunk); err != nil {
+			return err
+		}
+	}
+	// Nothing newer than UIDNEXT-1 existed at SELECT, so that is covered too.
+	floor := s.uidNext - 1
+	if len(uids) > 0 {
+		floor = max(floor, uint32(uids[len(uids)-1]))
+	}
+	if s.uidNext == 0 {
+		return nil
+	}
+	return s.cp.advance(ctx, s.uidValidity, floor)
+}
+
+// fetchAndPublish streams one chunk with BODY.PEEK[] and publishes each
+// message after the previous one was acknowledged.
+func (s *syncer) fetchAndPublish(ctx context.Context, chunk []imap.UID) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	set := imap.UIDSetNum(chunk...)
+	cmd := s.c.Fetch(set, &imap.FetchOptions{
+		UID: true, Flags: true, InternalDate: true, RFC822Size: true,
+		BodySection: []*imap.FetchItemBodySection{bodySection},
+	})
+	done := 0
+	for {
+		m := cmd.Next()
+		if m == nil {
+			break
+		}
+		buf, err := m.Collect()
+		if err != nil {
+			_ = cmd.Close()
+			if done == len(chunk) {
+				return fmt.Errorf("fetch: %w", err)
+			}
+			return s.stuck(ctx, chunk[done], fmt.Errorf("fetch uid %d: %w", chunk[done], err))
+		}
+		if err := s.publishOne(ctx, buf); err != nil {
+			_ = cmd.Close()
+			return err
+		}
+		for done < len(chunk) && chunk[done] <= buf.UID {
+			done++
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		if done < len(chunk) {
+			return s.stuck(ctx, chunk[done], fmt.Errorf("fetch uid %d: %w", chunk[done], err))
+		}
+		return fmt.Errorf("fetch: %w", err)
+	}
+	delete(s.w.failures, uint32(chunk[0]))
+	return s.cp.advance(ctx, s.uidValidity, uint32(chunk[len(chunk)-1]))
+}
+
+// publishOne sends one fetched message to the bus, then records its
+// Message-ID as seen.
+func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuffer) error {
+	w := s.w
+	raw := buf.FindBodySection(bodySection)
+	id := bus.Identity(w.Account.Name, s.uidValidity, uint32(buf.UID))
+	ev := bus.Ingested{
+		V: bus.Version, ID: id, Account: w.Account.Name, Mailbox: w.Mailbox,
+		UIDValidity: s.uidValidity, UID: uint32(buf.UID),
+		MessageID:    headerValue(raw, "Message-Id"),
+		InternalDate: buf.InternalDate.UTC(), Size: buf.RFC822Size,
+		IngestedAt: time.Now().UTC(),
+	}
+	for _, f := range buf.Flags {
+		ev.Flags = append(ev.Flags, string(f))
+	}
+	var err error
+	if ev.Raw, ev.RawObject, err = w.Bus.StoreBlob(ctx, id, raw); err != nil {
+		return err
+	}
+	if _, err := w.Bus.Publish(ctx, bus.Subject(bus.KindIngested, w.Account.Name), bus.MsgID("ingest", id), &ev); err != nil {
+		return err
+	}
+	watcherIngested.WithLabelValues(w.Account.Name, w.Mailbox).Inc()
+	w.Log.Debug("ingested", "uid", buf.UID, "size", len(raw))
+	if ev.MessageID != "" {
+		if _, err := w.Bus.Seen.Put(ctx, seenKey(w.Account.Name, ev.MessageID), []byte(id)); err != nil {
+			return fmt.Errorf("record message-id seen: %w", err)
+		}
+	}
+	return nil
+}
+
+// unseen drops the UIDs whose Message-ID the account already ingested.
+func (s *syncer) unseen(ctx context.Context, chunk []imap.UID) ([]imap.UID, error) {
+	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Message-Id"}, Peek: true}
+	msgs, err := s.c.Fetch(imap.UIDSetNum(chunk...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{hdr}}).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("fetch message-ids: %w", err)
+	}
+	seen := map[imap.UID]bool{}
+	for _, m := range msgs {
+		mid := headerValue(m.FindBodySection(hdr), "Message-Id")
+		if mid == "" {
+			continue
+		}
+		_, err := s.w.Bus.Seen.Get(ctx, seenKey(s.w.Account.Name, mid))
+		switch {
+		case err == nil:
+			seen[m.UID] = true
+		case !errors.Is(err, jetstream.ErrKeyNotFound):
+			return nil, fmt.Errorf("look up message-id: %w", err)
+		}
+	}
+	return slices.DeleteFunc(chunk, func(u imap.UID) bool { return seen[u] }), nil
+}
+
+// stuck records that uid broke a fetch. After maxUIDTries sessions in a
+// row it is dead-lettered with the reason and skipped, so one unreadable
+// message cannot stop a mailbox.
+func (s *syncer) stuck(ctx context.Context, uid imap.UID, err error) error {
+	w := s.w
+	w.failures[uint32(uid)]++
+	if w.failures[uint32(uid)] < maxUIDTries {
+		return err
+	}
+	id := bus.Identity(w.Account.Name, s.uidValidity, uint32(uid))
+	dl := bus.DeadLetter{
+		V: bus.Version, Account: w.Account.Name, Stage: "ingest", MsgID: bus.MsgID("ingest", id),
+		Deliveries: uint64(w.failures[uint32(uid)]), At: time.Now().UTC(),
+		Reason: fmt.Sprintf("mailbox %q uid %d could not be fetched: %v", w.Mailbox, uid, err),
+	}
+	if _, perr := w.Bus.Publish(ctx, bus.Subject(bus.KindDeadLetter, w.Account.Name), "deadletter/ingest/"+id, &dl); perr != nil {
+		return fmt.Errorf("%w (and dead letter failed: %v)", err, perr)
+	}
+	w.Log.Error("message dead-lettered", "uid", uid, "reason", dl.Reason)
+	delete(w.failures, uint32(uid))
+	if aerr := s.cp.advance(ctx, s.uidValidity, uint32(uid)); aerr != nil {
+		return aerr
+	}
+	return err
+}

@@ -1,0 +1,193 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"mailassist/bus"
+	"mailassist/configs"
+)
+
+// Watcher follows one mailbox of one account and publishes every new
+// message to mail.ingested.<account> exactly once.
+type Watcher struct {
+	Bus     *bus.Bus
+	Account *configs.Account
+	Mailbox string
+	Log     *slog.Logger
+	Status  *Registry // may be nil
+	// BackoffMin and BackoffMax bound the reconnect delay. Defaults 1s, 2m.
+	BackoffMin, BackoffMax time.Duration
+	// Poll makes the watcher poll every PollInterval even when the server
+	// offers IDLE (for servers whose IDLE notifications are unreliable).
+	Poll bool
+
+	failures map[uint32]int // consecutive session failures per stuck UID
+}
+
+// Run keeps a session open until ctx is done, reconnecting with capped
+// exponential backoff and jitter whenever the server drops it.
+func (w *Watcher) Run(ctx context.Context) error {
+	if w.BackoffMin <= 0 {
+		w.BackoffMin = time.Second
+	}
+	if w.BackoffMax <= 0 {
+		w.BackoffMax = 2 * time.Minute
+	}
+	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.Mailbox, "stage", "ingest")
+	w.failures = map[uint32]int{}
+	delay := w.BackoffMin
+	for {
+		started := time.Now()
+		err := w.session(ctx)
+		w.setConnected(false, err)
+		if ctx.Err() != nil {
+			return nil
+		}
+		watcherReconnects.WithLabelValues(w.Account.Name, w.Mailbox).Inc()
+		if time.Since(started) > time.Minute {
+			delay = w.BackoffMin // the session was healthy for a while
+		}
+		wait := delay/2 + rand.N(delay/2+1)
+		w.Log.Warn("imap session ended; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		delay = min(delay*2, w.BackoffMax)
+	}
+}
+
+// session is one connection: select, catch up, then wait for new mail.
+func (w *Watcher) session(ctx context.Context) error {
+	wake := make(chan struct{}, 1)
+	notify := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	handler := &imapclient.UnilateralDataHandler{
+		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+			if d.NumMessages != nil {
+				notify()
+			}
+		},
+	}
+	c, err := Dial(ctx, w.Account, handler)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+
+	sel, err := c.Select(w.Mailbox, nil).Wait()
+	if err != nil {
+		return fmt.Errorf("select %q: %w", w.Mailbox, err)
+	}
+	idle := !w.Poll && (c.Caps().Has(imap.CapIdle) || c.Caps().Has(imap.CapIMAP4rev2))
+	w.setConnected(true, nil)
+	w.Status.update(w.Account.Name, w.Mailbox, func(s *WatcherState) { s.Idle = idle })
+	w.Log.Info("watching", "uidvalidity", sel.UIDValidity, "messages", sel.NumMessages, "idle", idle)
+
+	s := &syncer{w: w, c: c, uidValidity: sel.UIDValidity, uidNext: uint32(sel.UIDNext)}
+	for {
+		if err := s.run(ctx); err != nil {
+			return err
+		}
+		w.markLive()
+		if idle {
+			err = w.idleOnce(ctx, c, wake)
+		} else {
+			err = w.pollOnce(ctx, c)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// idleOnce runs IDLE until new mail, the refresh interval, or shutdown.
+// The server's acceptance of IDLE proves the connection is live.
+func (w *Watcher) idleOnce(ctx context.Context, c *imapclient.Client, wake <-chan struct{}) error {
+	// Some servers report changes queued before IDLE only with the next
+	// command: a NOOP first leaves only a negligible window.
+	if err := c.Noop().Wait(); err != nil {
+		return fmt.Errorf("noop: %w", err)
+	}
+	select {
+	case <-wake:
+		return nil
+	default:
+	}
+	cmd, err := c.Idle()
+	if err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	w.markLive()
+	t := time.NewTimer(w.Account.IdleRefresh.D())
+	defer t.Stop()
+	select {
+	case <-wake:
+		w.markLive()
+	case <-t.C:
+	case <-ctx.Done():
+	case <-c.Closed():
+	}
+	if err := cmd.Close(); err != nil {
+		return fmt.Errorf("end idle: %w", err)
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	return ctx.Err()
+}
+
+// pollOnce waits one poll interval and asks the server for news.
+func (w *Watcher) pollOnce(ctx context.Context, c *imapclient.Client) error {
+	t := time.NewTimer(w.Account.PollInterval.D())
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.Closed():
+		return errors.New("connection closed")
+	case <-t.C:
+	}
+	if err := c.Noop().Wait(); err != nil {
+		return fmt.Errorf("noop: %w", err)
+	}
+	return nil
+}
+
+func (w *Watcher) setConnected(up bool, err error) {
+	v := 0.0
+	if up {
+		v = 1
+	}
+	watcherConnected.WithLabelValues(w.Account.Name, w.Mailbox).Set(v)
+	w.Status.update(w.Account.Name, w.Mailbox, func(s *WatcherState) {
+		s.Connected = up
+		s.MaxQuiet = 2*max(w.Account.IdleRefresh.D(), w.Account.PollInterval.D()) + 30*time.Second
+		if err != nil {
+			s.LastError = err.Error()
+		}
+	})
+}
+
+func (w *Watcher) markLive() {
+	now := time.Now()
+	watcherLastIdle.WithLabelValues(w.Account.Name, w.Mailbox).Set(float64(now.Unix()))
+	w.Status.update(w.Account.Name, w.Mailbox, func(s *WatcherState) { s.LastLive = now; s.LastError = "" })
+}
