@@ -125,7 +125,11 @@ func TestKick(t *testing.T) {
 	if _, err := alice.Select("INBOX", nil).Wait(); err != nil {
 		t.Fatal(err)
 	}
+	s.Dial(t, "alice")
 	bob := s.Dial(t, "bob")
+	if n := s.Connections(t, "alice"); n != 2 {
+		t.Fatalf("Connections(alice) = %d, want 2", n)
+	}
 	s.Kick(t, "alice")
 	select {
 	case <-alice.Closed():
@@ -135,6 +139,13 @@ func TestKick(t *testing.T) {
 	if err := bob.Noop().Wait(); err != nil {
 		t.Errorf("bob's connection hurt by kicking alice: %v", err)
 	}
+	for deadline := time.Now().Add(2 * time.Second); s.Connections(t, "alice") != 0; {
+		if time.Now().After(deadline) {
+			t.Fatalf("Connections(alice) = %d 2s after the kick, want 0", s.Connections(t, "alice"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.Kick(t, "alice") // no sessions left: not an error
 	s.Dial(t, "alice") // a kicked user can log in again
 }
 
@@ -280,5 +291,39 @@ func TestPasswordFile(t *testing.T) {
 	}
 	if other := s.PasswordFile(t, "x"); other == path {
 		t.Error("second PasswordFile reused the path")
+	}
+}
+
+// The TestMain path: Launch and Close without a testing.TB.
+func TestLaunchClose(t *testing.T) {
+	dovecottest.Require(t)
+	s, err := dovecottest.Launch(dovecottest.WithUser("alice", "secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Dial(t, "alice")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
+		t.Errorf("Dir %s still there after Close: %v", s.Dir, err)
+	}
+	if c, err := imapclient.DialInsecure(s.Addr(), nil); err == nil {
+		c.Close()
+		t.Error("port still accepting after Close")
+	}
+}
+
+func TestWithConfigOverrides(t *testing.T) {
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"),
+		dovecottest.WithConfig("mail_max_userip_connections = 1"))
+	s.Dial(t, "alice")
+	c, err := imapclient.DialInsecure(s.Addr(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("alice", "secret").Wait(); err == nil {
+		t.Error("second connection allowed despite mail_max_userip_connections = 1")
 	}
 }

@@ -1,6 +1,7 @@
 package dovecottest
 
 import (
+	"errors"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -170,7 +171,7 @@ func (s *Server) RecreateMailbox(t testing.TB, user, mailbox string) {
 		})
 		// UIDVALIDITY is conventionally a timestamp; make sure it moves on.
 		next := max(uint32(time.Now().Unix()), old+1)
-		s.doveadm(t, "mailbox", "update", "-u", user, "--uid-validity", strconv.FormatUint(uint64(next), 10), mailbox)
+		s.doveadm(t, nil, "mailbox", "update", "-u", user, "--uid-validity", strconv.FormatUint(uint64(next), 10), mailbox)
 	} else {
 		s.session(t, user, func(c *imapclient.Client) error {
 			if err := c.Delete(mailbox).Wait(); err != nil {
@@ -187,18 +188,42 @@ func (s *Server) RecreateMailbox(t testing.TB, user, mailbox string) {
 	}
 }
 
-// Kick disconnects every IMAP session of the user, as an administrator or a
-// server restart would. Clients see their connection close.
+// Kick disconnects every IMAP session of the user, as an administrator
+// would: Dovecot signals each session's process, and clients get
+// "* BYE Server shutting down." and then EOF, as on a server restart. A user without sessions is not an error;
+// use Connections to wait for the code under test to connect first.
 func (s *Server) Kick(t testing.TB, user string) {
 	t.Helper()
-	s.doveadm(t, "kick", user)
+	s.doveadm(t, []int{exNotFound}, "kick", user)
 }
 
-// doveadm runs doveadm against this server's config.
-func (s *Server) doveadm(t testing.TB, args ...string) string {
+// Connections returns how many IMAP sessions the user has logged in.
+func (s *Server) Connections(t testing.TB, user string) int {
+	t.Helper()
+	out := s.doveadm(t, nil, "who", "-1", user)
+	n := 0
+	for _, line := range strings.Split(out, "\n")[1:] { // a header comes first
+		if f := strings.Fields(line); len(f) > 0 && f[0] == user {
+			n++
+		}
+	}
+	return n
+}
+
+// exNotFound is doveadm's exit code when nothing matched, e.g. "no users
+// kicked" (DOVEADM_EX_NOTFOUND, which is sysexits' EX_NOHOST).
+const exNotFound = 68
+
+// doveadm runs doveadm against this server's config. Exit codes in ok are
+// not failures.
+func (s *Server) doveadm(t testing.TB, ok []int, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(doveadmBinary(), append([]string{"-c", s.conf}, args...)...)
 	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && slices.Contains(ok, exit.ExitCode()) {
+		err = nil
+	}
 	if err != nil {
 		t.Fatalf("dovecottest: doveadm %v: %v\n%s", args, err, out)
 	}

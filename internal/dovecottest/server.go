@@ -1,4 +1,3 @@
-// Package dovecottest runs a throwaway Dovecot IMAP server for integration tests.
 package dovecottest
 
 import (
@@ -21,8 +20,8 @@ import (
 	"time"
 )
 
-// startTimeout bounds how long Start and Restart wait for Dovecot to accept
-// connections, and how long Stop waits for it to let go of its ports.
+// startTimeout bounds how long Start and Restart wait for Dovecot's IMAP
+// greeting, and how long Stop waits for its processes to end.
 const startTimeout = 10 * time.Second
 
 // Server is one running Dovecot instance with its own config, users, mail
@@ -94,18 +93,11 @@ func doveadmBinary() string {
 }
 
 // Start launches Dovecot on free loopback ports in a fresh directory and
-// stops it and removes the directory when the test ends.
-//
-// If Dovecot is not installed the test is skipped, unless CI=true, where a
-// missing server is a broken machine and the test fails.
+// stops it and removes the directory when the test ends. It calls Require
+// first.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	if !Available() {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("dovecottest: dovecot is not installed; install it with: apt-get install dovecot-imapd")
-		}
-		t.Skip("dovecottest: dovecot is not installed (apt-get install dovecot-imapd); skipping")
-	}
+	Require(t)
 	s, err := Launch(opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -121,9 +113,22 @@ func Start(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
+// Require skips the test if Dovecot is not installed, or fails it when
+// CI=true, where a missing Dovecot means a broken CI setup. Tests that use a
+// server started in TestMain call it first.
+func Require(t testing.TB) {
+	t.Helper()
+	if Available() {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("dovecottest: dovecot is not installed; install the Debian package dovecot-imapd (apt-get install dovecot-imapd)")
+	}
+	t.Skip("dovecottest: dovecot is not installed (apt-get install dovecot-imapd); skipping")
+}
+
 // Launch is Start for TestMain: it returns an error instead of failing a
-// test, and the caller must call Close. It does not check CI; callers decide
-// themselves what a missing Dovecot (see Available) means.
+// test, and the caller must call Close. Check Available before calling it.
 func Launch(opts ...Option) (*Server, error) {
 	var o options
 	for _, opt := range opts {
@@ -170,9 +175,9 @@ func Launch(opts ...Option) (*Server, error) {
 	}
 }
 
-// makeDir creates the server directory. Dovecot's login and mail processes
-// run as other users and must traverse it, so it is 0755, not MkdirTemp's
-// 0700. Unix socket paths are limited to 108 bytes, so a long TMPDIR is
+// makeDir creates the server directory. Dovecot's login, auth and mail
+// processes run as other users and must traverse it, so it is 0755, not
+// MkdirTemp's 0700. Unix socket paths are limited to 108 bytes, so a long TMPDIR is
 // replaced by /tmp.
 func makeDir() (string, error) {
 	parent := os.TempDir()
@@ -227,7 +232,7 @@ func freePort() (int, error) {
 }
 
 // start runs the dovecot master in the foreground as a child process and
-// waits until both listeners accept connections.
+// waits until both ports answer with a greeting.
 func (s *Server) start() error {
 	bin, err := dovecotBinary()
 	if err != nil {
@@ -272,12 +277,13 @@ func (s *Server) start() error {
 		for !s.greets(port, port == s.TLSPort) {
 			select {
 			case <-exit:
+				s.kill() // children it may have left
 				return s.startError(fmt.Sprintf("dovecot exited (%v)", cmd.ProcessState))
 			case <-time.After(20 * time.Millisecond):
 			}
 			if time.Now().After(deadline) {
 				s.kill()
-				return s.startError(fmt.Sprintf("port %d not accepting after %v", port, startTimeout))
+				return s.startError(fmt.Sprintf("no IMAP greeting on port %d after %v", port, startTimeout))
 			}
 		}
 	}
@@ -351,11 +357,6 @@ func (s *Server) stop() error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return nil
-}
-
-// groupAlive reports whether any process of the group still runs.
-func groupAlive(pgid int) bool {
-	return syscall.Kill(-pgid, 0) == nil
 }
 
 func (s *Server) running() bool {

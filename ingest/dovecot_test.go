@@ -1,0 +1,225 @@
+package ingest_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"mailassist/bus"
+	"mailassist/configs"
+	"mailassist/ingest"
+	"mailassist/internal/dovecottest"
+	"mailassist/internal/natstest"
+)
+
+// dovecotAccount is alice on s over implicit TLS, verified against the
+// server's own CA.
+func dovecotAccount(t testing.TB, s *dovecottest.Server) configs.Account {
+	t.Helper()
+	s.AddUser(t, "alice", "secret")
+	return account(t, s.Host, s.TLSPort, "implicit", s.CAFile, "")
+}
+
+func TestDovecotNewMailThroughIdleOnce(t *testing.T) {
+	s := dovecottest.Start(t)
+	acct := dovecotAccount(t, s)
+	b := natstest.New(t)
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	reg := ingest.NewRegistry()
+	stop := startWatcher(t, b, &acct, "INBOX", reg)
+	waitFor(t, "watcher in IDLE", 10*time.Second, func() bool {
+		st := reg.Snapshot()
+		return len(st) == 1 && st[0].Live(time.Now()) && st[0].Idle
+	})
+
+	raw := message("hello", "hello@x", "Are you there?")
+	uid := s.Append(t, "alice", "INBOX", raw)
+	ev.waitLen(t, 1, 2*time.Second) // IDLE, not polling: within 2 s
+	got := ev.ingested()[0]
+	if got.UID != uint32(uid) || got.MessageID != "<hello@x>" || !bytes.Equal(got.Raw, raw) {
+		t.Fatalf("event = uid %d message-id %q raw %d bytes; want uid %d", got.UID, got.MessageID, len(got.Raw), uid)
+	}
+	if slices.Contains(got.Flags, string(imap.FlagSeen)) {
+		t.Error("message reported \\Seen")
+	}
+	if msgs := s.Mailbox(t, "alice", "INBOX"); slices.Contains(msgs[0].Flags, imap.FlagSeen) {
+		t.Error("ingest marked the message \\Seen on the server")
+	}
+
+	// A restart of mailassist publishes nothing twice.
+	stop()
+	startWatcher(t, b, &acct, "INBOX", reg)
+	waitFor(t, "watcher back", 10*time.Second, func() bool { return reg.Snapshot()[0].Connected })
+	ev.settle(t, 1)
+}
+
+func TestDovecotReconnectsAfterServerDropsConnection(t *testing.T) {
+	s := dovecottest.Start(t)
+	acct := dovecotAccount(t, s)
+	b := natstest.New(t)
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	reg := ingest.NewRegistry()
+	startWatcher(t, b, &acct, "INBOX", reg)
+	s.Append(t, "alice", "INBOX", message("before", "before@x", "one"))
+	ev.waitLen(t, 1, 5*time.Second)
+
+	s.Kick(t, "alice")
+	// Mail that arrives while the watcher is away is ingested once it is back.
+	s.Append(t, "alice", "INBOX", message("meanwhile", "meanwhile@x", "two"))
+	ev.waitLen(t, 2, 15*time.Second)
+	waitFor(t, "watcher live again", 10*time.Second, func() bool { return reg.Snapshot()[0].Live(time.Now()) })
+	if got := ev.ingested()[1].MessageID; got != "<meanwhile@x>" {
+		t.Fatalf("second event is %q", got)
+	}
+
+	// A restart of the whole server is survived too.
+	s.Restart(t)
+	s.Append(t, "alice", "INBOX", message("after restart", "after@x", "three"))
+	ev.waitLen(t, 3, 20*time.Second)
+	ev.settle(t, 3)
+}
+
+func TestDovecotStartTLS(t *testing.T) {
+	s := dovecottest.Start(t)
+	s.AddUser(t, "alice", "secret")
+	acct := account(t, s.Host, s.Port, "starttls", s.CAFile, "")
+	b := natstest.New(t)
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	s.Append(t, "alice", "INBOX", message("tls", "tls@x", "secure"))
+	startWatcher(t, b, &acct, "INBOX", nil)
+	ev.waitLen(t, 1, 5*time.Second)
+}
+
+func TestDovecotRefusesUnverifiedCertificate(t *testing.T) {
+	s := dovecottest.Start(t)
+	s.AddUser(t, "alice", "secret")
+	acct := account(t, s.Host, s.TLSPort, "implicit", "", "") // no ca_file: the self-signed cert must fail
+	_, err := ingest.Dial(context.Background(), &acct, nil)
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("dial with an unknown CA: err = %v, want a certificate error", err)
+	}
+}
+
+func TestDovecotUIDValidityChangeResyncsWithoutDuplicates(t *testing.T) {
+	s := dovecottest.Start(t)
+	acct := dovecotAccount(t, s)
+	b := natstest.New(t)
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	old := [][]byte{message("a", "a@x", "a"), message("b", "b@x", "b")}
+	for _, m := range old {
+		s.Append(t, "alice", "INBOX", m)
+	}
+	stop := startWatcher(t, b, &acct, "INBOX", nil)
+	ev.waitLen(t, 2, 5*time.Second)
+	stop()
+
+	before := s.UIDValidity(t, "alice", "INBOX")
+	s.RecreateMailbox(t, "alice", "INBOX")
+	if s.UIDValidity(t, "alice", "INBOX") == before {
+		t.Fatal("recreating INBOX kept its UIDVALIDITY")
+	}
+	for _, m := range old { // the same messages, restored under new UIDs
+		s.Append(t, "alice", "INBOX", m)
+	}
+	s.Append(t, "alice", "INBOX", message("c", "c@x", "new"))
+	startWatcher(t, b, &acct, "INBOX", nil)
+	ev.waitLen(t, 3, 10*time.Second)
+	ev.settle(t, 3)
+	if got := ev.ingested()[2].MessageID; got != "<c@x>" {
+		t.Fatalf("after resync got %q, want only <c@x>", got)
+	}
+}
+
+func TestDovecotApplyDraftAndMove(t *testing.T) {
+	s := dovecottest.Start(t)
+	acct := dovecotAccount(t, s)
+	b := natstest.New(t)
+	a := newApplier(t, b, acct)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = b.Run(ctx, a.Stage(2), quiet) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	// Draft: appears in Drafts with \Draft, once, even when redelivered.
+	id := "alice/1/1"
+	act := bus.Action{V: bus.Version, ID: id, Account: "alice", Kind: bus.ActionDraft, Stage: "reply", Draft: draftFor(id)}
+	if _, err := b.Publish(ctx, bus.Subject(bus.KindAction, "alice"), "reply/draft/"+id, act); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "draft in Drafts", 10*time.Second, func() bool { return len(s.Mailbox(t, "alice", "Drafts")) == 1 })
+	if err := a.Handle(context.Background(), deliveryOf(t, act)); err != nil { // a redelivery
+		t.Fatal(err)
+	}
+	drafts := s.Mailbox(t, "alice", "Drafts")
+	if len(drafts) != 1 || !slices.Contains(drafts[0].Flags, imap.FlagDraft) || !bytes.Equal(drafts[0].Raw, draftFor(id)) {
+		t.Fatalf("Drafts = %d messages, flags %v", len(drafts), drafts[0].Flags)
+	}
+
+	// Move: the message lands in Junk.
+	uid := s.Append(t, "alice", "INBOX", message("win", "win@x", "lottery"))
+	uv := s.UIDValidity(t, "alice", "INBOX")
+	mv := bus.Action{V: bus.Version, ID: bus.Identity("alice", uv, uint32(uid)), Account: "alice", Kind: bus.ActionMove,
+		Stage: "spam", Mailbox: "INBOX", UIDValidity: uv, UID: uint32(uid), MessageID: "<win@x>", Target: bus.TargetJunk}
+	if _, err := b.Publish(ctx, bus.Subject(bus.KindAction, "alice"), "spam/move/"+mv.ID, mv); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "message in Junk", 10*time.Second, func() bool { return len(s.Mailbox(t, "alice", "Junk")) == 1 })
+	if err := a.Handle(context.Background(), deliveryOf(t, mv)); err != nil { // redelivery: already gone
+		t.Fatal(err)
+	}
+	if n := len(s.Mailbox(t, "alice", "INBOX")); n != 0 {
+		t.Fatalf("INBOX still holds %d messages", n)
+	}
+	if n := len(s.Mailbox(t, "alice", "Junk")); n != 1 {
+		t.Fatalf("Junk holds %d messages after redelivery", n)
+	}
+}
+
+// Bad input: every message is ingested byte for byte, whatever is wrong
+// with it, and nothing stops the watcher.
+func TestDovecotBadInputIsIngested(t *testing.T) {
+	s := dovecottest.Start(t)
+	acct := dovecotAccount(t, s)
+	b := natstest.New(t)
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	bad := badMessages()
+	for _, m := range bad {
+		s.Append(t, "alice", "INBOX", m.raw)
+	}
+	startWatcher(t, b, &acct, "INBOX", nil)
+	ev.waitLen(t, len(bad), 60*time.Second)
+	stored := s.Mailbox(t, "alice", "INBOX")
+	for i, got := range ev.ingested() {
+		raw, err := b.LoadBlob(context.Background(), got.Raw, got.RawObject)
+		if err != nil {
+			t.Fatalf("%s: %v", bad[i].name, err)
+		}
+		if !bytes.Equal(raw, stored[i].Raw) {
+			t.Errorf("%s: ingested %d bytes, server holds %d", bad[i].name, len(raw), len(stored[i].Raw))
+		}
+	}
+}
+
+type badMessage struct {
+	name string
+	raw  []byte
+}
+
+func badMessages() []badMessage {
+	hdr := "From: x@example.org\r\nTo: alice@example.org\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n"
+	big := bytes.Repeat([]byte("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\r\n"), 30<<20/74)
+	return []badMessage{
+		{"broken MIME boundary", []byte(hdr + "Subject: broken\r\nMessage-Id: <broken@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"abc\"\r\n\r\n--abd\r\nContent-Type: text/plain\r\n\r\nno closing boundary\r\n--ab")},
+		{"unknown charset", []byte(hdr + "Subject: =?x-klingon?Q?qapla=27?=\r\nMessage-Id: <charset@x>\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\n\xff\xfe nonsense\r\n")},
+		{"8-bit garbage in headers", []byte(hdr + "Subject: \xc3\x28\xa0\xa1 caf\xe9\r\nMessage-Id: <8bit@x>\r\nX-Junk: \x80\x81\x82\r\n\r\nbody\r\n")},
+		{"NUL bytes", []byte(hdr + "Subject: nul\r\nMessage-Id: <nul@x>\r\n\r\nbefore\x00after\r\n")},
+		{"no header at all", []byte("just a line of text\r\n")},
+		{"30 MB attachment", fmt.Appendf(nil, "%sSubject: big\r\nMessage-Id: <big@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=big.bin\r\n\r\n%s--b--\r\n", hdr, big)},
+	}
+}
