@@ -116,4 +116,3 @@ func runApply(ctx context.Context, e *env, _ *ingest.Registry) error {
 	st.Grace = e.cfg.Stages.Grace.D()
 	return e.bus.Run(ctx, st, e.log)
 }
-

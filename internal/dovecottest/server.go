@@ -150,7 +150,7 @@ func Launch(opts ...Option) (*Server, error) {
 		users:    map[string]string{},
 	}
 	if err := s.setup(o.users); err != nil {
-		os.RemoveAll(dir)
+		s.removeDir()
 		return nil, err
 	}
 	// A free port found by binding :0 can be taken by someone else before
@@ -169,7 +169,7 @@ func Launch(opts ...Option) (*Server, error) {
 			return s, nil
 		}
 		if attempt == 3 || !strings.Contains(err.Error(), "Address already in use") {
-			os.RemoveAll(dir)
+			s.removeDir()
 			return nil, err
 		}
 	}
@@ -400,12 +400,20 @@ func (s *Server) Restart(t testing.TB) {
 // Close stops Dovecot and removes Dir (kept if DOVECOTTEST_KEEP=1).
 func (s *Server) Close() error {
 	err := s.stop()
-	if !s.keepDir {
-		if rerr := os.RemoveAll(s.Dir); rerr != nil && err == nil {
-			err = fmt.Errorf("dovecottest: %w", rerr)
-		}
+	if rerr := s.removeDir(); rerr != nil && err == nil {
+		err = rerr
 	}
 	return err
+}
+
+func (s *Server) removeDir() error {
+	if s.keepDir {
+		return nil
+	}
+	if err := os.RemoveAll(s.Dir); err != nil {
+		return fmt.Errorf("dovecottest: %w", err)
+	}
+	return nil
 }
 
 // Addr is Host:Port, the plain IMAP (and STARTTLS) address.

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"mailassist/internal/memimap"
+)
+
+func execute(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	root := rootCmd()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func TestConfigCheckExample(t *testing.T) {
+	out, err := execute(t, "config", "check", "../../configs/mailassist.yaml")
+	if err != nil {
+		t.Fatalf("example config: %v", err)
+	}
+	if !strings.Contains(out, "ok") {
+		t.Fatalf("output %q", out)
+	}
+}
+
+func TestConfigCheckListsEveryProblemWithItsLine(t *testing.T) {
+	_, err := execute(t, "config", "check", "testdata/bad.yaml")
+	if err == nil {
+		t.Fatal("bad config accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"bad.yaml:5: stages.concurrency",  // wrong type
+		"bad.yaml:11: accounts[0].imap.tls", // plaintext to a non-loopback host
+		"bad.yaml:12:",                      // unknown key
+		"password_env",                      // missing reference (and the hint)
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, err := execute(t, "version")
+	if err != nil || !strings.HasPrefix(out, "mailassist ") {
+		t.Fatalf("version: %q, %v", out, err)
+	}
+}
+
+// run with a real config: the embedded server starts, the watcher ingests
+// a message, status shows the checkpoint, and SIGINT-style cancellation
+// shuts everything down.
+func TestRunThenStatus(t *testing.T) {
+	srv := memimap.Start(t)
+	srv.Append(t, "INBOX", []byte("From: b@example.org\r\nSubject: hi\r\nMessage-Id: <hi@x>\r\n\r\nhello\r\n"))
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte(memimap.Password), 0o600)
+	cfg := filepath.Join(dir, "mailassist.yaml")
+	os.WriteFile(cfg, []byte(`data_dir: `+dir+`/data
+log: {level: error}
+nats: {listen: "127.0.0.1:`+itoa(freePort(t))+`"}
+http: {listen: ""}
+accounts:
+  - name: alice
+    address: alice@example.org
+    imap: {host: 127.0.0.1, port: `+itoa(srv.Port)+`, tls: none, username: alice, password_file: `+pw+`}
+`), 0o600)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, "run", embedAlways, roles()) }()
+	var out string
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(out, "INBOX") {
+		if time.Now().After(deadline) {
+			t.Fatalf("status never showed the INBOX checkpoint:\n%s", out)
+		}
+		time.Sleep(200 * time.Millisecond)
+		out, _ = execute(t, "status", "--config", cfg)
+	}
+	if !strings.Contains(out, "stream MAIL: 1 messages") || !strings.Contains(out, "apply") {
+		t.Errorf("status:\n%s", out)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not shut down")
+	}
+}
+
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func itoa(i int) string {
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
