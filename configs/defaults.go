@@ -30,6 +30,15 @@ const (
 	defaultInitialSync  = Duration(168 * time.Hour) // 7 days
 	defaultIdleRefresh  = Duration(10 * time.Minute)
 	defaultPollInterval = Duration(time.Minute)
+
+	defaultSpamAction   = "move"
+	defaultGrayLow      = 0.3
+	defaultGrayHigh     = 0.9
+	defaultSpamLLMTime  = Duration(10 * time.Second)
+	defaultLLMURL       = "http://127.0.0.1:11434"
+	defaultSmallTimeout = Duration(60 * time.Second)
+	defaultLargeTimeout = Duration(10 * time.Minute)
+	defaultLLMConc      = 1
 )
 
 // applyDefaults fills in every zero field. httpListenSet says whether the
@@ -48,6 +57,26 @@ func (c *Config) applyDefaults(httpListenSet bool) {
 	for i := range c.Accounts {
 		c.Accounts[i].applyDefaults()
 	}
+	c.Spam.applyDefaults()
+	c.LLM.Small.applyDefaults(defaultSmallTimeout)
+	c.LLM.Large.applyDefaults(defaultLargeTimeout)
+}
+
+func (s *Spam) applyDefaults() {
+	setDefault(&s.Action, defaultSpamAction)
+	if len(s.GrayZone) == 0 {
+		s.GrayZone = []float64{defaultGrayLow, defaultGrayHigh}
+	}
+	setDefault(&s.LLMTimeout, defaultSpamLLMTime)
+}
+
+func (e *Endpoint) applyDefaults(timeout Duration) {
+	if e == nil {
+		return
+	}
+	setDefault(&e.URL, defaultLLMURL)
+	setDefault(&e.Timeout, timeout)
+	setDefault(&e.MaxConcurrency, defaultLLMConc)
 }
 
 func (s *Stream) applyDefaults() {

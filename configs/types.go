@@ -15,6 +15,53 @@ type Config struct {
 	Stages   Stages    `yaml:"stages"`
 	HTTP     HTTP      `yaml:"http"`
 	Accounts []Account `yaml:"accounts"`
+	Spam     Spam      `yaml:"spam"`
+	LLM      LLM       `yaml:"llm"`
+}
+
+// Spam configures the spam stage.
+type Spam struct {
+	// Action on spam: move (to Junk), flag (keyword $Junk), or none
+	// (classify and publish only). Default move.
+	Action string `yaml:"action"`
+	// Threshold overrides the model's own decision threshold (0..1).
+	// 0 keeps the model's.
+	Threshold float64 `yaml:"threshold"`
+	// Model is a model file to start from instead of the shipped default.
+	Model string `yaml:"model"`
+	// GrayZone [low, high]: scores in it get a second opinion from the LLM
+	// named by LLM. Default [0.3, 0.9].
+	GrayZone []float64 `yaml:"gray_zone"`
+	// LLM is "" (no second opinion), "small" or "large": which llm endpoint
+	// to ask about gray-zone messages.
+	LLM string `yaml:"llm"`
+	// LLMTimeout bounds one gray-zone call. Default 10s.
+	LLMTimeout Duration `yaml:"llm_timeout"`
+}
+
+// LLM names the Ollama endpoints. A nil endpoint is not configured.
+type LLM struct {
+	Small *Endpoint `yaml:"small"`
+	Large *Endpoint `yaml:"large"`
+}
+
+// Endpoint is one model on one Ollama server.
+type Endpoint struct {
+	// URL of the Ollama server. Default http://127.0.0.1:11434.
+	URL string `yaml:"url"`
+	// Model name as Ollama knows it, e.g. "qwen2.5:1.5b". Required.
+	Model string `yaml:"model"`
+	// Timeout of one generation. Default 60s (small), 10m (large).
+	Timeout Duration `yaml:"timeout"`
+	// MaxConcurrency bounds requests in flight to this endpoint from one
+	// process. Default 1.
+	MaxConcurrency int `yaml:"max_concurrency"`
+	// Options are passed to Ollama as is (temperature, num_ctx, …).
+	Options map[string]any `yaml:"options"`
+	// CAFile is an extra CA for an https URL.
+	CAFile string `yaml:"ca_file"`
+	// AllowPlaintext permits an http:// URL to a host that is not loopback.
+	AllowPlaintext bool `yaml:"allow_plaintext"`
 }
 
 // Log selects the slog handler.

@@ -24,6 +24,9 @@ func validate(c *Config, ps *problems) {
 		hostPort(ps, "http.listen", c.HTTP.Listen)
 	}
 	validateAccounts(c.Accounts, ps)
+	validateSpam(&c.Spam, &c.LLM, ps)
+	validateEndpoint(ps, "llm.small", c.LLM.Small)
+	validateEndpoint(ps, "llm.large", c.LLM.Large)
 }
 
 // validateNATS checks where the bus is. Listen is checked even when URL

@@ -11,7 +11,6 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"mailassist/bus"
-	"mailassist/internal/dovecottest"
 	"mailassist/internal/natstest"
 )
 
@@ -47,8 +46,7 @@ func appendInt(b []byte, i int) []byte {
 // last event is acknowledged by JetStream.
 func BenchmarkDovecotIngestBacklog(b *testing.B) {
 	const backlog = 2000
-	s := dovecottest.Start(b)
-	acct := dovecotAccount(b, s)
+	s, acct := startDovecot(b)
 	appendMany(b, s.Dial(b, "alice"), backlog)
 	b.ResetTimer()
 	var total time.Duration
@@ -79,8 +77,7 @@ func BenchmarkDovecotIngestBacklog(b *testing.B) {
 // It reports p50 and p99 over 200 messages per iteration.
 func BenchmarkDovecotNewMailLatency(b *testing.B) {
 	const count = 200
-	s := dovecottest.Start(b)
-	acct := dovecotAccount(b, s)
+	s, acct := startDovecot(b)
 	bs := natstest.New(b)
 	got := make(chan struct{}, 1)
 	if _, err := bs.NC.Subscribe(bus.AllAccounts(bus.KindIngested), func(*nats.Msg) { got <- struct{}{} }); err != nil {

@@ -18,17 +18,16 @@ import (
 	"mailassist/internal/natstest"
 )
 
-// dovecotAccount is alice on s over implicit TLS, verified against the
-// server's own CA.
-func dovecotAccount(t testing.TB, s *dovecottest.Server) configs.Account {
+// startDovecot starts Dovecot with user alice and returns her account over
+// implicit TLS, verified against the server's own CA.
+func startDovecot(t testing.TB) (*dovecottest.Server, configs.Account) {
 	t.Helper()
-	s.AddUser(t, "alice", "secret")
-	return account(t, s.Host, s.TLSPort, "implicit", s.CAFile, "")
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
+	return s, account(t, s.Host, s.TLSPort, "implicit", s.CAFile, "")
 }
 
 func TestDovecotNewMailThroughIdleOnce(t *testing.T) {
-	s := dovecottest.Start(t)
-	acct := dovecotAccount(t, s)
+	s, acct := startDovecot(t)
 	b := natstest.New(t)
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 	reg := ingest.NewRegistry()
@@ -60,8 +59,7 @@ func TestDovecotNewMailThroughIdleOnce(t *testing.T) {
 }
 
 func TestDovecotReconnectsAfterServerDropsConnection(t *testing.T) {
-	s := dovecottest.Start(t)
-	acct := dovecotAccount(t, s)
+	s, acct := startDovecot(t)
 	b := natstest.New(t)
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 	reg := ingest.NewRegistry()
@@ -86,8 +84,7 @@ func TestDovecotReconnectsAfterServerDropsConnection(t *testing.T) {
 }
 
 func TestDovecotStartTLS(t *testing.T) {
-	s := dovecottest.Start(t)
-	s.AddUser(t, "alice", "secret")
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
 	acct := account(t, s.Host, s.Port, "starttls", s.CAFile, "")
 	b := natstest.New(t)
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
@@ -97,8 +94,7 @@ func TestDovecotStartTLS(t *testing.T) {
 }
 
 func TestDovecotRefusesUnverifiedCertificate(t *testing.T) {
-	s := dovecottest.Start(t)
-	s.AddUser(t, "alice", "secret")
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
 	acct := account(t, s.Host, s.TLSPort, "implicit", "", "") // no ca_file: the self-signed cert must fail
 	_, err := ingest.Dial(context.Background(), &acct, nil)
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
@@ -107,8 +103,7 @@ func TestDovecotRefusesUnverifiedCertificate(t *testing.T) {
 }
 
 func TestDovecotUIDValidityChangeResyncsWithoutDuplicates(t *testing.T) {
-	s := dovecottest.Start(t)
-	acct := dovecotAccount(t, s)
+	s, acct := startDovecot(t)
 	b := natstest.New(t)
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 	old := [][]byte{message("a", "a@x", "a"), message("b", "b@x", "b")}
@@ -137,8 +132,7 @@ func TestDovecotUIDValidityChangeResyncsWithoutDuplicates(t *testing.T) {
 }
 
 func TestDovecotApplyDraftAndMove(t *testing.T) {
-	s := dovecottest.Start(t)
-	acct := dovecotAccount(t, s)
+	s, acct := startDovecot(t)
 	b := natstest.New(t)
 	a := newApplier(t, b, acct)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -184,8 +178,7 @@ func TestDovecotApplyDraftAndMove(t *testing.T) {
 // Bad input: every message is ingested byte for byte, whatever is wrong
 // with it, and nothing stops the watcher.
 func TestDovecotBadInputIsIngested(t *testing.T) {
-	s := dovecottest.Start(t)
-	acct := dovecotAccount(t, s)
+	s, acct := startDovecot(t)
 	b := natstest.New(t)
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 	bad := badMessages()

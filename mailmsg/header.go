@@ -1,0 +1,226 @@
+package mailmsg
+
+import (
+	"bytes"
+	"net/textproto"
+	"strings"
+	"unicode/utf8"
+)
+
+// Field is one header field as it appears in the message.
+type Field struct {
+	// Name is the field name in canonical form ("Content-Type").
+	Name string
+	// raw is the value as it appears in the message: folded, undecoded.
+	raw []byte
+}
+
+// Raw returns the field's value as it appears in the message: folding and
+// encoded words kept, only the space after the colon removed.
+func (f Field) Raw() string { return string(trimSpace(f.raw)) }
+
+// RawBytes returns the field's undecoded value without copying. The slice
+// aliases the parsed message and must not be modified.
+func (f Field) RawBytes() []byte { return trimSpace(f.raw) }
+
+// Header holds a message's or a MIME part's header fields in order.
+// Lookups are case-insensitive. The zero Header is empty.
+type Header struct {
+	fields []Field
+	// fallback names the charset used for raw 8-bit bytes that are not
+	// UTF-8 (from the message's Content-Type; windows-1252 when unknown).
+	fallback string
+}
+
+// Fields returns the header fields in message order. The slice must not be
+// modified.
+func (h Header) Fields() []Field { return h.fields }
+
+// Len returns the number of fields.
+func (h Header) Len() int { return len(h.fields) }
+
+// Has reports whether a field with the given name is present.
+func (h Header) Has(name string) bool {
+	_, ok := h.field(name)
+	return ok
+}
+
+func (h Header) field(name string) (Field, bool) {
+	for _, f := range h.fields {
+		if strings.EqualFold(f.Name, name) {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Raw returns the first named field's value as it appears in the message
+// (folded, encoded words kept), or "" when absent.
+func (h Header) Raw(name string) string {
+	f, _ := h.field(name)
+	return f.Raw()
+}
+
+// Get returns the first named field's value unfolded, with RFC 2047 encoded
+// words decoded and legacy charsets converted to UTF-8, or "" when absent.
+func (h Header) Get(name string) string {
+	f, ok := h.field(name)
+	if !ok {
+		return ""
+	}
+	return h.Decode(f)
+}
+
+// Values returns every named field's value, decoded as by Get.
+func (h Header) Values(name string) []string {
+	var vs []string
+	for _, f := range h.fields {
+		if strings.EqualFold(f.Name, name) {
+			vs = append(vs, h.Decode(f))
+		}
+	}
+	return vs
+}
+
+// Decode returns f's value unfolded and decoded to UTF-8 as by Get.
+func (h Header) Decode(f Field) string {
+	s, _ := decodeHeaderValue(unfold(f.raw), h.fallback)
+	return s
+}
+
+// parseHeader splits raw into header fields and the body. It accepts LF or
+// CRLF line ends, continuation lines, and garbage: a line that is neither a
+// field nor a continuation ends the header (and is reported), so the body
+// starts there.
+func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
+	fields = make([]Field, 0, 24)
+	rest := raw
+	for len(rest) > 0 {
+		line, next := cutLine(rest)
+		content := bytes.TrimRight(line, "\r\n")
+		if len(content) == 0 {
+			return fields, next, problems
+		}
+		if content[0] == ' ' || content[0] == '\t' {
+			if len(fields) == 0 {
+				problems = append(problems, "header starts with a continuation line")
+				rest = next
+				continue
+			}
+			f := &fields[len(fields)-1]
+			f.raw = extend(raw, f.raw, line)
+			rest = next
+			continue
+		}
+		colon := bytes.IndexByte(content, ':')
+		if colon <= 0 || !validName(content[:colon]) {
+			if len(fields) == 0 && bytes.HasPrefix(content, []byte("From ")) {
+				rest = next // mbox envelope line
+				continue
+			}
+			problems = append(problems, "malformed header line")
+			return fields, rest, problems
+		}
+		name := canonicalName(bytes.TrimRight(content[:colon], " \t"))
+		fields = append(fields, Field{Name: name, raw: line[colon+1:]})
+		rest = next
+	}
+	if len(fields) > 0 {
+		problems = append(problems, "no body")
+	}
+	return fields, nil, problems
+}
+
+// cutLine returns the first line of b including its line end, and the rest.
+func cutLine(b []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i+1], b[i+1:]
+	}
+	return b, nil
+}
+
+// extend grows the field value v (a sub-slice of raw) to also cover line,
+// which follows it directly in raw.
+func extend(raw, v, line []byte) []byte {
+	if len(v) == 0 {
+		return line
+	}
+	start := cap(raw) - cap(v)
+	end := cap(raw) - cap(line) + len(line)
+	if start < 0 || end > len(raw) || end < start {
+		return append(append([]byte(nil), v...), line...)
+	}
+	return raw[start:end:end]
+}
+
+func validName(b []byte) bool {
+	b = bytes.TrimRight(b, " \t")
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c <= ' ' || c >= 127 || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalName returns the canonical form of a header name; common names
+// come back without allocating.
+func canonicalName(b []byte) string {
+	return textproto.CanonicalMIMEHeaderKey(string(b))
+}
+
+// unfold removes the line breaks of a folded value and trims it. It drops
+// NUL bytes, which no consumer wants.
+func unfold(v []byte) []byte {
+	v = trimSpace(v)
+	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, 0) < 0 && bytes.IndexByte(v, '\r') < 0 {
+		return v
+	}
+	out := make([]byte, 0, len(v))
+	for _, c := range v {
+		switch c {
+		case '\r', '\n', 0:
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func trimSpace(b []byte) []byte {
+	return bytes.TrimFunc(b, func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' })
+}
+
+// has8bit reports whether b has bytes outside 7-bit ASCII.
+func has8bit(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// headerProblems reports what is wrong with header fields as a whole.
+func headerProblems(fields []Field) []string {
+	var ps []string
+	eight, invalid := false, false
+	for _, f := range fields {
+		if has8bit(f.raw) {
+			eight = true
+			if !utf8.Valid(f.raw) {
+				invalid = true
+			}
+		}
+	}
+	if eight {
+		ps = append(ps, "8-bit header")
+	}
+	if invalid {
+		ps = append(ps, "non-UTF-8 header bytes")
+	}
+	return ps
+}
