@@ -23,6 +23,33 @@ type Ingested struct {
 	Raw        []byte    `json:"raw,omitempty"`
 	RawObject  string    `json:"raw_object,omitempty"`
 	IngestedAt time.Time `json:"ingested_at"`
+	// UserLabel is "ham" when the user moved this message out of Junk:
+	// stages must not file it as spam again.
+	UserLabel string `json:"user_label,omitempty"`
+}
+
+// Labels of feedback.
+const (
+	LabelSpam = "spam"
+	LabelHam  = "ham"
+)
+
+// Feedback is published on mail.feedback.<account> when the user moves a
+// message into Junk (label spam) or out of Junk into a watched folder
+// (label ham). Moves the pipeline made itself are not feedback.
+type Feedback struct {
+	V           int       `json:"v"`
+	ID          string    `json:"id"` // identity in the folder it was moved to
+	Account     string    `json:"account"`
+	Mailbox     string    `json:"mailbox"`
+	UIDValidity uint32    `json:"uidvalidity"`
+	UID         uint32    `json:"uid"`
+	MessageID   string    `json:"message_id,omitempty"`
+	Label       string    `json:"label"`  // spam | ham
+	Source      string    `json:"source"` // user-move
+	Raw         []byte    `json:"raw,omitempty"`
+	RawObject   string    `json:"raw_object,omitempty"`
+	At          time.Time `json:"at"`
 }
 
 // Action kinds.

@@ -55,6 +55,7 @@ type Bus struct {
 	Stream      jetstream.Stream
 	Checkpoints jetstream.KeyValue
 	Seen        jetstream.KeyValue
+	Junk        jetstream.KeyValue
 	Raw         jetstream.ObjectStore
 	Opts        Options
 }
@@ -106,6 +107,16 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create kv %s: %w", SeenKV, err)
+	}
+	b.Junk, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      JunkKV,
+		Description: "Message-IDs in Junk, and those the pipeline moved there, per account (user-move feedback)",
+		TTL:         opts.MaxAge,
+		Storage:     storage,
+		Replicas:    opts.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create kv %s: %w", JunkKV, err)
 	}
 	b.Raw, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      RawObjects,

@@ -13,6 +13,7 @@ const (
 	StreamName      = "MAIL"
 	CheckpointsKV   = "mail_checkpoints"
 	SeenKV          = "mail_seen"
+	JunkKV          = "mail_junk"
 	RawObjects      = "mail_raw"
 	subjectWildcard = "mail.>"
 )

@@ -81,7 +81,7 @@ func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 	}
 	switch act.Kind {
 	case bus.ActionMove:
-		err = ac.move(c, &act, log)
+		err = a.move(ctx, ac, c, &act, log)
 	case bus.ActionDraft:
 		err = a.draft(ctx, ac, c, &act, log)
 	case bus.ActionFlags:
@@ -186,14 +186,16 @@ func locate(c *imapclient.Client, act *bus.Action) ([]imap.UID, error) {
 	return data.AllUIDs(), nil
 }
 
-func (ac *accountConn) move(c *imapclient.Client, act *bus.Action, log *slog.Logger) error {
+func (a *Applier) move(ctx context.Context, ac *accountConn, c *imapclient.Client, act *bus.Action, log *slog.Logger) error {
 	target := act.Target
-	if target == bus.TargetJunk || target == "" {
+	toJunk := target == bus.TargetJunk || target == ""
+	if toJunk {
 		var err error
 		if target, err = ac.folder(c, imap.MailboxAttrJunk); err != nil {
 			return err
 		}
 	}
+	toJunk = toJunk || target == ac.acct.Folders.Junk
 	if target == act.Mailbox {
 		return nil
 	}
@@ -203,6 +205,18 @@ func (ac *accountConn) move(c *imapclient.Client, act *bus.Action, log *slog.Log
 			log.Info("message already gone; move counts as done", "mailbox", act.Mailbox, "uid", act.UID)
 		}
 		return err
+	}
+	if toJunk {
+		// So that the Junk watcher does not take our move for the user's.
+		mid := act.MessageID
+		if mid == "" {
+			if mid, err = messageID(c, uids[0]); err != nil {
+				return err
+			}
+		}
+		if err := MarkMovedToJunk(ctx, a.Bus, act.Account, mid); err != nil {
+			return err
+		}
 	}
 	if _, err := c.Move(imap.UIDSetNum(uids...), target).Wait(); err != nil {
 		return fmt.Errorf("move uid %v to %q: %w", uids, target, err)
@@ -270,6 +284,19 @@ func (a *Applier) draft(ctx context.Context, ac *accountConn, c *imapclient.Clie
 	}
 	log.Info("draft appended", "drafts", drafts, "uid", data.UID)
 	return nil
+}
+
+// messageID reads the Message-ID header of uid in the selected mailbox.
+func messageID(c *imapclient.Client, uid imap.UID) (string, error) {
+	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Message-Id"}, Peek: true}
+	msgs, err := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{hdr}}).Collect()
+	if err != nil {
+		return "", fmt.Errorf("fetch message-id: %w", err)
+	}
+	if len(msgs) == 0 {
+		return "", nil
+	}
+	return headerValue(msgs[0].FindBodySection(hdr), "Message-Id"), nil
 }
 
 // hasDraft reports whether mailbox holds a message whose RefHeader is

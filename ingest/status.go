@@ -22,6 +22,10 @@ var (
 		Name: "mailassist_ingested_total",
 		Help: "Messages published to mail.ingested.",
 	}, []string{"account", "mailbox"})
+	feedbackPublished = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "mailassist_feedback_total",
+		Help: "User moves into (spam) or out of (ham) Junk published to mail.feedback.",
+	}, []string{"account", "label"})
 	watcherReconnects = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "mailassist_watcher_reconnects_total",
 		Help: "IMAP sessions that ended with an error and were re-established.",

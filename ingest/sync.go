@@ -28,6 +28,7 @@ type syncer struct {
 	uidValidity uint32
 	uidNext     uint32 // UIDNEXT when the mailbox was selected
 	cp          *checkpoints
+	quiet       bool // first sync or resync: no message is user feedback
 }
 
 // run publishes every message the checkpoint has not covered yet.
@@ -55,6 +56,7 @@ func isWrongRevision(err error) bool {
 
 func (s *syncer) catchUp(ctx context.Context) error {
 	cur := s.cp.cur
+	s.quiet = cur == nil || cur.UIDValidity != s.uidValidity
 	switch {
 	case cur == nil:
 		uids, err := s.searchSince()
@@ -193,14 +195,29 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 	for _, f := range buf.Flags {
 		ev.Flags = append(ev.Flags, string(f))
 	}
-	var err error
+	label, err := s.label(ctx, ev.MessageID)
+	if err != nil {
+		return err
+	}
+	if w.Junk && label == "" {
+		return nil // Junk is watched for the user's moves only
+	}
 	if ev.Raw, ev.RawObject, err = w.Bus.StoreBlob(ctx, id, raw); err != nil {
 		return err
+	}
+	if label != "" {
+		if err := s.publishFeedback(ctx, &ev, label); err != nil {
+			return err
+		}
+		if w.Junk {
+			return nil
+		}
+		ev.UserLabel = label
 	}
 	if _, err := w.Bus.Publish(ctx, bus.Subject(bus.KindIngested, w.Account.Name), bus.MsgID("ingest", id), &ev); err != nil {
 		return err
 	}
-	watcherIngested.WithLabelValues(w.Account.Name, w.Mailbox).Inc()
+	watcherIngested.WithLabelValues(w.Account.Name, w.label).Inc()
 	w.Log.Debug("ingested", "uid", buf.UID, "size", len(raw))
 	if ev.MessageID != "" {
 		if _, err := w.Bus.Seen.Put(ctx, seenKey(w.Account.Name, ev.MessageID), []byte(id)); err != nil {

@@ -25,11 +25,17 @@ type Watcher struct {
 	Status  *Registry // may be nil
 	// BackoffMin and BackoffMax bound the reconnect delay. Defaults 1s, 2m.
 	BackoffMin, BackoffMax time.Duration
+	// Junk makes this the watcher of the account's Junk folder (Mailbox
+	// empty: discovered): it publishes only the user's moves into Junk, as
+	// mail.feedback, and remembers what is there so that a move back out
+	// is noticed by the other watchers.
+	Junk bool
 	// Poll makes the watcher poll every PollInterval even when the server
 	// offers IDLE (for servers whose IDLE notifications are unreliable).
 	Poll bool
 
 	failures map[uint32]int // consecutive session failures per stuck UID
+	label    string         // mailbox name for metrics and status
 }
 
 // Run keeps a session open until ctx is done, reconnecting with capped
@@ -41,7 +47,14 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if w.BackoffMax <= 0 {
 		w.BackoffMax = 2 * time.Minute
 	}
-	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.Mailbox, "stage", "ingest")
+	if w.Junk && w.Mailbox == "" {
+		w.Mailbox = w.Account.Folders.Junk
+	}
+	w.label = w.Mailbox
+	if w.label == "" {
+		w.label = string(imap.MailboxAttrJunk)
+	}
+	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.label, "stage", "ingest")
 	w.failures = map[uint32]int{}
 	delay := w.BackoffMin
 	for {
@@ -51,7 +64,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		watcherReconnects.WithLabelValues(w.Account.Name, w.Mailbox).Inc()
+		watcherReconnects.WithLabelValues(w.Account.Name, w.label).Inc()
 		if time.Since(started) > time.Minute {
 			delay = w.BackoffMin // the session was healthy for a while
 		}
@@ -92,13 +105,20 @@ func (w *Watcher) session(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 
+	if w.Mailbox == "" {
+		name, err := EnsureFolder(c, imap.MailboxAttrJunk)
+		if err != nil {
+			return err
+		}
+		w.Mailbox = name
+	}
 	sel, err := c.Select(w.Mailbox, nil).Wait()
 	if err != nil {
 		return fmt.Errorf("select %q: %w", w.Mailbox, err)
 	}
 	idle := !w.Poll && (c.Caps().Has(imap.CapIdle) || c.Caps().Has(imap.CapIMAP4rev2))
 	w.setConnected(true, nil)
-	w.Status.update(w.Account.Name, w.Mailbox, func(s *WatcherState) { s.Idle = idle })
+	w.Status.update(w.Account.Name, w.label, func(s *WatcherState) { s.Idle = idle })
 	w.Log.Info("watching", "uidvalidity", sel.UIDValidity, "messages", sel.NumMessages, "idle", idle)
 
 	s := &syncer{w: w, c: c, uidValidity: sel.UIDValidity, uidNext: uint32(sel.UIDNext)}
@@ -176,8 +196,8 @@ func (w *Watcher) setConnected(up bool, err error) {
 	if up {
 		v = 1
 	}
-	watcherConnected.WithLabelValues(w.Account.Name, w.Mailbox).Set(v)
-	w.Status.update(w.Account.Name, w.Mailbox, func(s *WatcherState) {
+	watcherConnected.WithLabelValues(w.Account.Name, w.label).Set(v)
+	w.Status.update(w.Account.Name, w.label, func(s *WatcherState) {
 		s.Connected = up
 		s.MaxQuiet = 2*max(w.Account.IdleRefresh.D(), w.Account.PollInterval.D()) + 30*time.Second
 		if err != nil {
@@ -188,6 +208,6 @@ func (w *Watcher) setConnected(up bool, err error) {
 
 func (w *Watcher) markLive() {
 	now := time.Now()
-	watcherLastIdle.WithLabelValues(w.Account.Name, w.Mailbox).Set(float64(now.Unix()))
-	w.Status.update(w.Account.Name, w.Mailbox, func(s *WatcherState) { s.LastLive = now; s.LastError = "" })
+	watcherLastIdle.WithLabelValues(w.Account.Name, w.label).Set(float64(now.Unix()))
+	w.Status.update(w.Account.Name, w.label, func(s *WatcherState) { s.LastLive = now; s.LastError = "" })
 }

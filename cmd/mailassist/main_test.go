@@ -41,7 +41,7 @@ func TestConfigCheckListsEveryProblemWithItsLine(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, want := range []string{
-		"bad.yaml:5: stages.concurrency",  // wrong type
+		"bad.yaml:5: stages.concurrency",    // wrong type
 		"bad.yaml:11: accounts[0].imap.tls", // plaintext to a non-loopback host
 		"bad.yaml:12:",                      // unknown key
 		"password_env",                      // missing reference (and the hint)

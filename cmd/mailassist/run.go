@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -103,6 +104,11 @@ func runIngest(ctx context.Context, e *env, reg *ingest.Registry) error {
 		acct := &e.cfg.Accounts[i]
 		for _, mailbox := range acct.Folders.Watch {
 			w := &ingest.Watcher{Bus: e.bus, Account: acct, Mailbox: mailbox, Log: e.log, Status: reg}
+			g.Go(func() error { return w.Run(ctx) })
+		}
+		// The Junk folder is watched for the user's moves (spam feedback).
+		if !slices.Contains(acct.Folders.Watch, acct.Folders.Junk) {
+			w := &ingest.Watcher{Bus: e.bus, Account: acct, Junk: true, Log: e.log, Status: reg}
 			g.Go(func() error { return w.Run(ctx) })
 		}
 	}
