@@ -37,8 +37,20 @@ func TestDefaults(t *testing.T) {
 			Grace:       configs.Duration(20 * time.Second),
 		},
 		HTTP: configs.HTTP{Listen: "127.0.0.1:9180"},
+		Spam: configs.Spam{
+			Action:     "move",
+			GrayZone:   []float64{0.3, 0.9},
+			LLMTimeout: configs.Duration(10 * time.Second),
+		},
+		// No llm endpoint unless the file configures one.
 	}
-	for _, src := range []string{"", "# nothing\n", "log: {}\nstream:\nstages:\n  concurrency: 0\n"} {
+	for _, src := range []string{
+		"",
+		"# nothing\n",
+		"log: {}\nstream:\nstages:\n  concurrency: 0\n",
+		"spam:\n  action: \"\"\n  gray_zone: []\n  llm_timeout: 0s\nllm: {}\n",
+		"llm:\n  small:\n  large: null\n",
+	} {
 		if got := parse(t, src); !reflect.DeepEqual(got, want) {
 			t.Errorf("Parse(%q) =\n%+v\nwant\n%+v", src, got, want)
 		}
@@ -107,6 +119,46 @@ func TestHTTPListen(t *testing.T) {
 	for _, tt := range tests {
 		if got := parse(t, tt.src).HTTP.Listen; got != tt.want {
 			t.Errorf("Parse(%q): http.listen %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}
+
+// TestLLMDefaults checks that endpoint defaults are applied only to the
+// endpoints that are present, with the timeout of their size, and that
+// values written in the file are kept.
+func TestLLMDefaults(t *testing.T) {
+	small := &configs.Endpoint{
+		URL:            "http://127.0.0.1:11434",
+		Model:          "qwen2.5:1.5b",
+		Timeout:        configs.Duration(60 * time.Second),
+		MaxConcurrency: 1,
+	}
+	large := &configs.Endpoint{
+		URL:            "http://127.0.0.1:11434",
+		Model:          "qwen2.5:14b",
+		Timeout:        configs.Duration(10 * time.Minute),
+		MaxConcurrency: 1,
+	}
+	tests := []struct {
+		src  string
+		want configs.LLM
+	}{
+		{"llm:\n  small:\n    model: qwen2.5:1.5b\n", configs.LLM{Small: small}},
+		{"llm:\n  large:\n    model: qwen2.5:14b\n", configs.LLM{Large: large}},
+		{"llm:\n  small: {model: qwen2.5:1.5b}\n  large: {model: qwen2.5:14b}\n", configs.LLM{Small: small, Large: large}},
+		{"llm:\n  small: {model: qwen2.5:1.5b, url: \"\", timeout: 0s, max_concurrency: 0}\n", configs.LLM{Small: small}},
+		{"llm:\n  large:\n    model: m\n    url: https://gpu.example.com\n    timeout: 5m\n    max_concurrency: 4\n    options: {num_ctx: 8192}\n",
+			configs.LLM{Large: &configs.Endpoint{
+				URL:            "https://gpu.example.com",
+				Model:          "m",
+				Timeout:        configs.Duration(5 * time.Minute),
+				MaxConcurrency: 4,
+				Options:        map[string]any{"num_ctx": 8192},
+			}}},
+	}
+	for _, tt := range tests {
+		if got := parse(t, tt.src).LLM; !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Parse(%q).LLM =\n%+v %+v\nwant\n%+v %+v", tt.src, got.Small, got.Large, tt.want.Small, tt.want.Large)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"mailassist/configs"
 )
@@ -18,6 +19,13 @@ const account = `accounts:
     imap:
       host: imap.example.com
       password_env: ALICE_PW
+`
+
+// llm configures a valid small endpoint; cases below add a key to it
+// (on line 4) or change one in a copy.
+const llm = `llm:
+  small:
+    model: qwen2.5:1.5b
 `
 
 // problems parses src and returns its problems, failing the test when
@@ -101,6 +109,42 @@ func TestParseProblems(t *testing.T) {
 		{"max_deliver", "stages:\n  max_deliver: 1\n", 2, "stages.max_deliver", "1 is not between 2 and 100"},
 		{"ack_wait", "stages:\n  ack_wait: 500ms\n", 2, "stages.ack_wait", "500ms is below the minimum of 1s"},
 		{"http listen", "http:\n  listen: 9180\n", 2, "http.listen", `"9180" is not host:port`},
+		{"spam action", "spam:\n  action: delete\n", 2, "spam.action", `"delete" is not one of move, flag, none`},
+		{"spam threshold above range", "spam:\n  threshold: 1.5\n", 2, "spam.threshold", "1.5 is not in [0, 1)"},
+		{"spam threshold of 1", "spam:\n  threshold: 1\n", 2, "spam.threshold", "1 is not in [0, 1)"},
+		{"spam threshold negative", "spam:\n  threshold: -0.1\n", 2, "spam.threshold", "-0.1 is not in [0, 1)"},
+		{"spam threshold NaN", "spam:\n  threshold: .nan\n", 2, "spam.threshold", "NaN is not in [0, 1)"},
+		{"spam threshold not a number", "spam:\n  threshold: high\n", 2, "spam.threshold", `"high" is not a number`},
+		{"gray zone of one", "spam:\n  gray_zone: [0.3]\n", 2, "spam.gray_zone", "[0.3] is not [low, high] with 0 <= low < high <= 1"},
+		{"gray zone of three", "spam:\n  gray_zone: [0.1, 0.5, 0.9]\n", 2, "spam.gray_zone", "[0.1 0.5 0.9] is not [low, high]"},
+		{"gray zone reversed", "spam:\n  gray_zone: [0.9, 0.3]\n", 2, "spam.gray_zone", "[0.9 0.3] is not [low, high]"},
+		{"gray zone empty", "spam:\n  gray_zone: [0.5, 0.5]\n", 2, "spam.gray_zone", "[0.5 0.5] is not [low, high]"},
+		{"gray zone above 1", "spam:\n  gray_zone: [0.5, 1.5]\n", 2, "spam.gray_zone", "[0.5 1.5] is not [low, high]"},
+		{"gray zone below 0", "spam:\n  gray_zone: [-0.5, 0.5]\n", 2, "spam.gray_zone", "[-0.5 0.5] is not [low, high]"},
+		{"gray zone NaN", "spam:\n  gray_zone: [.nan, 0.9]\n", 2, "spam.gray_zone", "[NaN 0.9] is not [low, high]"},
+		{"gray zone not a list", "spam:\n  gray_zone: 0.3\n", 2, "spam.gray_zone", `"0.3" is not a list`},
+		{"spam llm not configured", "spam:\n  llm: small\n", 2, "spam.llm", `"small" names llm.small, which is not configured`},
+		{"spam llm other not configured", "spam:\n  llm: large\n" + llm, 2, "spam.llm", `"large" names llm.large, which is not configured`},
+		{"spam llm bad value", "spam:\n  llm: medium\n" + llm, 2, "spam.llm", `"medium" is not one of small, large (or empty for no second opinion)`},
+		{"spam llm timeout", "spam:\n  llm_timeout: 50ms\n", 2, "spam.llm_timeout", "50ms is below the minimum of 100ms"},
+		{"missing spam model", "spam:\n  model: /nonexistent/spam.model\n", 2, "spam.model", "/nonexistent/spam.model: no such file or directory"},
+		{"llm model missing", "llm:\n  small:\n    url: http://127.0.0.1:11434\n", 2, "llm.small.model", "required"},
+		{"llm large model missing", "llm:\n  large: {}\n", 2, "llm.large.model", "required"},
+		{"llm url without scheme", llm + "    url: 127.0.0.1:11434\n", 4, "llm.small.url", "is not a URL such as http://127.0.0.1:11434"},
+		{"llm url without host", llm + "    url: gpu.example.com\n", 4, "llm.small.url", "is not a URL"},
+		{"llm url with port only", llm + "    url: http://:11434\n", 4, "llm.small.url", "is not a URL"},
+		{"llm url credentials", llm + "    url: https://bob:pw@gpu.example.com\n", 4, "llm.small.url", "has credentials in the URL, which are not allowed"},
+		{"llm url plain http", llm + "    url: http://gpu.example.com:11434\n", 4, "llm.small.url", "plain http to gpu.example.com, which is not a loopback host: use https, or set allow_plaintext: true"},
+		{"llm url plain http to an address", llm + "    url: http://192.168.1.20:11434\n", 4, "llm.small.url", "plain http to 192.168.1.20"},
+		{"llm url scheme", llm + "    url: ftp://gpu.example.com\n", 4, "llm.small.url", `scheme "ftp" is not http or https`},
+		{"llm url scheme with allow_plaintext", llm + "    url: ws://gpu.example.com\n    allow_plaintext: true\n", 4, "llm.small.url", `scheme "ws" is not http or https`},
+		{"llm timeout", llm + "    timeout: 500ms\n", 4, "llm.small.timeout", "500ms is below the minimum of 1s"},
+		{"llm max_concurrency too high", llm + "    max_concurrency: 65\n", 4, "llm.small.max_concurrency", "65 is not between 1 and 64"},
+		{"llm max_concurrency negative", llm + "    max_concurrency: -1\n", 4, "llm.small.max_concurrency", "-1 is not between 1 and 64"},
+		{"llm missing ca_file", llm + "    ca_file: /nonexistent/ca.pem\n", 4, "llm.small.ca_file", "/nonexistent/ca.pem: no such file or directory"},
+		{"llm endpoint not a mapping", "llm:\n  small: qwen2.5:1.5b\n", 2, "llm.small", `"qwen2.5:1.5b" is not a mapping`},
+		{"llm unknown endpoint", "llm:\n  medium:\n    model: m\n", 2, "llm.medium", `unknown key "medium"`},
+		{"llm allow_plaintext not a bool", llm + "    allow_plaintext: maybe\n", 4, "llm.small.allow_plaintext", `"maybe" is not true or false`},
 		{"duplicate key", "log:\n  level: info\n  level: debug\n", 3, "log.level", `key "level" is already set on line 2`},
 		{"bad indentation", "log:\n  level: info\n   format: text\n", 3, "", "syntax error"},
 		{"tab indentation", "log:\n\tlevel: info\n", 2, "", "syntax error"},
@@ -188,6 +232,11 @@ func TestSecretsNotInErrors(t *testing.T) {
 		"nats:\n  url: nats://bob:hunter2@bus.example.com:4222\n",
 		"nats:\n  url: http://hunter2@bus.example.com:4222\n",
 		"nats:\n  url: \"nats://bus:4222\\x7fhunter2\"\n",
+		llm + "    url: https://bob:hunter2@gpu.example.com\n",
+		llm + "    url: http://hunter2@gpu.example.com\n",
+		llm + "    url: bob:hunter2@gpu.example.com\n",
+		llm + "    url: \"http://bob:hunter2@gpu.example.com\\x7f\"\n",
+		llm + "    url: \"http://bob:hunter2@gpu.example.com:port\"\n",
 	}
 	for _, src := range srcs {
 		_, err := configs.Parse("test.yaml", []byte(src))
@@ -195,6 +244,31 @@ func TestSecretsNotInErrors(t *testing.T) {
 			t.Errorf("Parse(%q) succeeded", src)
 		} else if strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("error leaks the secret: %v", err)
+		}
+	}
+}
+
+// TestParseValidLLM checks configs that the llm checks must accept.
+func TestParseValidLLM(t *testing.T) {
+	srcs := []string{
+		llm,
+		llm + "    url: http://localhost:11434\n",
+		llm + "    url: http://127.0.0.2:11434\n",
+		llm + "    url: http://[::1]:11434\n",
+		llm + "    url: https://gpu.example.com\n",
+		llm + "    url: HTTPS://gpu.example.com:8443/\n",
+		llm + "    url: http://gpu.example.com:11434\n    allow_plaintext: true\n",
+		llm + "    url: http://192.168.1.20:11434\n    allow_plaintext: true\n",
+		llm + "    timeout: 1s\n    max_concurrency: 64\n    ca_file: " + os.Args[0] + "\n",
+		llm + "    options: {temperature: 0, num_ctx: 8192, stop: [\"\\n\"]}\n",
+		"spam:\n  llm: small\n" + llm,
+		"spam:\n  llm: large\nllm:\n  large:\n    model: qwen2.5:14b\n",
+		"spam:\n  action: flag\n  threshold: 0.5\n  gray_zone: [0, 1]\n  llm_timeout: 100ms\n",
+		"spam:\n  action: none\n  threshold: 0.999\n",
+	}
+	for _, src := range srcs {
+		if _, err := configs.Parse("test.yaml", []byte(src)); err != nil {
+			t.Errorf("Parse(%q): %v", src, err)
 		}
 	}
 }
@@ -223,12 +297,21 @@ func TestLoadExample(t *testing.T) {
 	if _, ok := cfg.Account("nobody"); ok {
 		t.Errorf("Account(nobody) found an account")
 	}
-	// Outside accounts, the example spells out exactly the defaults.
+	// The llm endpoints are examples too: there is no default endpoint.
+	small, large := cfg.LLM.Small, cfg.LLM.Large
+	if small == nil || small.Model != "qwen2.5:1.5b" || small.URL != "http://127.0.0.1:11434" || small.Timeout != configs.Duration(time.Minute) {
+		t.Errorf("llm.small = %+v; want qwen2.5:1.5b on the default url with the default timeout", small)
+	}
+	if large == nil || large.Model != "qwen2.5:14b" || !strings.HasPrefix(large.URL, "https://") || large.Timeout != configs.Duration(10*time.Minute) {
+		t.Errorf("llm.large = %+v; want qwen2.5:14b over https with the default timeout", large)
+	}
+	// Outside accounts and llm, the example spells out exactly the defaults.
 	defaults, err := configs.Parse("empty.yaml", nil)
 	if err != nil {
 		t.Fatalf("Parse(empty): %v", err)
 	}
 	cfg.Accounts = nil
+	cfg.LLM = configs.LLM{}
 	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", defaults) {
 		t.Errorf("example differs from the defaults:\n%+v\n%+v", cfg, defaults)
 	}

@@ -118,6 +118,8 @@ func describeType(t string) string {
 	switch {
 	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
 		return "a whole number"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
 	case t == "bool":
 		return "true or false"
 	case t == "string":
