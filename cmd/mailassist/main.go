@@ -3,15 +3,23 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"mailassist/configs"
 )
 
 func main() {
 	if err := rootCmd().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "mailassist:", err)
+		var cfgErr *configs.Error
+		if errors.As(err, &cfgErr) {
+			fmt.Fprintln(os.Stderr, err) // one "file:line: path: problem" per line
+		} else {
+			fmt.Fprintln(os.Stderr, "mailassist:", err)
+		}
 		os.Exit(1)
 	}
 }
