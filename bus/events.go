@@ -111,3 +111,53 @@ type Checkpoint struct {
 	LastUID     uint32    `json:"last_uid"`
 	Updated     time.Time `json:"updated"`
 }
+
+// Verdicts of the spam stage.
+const (
+	VerdictSpam = "spam"
+	VerdictHam  = "ham"
+)
+
+// Reason is one feature that weighed in a verdict.
+type Reason struct {
+	Feature string  `json:"feature"`
+	Weight  float64 `json:"weight"`
+}
+
+// LLMOpinion is the small model's second opinion on a gray-zone score.
+type LLMOpinion struct {
+	SpamProbability float64 `json:"spam_probability"`
+	Category        string  `json:"category"`
+	Reason          string  `json:"reason"`
+	Model           string  `json:"model"`
+	Cached          bool    `json:"cached,omitempty"`
+}
+
+// Classified is published on mail.classified.<account> for every ingested
+// message. It carries the raw message on (inline or by object) so that
+// later stages need not fetch it again.
+type Classified struct {
+	V            int       `json:"v"`
+	ID           string    `json:"id"`
+	Account      string    `json:"account"`
+	Mailbox      string    `json:"mailbox"`
+	UIDValidity  uint32    `json:"uidvalidity"`
+	UID          uint32    `json:"uid"`
+	MessageID    string    `json:"message_id,omitempty"`
+	InternalDate time.Time `json:"internal_date"`
+	Verdict      string    `json:"verdict"` // spam | ham
+	// Score is the spam probability the verdict rests on: the model's, or
+	// the LLM's in the gray zone when it answered.
+	Score        float64     `json:"score"`
+	ModelScore   float64     `json:"model_score"`
+	Threshold    float64     `json:"threshold"`
+	ModelVersion string      `json:"model_version"`
+	Reasons      []Reason    `json:"reasons,omitempty"`
+	LLM          *LLMOpinion `json:"llm,omitempty"`
+	// UserLabel is set when the user's own move decided the verdict.
+	UserLabel    string    `json:"user_label,omitempty"`
+	Action       string    `json:"action"` // move | flag | none: what was asked of apply
+	Raw          []byte    `json:"raw,omitempty"`
+	RawObject    string    `json:"raw_object,omitempty"`
+	ClassifiedAt time.Time `json:"classified_at"`
+}

@@ -46,6 +46,9 @@ type Stage struct {
 	BackoffMin, BackoffMax time.Duration
 	// FetchWait is how long one pull waits for messages. Default 2s.
 	FetchWait time.Duration
+	// MaxAckPending bounds the messages in flight across every replica of
+	// the stage. Default 1000; 1 makes the stage strictly one at a time.
+	MaxAckPending int
 }
 
 func (s Stage) withDefaults() Stage {
@@ -73,7 +76,7 @@ func (s Stage) withDefaults() Stage {
 func (b *Bus) Run(ctx context.Context, st Stage, log *slog.Logger) error {
 	st = st.withDefaults()
 	log = log.With("stage", st.Name)
-	cons, err := b.EnsureConsumer(ctx, st.Name, st.Filters...)
+	cons, err := b.ensureConsumer(ctx, st.Name, st.Filters, st.MaxAckPending)
 	if err != nil {
 		return err
 	}

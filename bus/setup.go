@@ -47,6 +47,10 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// LeaseTTL is how long a mailbox lease outlives its last renewal: the time
+// another ingest replica waits to take over from one that died.
+const LeaseTTL = 30 * time.Second
+
 // Bus is a connection to JetStream with the MAIL stream and the buckets
 // the stages share.
 type Bus struct {
@@ -56,6 +60,7 @@ type Bus struct {
 	Checkpoints jetstream.KeyValue
 	Seen        jetstream.KeyValue
 	Junk        jetstream.KeyValue
+	Leases      jetstream.KeyValue
 	Raw         jetstream.ObjectStore
 	Opts        Options
 }
@@ -118,6 +123,16 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create kv %s: %w", JunkKV, err)
 	}
+	b.Leases, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      LeasesKV,
+		Description: "which ingest replica watches which mailbox; a lease not renewed expires",
+		TTL:         LeaseTTL,
+		Storage:     storage,
+		Replicas:    opts.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create kv %s: %w", LeasesKV, err)
+	}
 	b.Raw, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      RawObjects,
 		Description: "raw messages and drafts too large to travel inline",
@@ -132,7 +147,10 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 }
 
 // consumerConfig is the durable pull consumer of one stage.
-func (b *Bus) consumerConfig(durable string, filters []string) jetstream.ConsumerConfig {
+func (b *Bus) consumerConfig(durable string, filters []string, maxAckPending int) jetstream.ConsumerConfig {
+	if maxAckPending <= 0 {
+		maxAckPending = 1000
+	}
 	return jetstream.ConsumerConfig{
 		Durable:        durable,
 		Description:    "mailassist stage " + durable,
@@ -141,14 +159,18 @@ func (b *Bus) consumerConfig(durable string, filters []string) jetstream.Consume
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		AckWait:        b.Opts.AckWait,
 		MaxDeliver:     b.Opts.MaxDeliver,
-		MaxAckPending:  1000,
+		MaxAckPending:  maxAckPending,
 		Replicas:       b.Opts.Replicas,
 	}
 }
 
 // EnsureConsumer creates or updates a stage's durable consumer.
 func (b *Bus) EnsureConsumer(ctx context.Context, durable string, filters ...string) (jetstream.Consumer, error) {
-	c, err := b.JS.CreateOrUpdateConsumer(ctx, StreamName, b.consumerConfig(durable, filters))
+	return b.ensureConsumer(ctx, durable, filters, 0)
+}
+
+func (b *Bus) ensureConsumer(ctx context.Context, durable string, filters []string, maxAckPending int) (jetstream.Consumer, error) {
+	c, err := b.JS.CreateOrUpdateConsumer(ctx, StreamName, b.consumerConfig(durable, filters, maxAckPending))
 	if err != nil {
 		return nil, fmt.Errorf("create consumer %s: %w", durable, err)
 	}

@@ -14,6 +14,7 @@ const (
 	CheckpointsKV   = "mail_checkpoints"
 	SeenKV          = "mail_seen"
 	JunkKV          = "mail_junk"
+	LeasesKV        = "mail_leases"
 	RawObjects      = "mail_raw"
 	subjectWildcard = "mail.>"
 )

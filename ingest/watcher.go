@@ -58,8 +58,15 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.failures = map[uint32]int{}
 	delay := w.BackoffMin
 	for {
+		l, err := w.acquireLease(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
 		started := time.Now()
-		err := w.session(ctx)
+		err = w.leasedSession(ctx, l)
 		w.setConnected(false, err)
 		if ctx.Err() != nil {
 			return nil
@@ -79,6 +86,22 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		delay = min(delay*2, w.BackoffMax)
 	}
+}
+
+// leasedSession runs a session while holding the lease, and ends it when
+// the lease is lost.
+func (w *Watcher) leasedSession(ctx context.Context, l *lease) error {
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	holding := make(chan struct{})
+	go func() { defer close(holding); l.hold(sctx, cancel) }()
+	err := w.session(sctx)
+	cancel(nil)
+	<-holding
+	if cause := context.Cause(sctx); ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return err
 }
 
 // session is one connection: select, catch up, then wait for new mail.

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"mailassist/bus"
 	"mailassist/ingest"
 	"mailassist/ops"
 )
@@ -81,14 +82,7 @@ func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs [
 
 	reg := ingest.NewRegistry()
 	g, gctx := errgroup.WithContext(ctx)
-	for _, r := range rs {
-		g.Go(func() error {
-			if err := r.run(gctx, e, reg); err != nil {
-				return fmt.Errorf("%s: %w", r.name, err)
-			}
-			return nil
-		})
-	}
+	g.Go(func() error { return runRoles(gctx, e, rs, reg) })
 	g.Go(func() error {
 		return (&ops.Server{Listen: cfg.HTTP.Listen, Watchers: reg, Ready: e.ready, Log: log}).Run(gctx)
 	})
@@ -96,6 +90,26 @@ func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs [
 	<-gctx.Done()
 	log.Info("shutting down: finishing work in flight", "grace", cfg.Stages.Grace.D())
 	return g.Wait()
+}
+
+// runRoles runs the roles until ctx is done or one of them fails.
+func runRoles(ctx context.Context, e *env, rs []role, reg *ingest.Registry) error {
+	g, ctx := errgroup.WithContext(ctx)
+	for _, r := range rs {
+		g.Go(func() error {
+			if err := r.run(ctx, e, reg); err != nil {
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// withGrace applies the configured shutdown grace to a stage.
+func withGrace(e *env, st bus.Stage) bus.Stage {
+	st.Grace = e.cfg.Stages.Grace.D()
+	return st
 }
 
 func runIngest(ctx context.Context, e *env, reg *ingest.Registry) error {
@@ -118,7 +132,5 @@ func runIngest(ctx context.Context, e *env, reg *ingest.Registry) error {
 func runApply(ctx context.Context, e *env, _ *ingest.Registry) error {
 	a := &ingest.Applier{Bus: e.bus, Accounts: e.cfg.Accounts, Log: e.log}
 	defer a.Close()
-	st := a.Stage(e.cfg.Stages.Concurrency)
-	st.Grace = e.cfg.Stages.Grace.D()
-	return e.bus.Run(ctx, st, e.log)
+	return e.bus.Run(ctx, withGrace(e, a.Stage(e.cfg.Stages.Concurrency)), e.log)
 }
