@@ -14,7 +14,7 @@ type Options struct {
 	MaxAge          time.Duration // default 30 days
 	MaxBytes        int64         // default 10 GiB
 	DuplicateWindow time.Duration // default 2h
-	InlineMax       int           // default 256 KiB
+	InlineMax       int           // default 32 KiB (BenchmarkBlobTransport)
 	Replicas        int           // default 1
 	MaxDeliver      int           // default 8
 	AckWait         time.Duration // default 60s
@@ -33,7 +33,7 @@ func (o Options) withDefaults() Options {
 		o.DuplicateWindow = 2 * time.Hour
 	}
 	if o.InlineMax == 0 {
-		o.InlineMax = 256 << 10
+		o.InlineMax = 32 << 10
 	}
 	if o.Replicas == 0 {
 		o.Replicas = 1

@@ -15,7 +15,7 @@ const (
 	defaultMaxAge          = Duration(720 * time.Hour) // 30 days
 	defaultMaxBytes        = 10 * GiB
 	defaultDuplicateWindow = Duration(2 * time.Hour)
-	defaultInlineMax       = 256 * KiB
+	defaultInlineMax       = 32 * KiB // BenchmarkBlobTransport: the object store wins above ~32KiB
 	defaultReplicas        = 1
 
 	defaultConcurrency = 4

@@ -27,7 +27,7 @@ func TestDefaults(t *testing.T) {
 			MaxAge:          configs.Duration(720 * time.Hour),
 			MaxBytes:        10 * configs.GiB,
 			DuplicateWindow: configs.Duration(2 * time.Hour),
-			InlineMax:       256 * configs.KiB,
+			InlineMax:       32 * configs.KiB,
 			Replicas:        1,
 		},
 		Stages: configs.Stages{

@@ -89,7 +89,7 @@ type Stream struct {
 	MaxAge          Duration `yaml:"max_age"`          // default 720h (30 days)
 	MaxBytes        ByteSize `yaml:"max_bytes"`        // default 10GiB
 	DuplicateWindow Duration `yaml:"duplicate_window"` // default 2h
-	InlineMax       ByteSize `yaml:"inline_max"`       // raw messages larger than this go through the object store; default 256KiB, at most 768KiB
+	InlineMax       ByteSize `yaml:"inline_max"`       // raw messages larger than this go through the object store; default 32KiB (measured crossover), at most 768KiB
 	Replicas        int      `yaml:"replicas"`         // default 1
 }
 
