@@ -216,3 +216,25 @@ func badMessages() []badMessage {
 		{"30 MB attachment", fmt.Appendf(nil, "%sSubject: big\r\nMessage-Id: <big@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=big.bin\r\n\r\n%s--b--\r\n", hdr, big)},
 	}
 }
+
+// Messages of 50 MB travel through the object store intact.
+func TestDovecotFiftyMegabyteMessage(t *testing.T) {
+	s, acct := startDovecot(t)
+	b := natstest.New(t)
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	line := []byte("SGVsbG8sIHRoaXMgaXMgYSBsYXJnZSBhdHRhY2htZW50IGZvciBhIHRlc3Qgb2YgNTAgTUIu\r\n")
+	body := bytes.Repeat(line, 50<<20/len(line)+1)
+	raw := append([]byte("From: x@example.org\r\nSubject: fifty\r\nMessage-Id: <fifty@x>\r\nDate: "+time.Now().Format(time.RFC1123Z)+
+		"\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"), body...)
+	s.Append(t, "alice", "INBOX", raw)
+	startWatcher(t, b, &acct, "INBOX", nil)
+	ev.waitLen(t, 1, 60*time.Second)
+	got := ev.ingested()[0]
+	if got.RawObject == "" || got.Size != int64(len(raw)) {
+		t.Fatalf("event: object %q size %d, want object and %d", got.RawObject, got.Size, len(raw))
+	}
+	back, err := b.LoadBlob(context.Background(), nil, got.RawObject)
+	if err != nil || !bytes.Equal(back, raw) {
+		t.Fatalf("object holds %d bytes (err %v), want the %d appended", len(back), err, len(raw))
+	}
+}
