@@ -3,6 +3,7 @@ package bus
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrPermanent marks an error that no retry can fix: the runner terminates
@@ -32,3 +33,28 @@ func Permanentf(format string, args ...any) error {
 
 // IsPermanent reports whether err was marked permanent.
 func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
+
+// retryAfterError asks for redelivery after a given delay.
+type retryAfterError struct {
+	err   error
+	delay time.Duration
+}
+
+func (e *retryAfterError) Error() string { return e.err.Error() }
+func (e *retryAfterError) Unwrap() error { return e.err }
+
+// RetryAfter wraps a transient err with the delay after which the message
+// should come back (e.g. when an hourly budget refills), instead of the
+// runner's exponential backoff.
+func RetryAfter(err error, delay time.Duration) error {
+	return &retryAfterError{err: err, delay: delay}
+}
+
+// retryDelay returns the delay RetryAfter asked for, if any.
+func retryDelay(err error) (time.Duration, bool) {
+	var ra *retryAfterError
+	if errors.As(err, &ra) {
+		return ra.delay, true
+	}
+	return 0, false
+}

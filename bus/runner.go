@@ -49,6 +49,10 @@ type Stage struct {
 	// MaxAckPending bounds the messages in flight across every replica of
 	// the stage. Default 1000; 1 makes the stage strictly one at a time.
 	MaxAckPending int
+	// MaxDeliver overrides Options.MaxDeliver for this stage; -1 retries
+	// transient failures for ever (for stages whose work must wait, not be
+	// dropped, while a dependency is down).
+	MaxDeliver int
 }
 
 func (s Stage) withDefaults() Stage {
@@ -76,7 +80,7 @@ func (s Stage) withDefaults() Stage {
 func (b *Bus) Run(ctx context.Context, st Stage, log *slog.Logger) error {
 	st = st.withDefaults()
 	log = log.With("stage", st.Name)
-	cons, err := b.ensureConsumer(ctx, st.Name, st.Filters, st.MaxAckPending)
+	cons, err := b.ensureConsumer(ctx, st.Name, st.Filters, st.MaxAckPending, st.maxDeliver(b.Opts.MaxDeliver))
 	if err != nil {
 		return err
 	}
@@ -132,6 +136,13 @@ func (b *Bus) Run(ctx context.Context, st Stage, log *slog.Logger) error {
 	}
 	log.Info("stage stopped")
 	return nil
+}
+
+func (s Stage) maxDeliver(def int) int {
+	if s.MaxDeliver != 0 {
+		return s.MaxDeliver
+	}
+	return def
 }
 
 // acquire takes one slot, or reports false when ctx ends first.
@@ -196,12 +207,15 @@ func (b *Bus) handle(ctx context.Context, st Stage, msg jetstream.Msg, log *slog
 	case IsPermanent(err):
 		stageFailed.WithLabelValues(st.Name, "permanent").Inc()
 		b.deadLetter(ctx, st.Name, d, err.Error())
-	case d.Deliveries >= uint64(b.Opts.MaxDeliver):
+	case st.maxDeliver(b.Opts.MaxDeliver) > 0 && d.Deliveries >= uint64(st.maxDeliver(b.Opts.MaxDeliver)):
 		stageFailed.WithLabelValues(st.Name, "transient").Inc()
 		b.deadLetter(ctx, st.Name, d, fmt.Sprintf("gave up after %d deliveries: %v", d.Deliveries, err))
 	default:
 		stageFailed.WithLabelValues(st.Name, "transient").Inc()
-		delay := backoff(d.Deliveries, st.BackoffMin, st.BackoffMax)
+		delay, asked := retryDelay(err)
+		if !asked {
+			delay = backoff(d.Deliveries, st.BackoffMin, st.BackoffMax)
+		}
 		d.Log.Warn("transient failure, will retry", "err", err, "delay", delay.Round(time.Millisecond), "deliveries", d.Deliveries)
 		if err := msg.NakWithDelay(delay); err != nil {
 			d.Log.Warn("nak failed", "err", err)

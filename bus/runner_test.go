@@ -209,3 +209,37 @@ func pending(t *testing.T, b *bus.Bus, durable string) uint64 {
 	}
 	return info.NumPending + uint64(info.NumAckPending)
 }
+
+// RetryAfter brings the message back after the delay the handler asked
+// for, and MaxDeliver -1 never gives up.
+func TestRunnerRetryAfterAndUnlimitedDeliveries(t *testing.T) {
+	s := natstest.Start(t)
+	b := s.Open(t, bus.Options{MaxDeliver: 2})
+	got := deadLetters(t, b)
+	var n atomic.Int32
+	var times []time.Time
+	var mu sync.Mutex
+	st := fastStage("budget", func(ctx context.Context, d *bus.Delivery) error {
+		mu.Lock()
+		times = append(times, time.Now())
+		mu.Unlock()
+		if n.Add(1) < 4 {
+			return bus.RetryAfter(errors.New("over budget"), 300*time.Millisecond)
+		}
+		return nil
+	})
+	st.MaxDeliver = -1
+	runStage(t, b, st)
+	publish(t, b, "mail.test.acct", "t/1", "x")
+	waitFor(t, "fourth delivery acked", func() bool { return n.Load() == 4 && pending(t, b, "budget") == 0 })
+	if len(got()) != 0 {
+		t.Fatalf("dead-lettered although MaxDeliver is -1: %+v", got())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < 250*time.Millisecond {
+			t.Errorf("redelivery %d came after %s, want the 300ms asked for", i, gap)
+		}
+	}
+}

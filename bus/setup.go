@@ -147,7 +147,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 }
 
 // consumerConfig is the durable pull consumer of one stage.
-func (b *Bus) consumerConfig(durable string, filters []string, maxAckPending int) jetstream.ConsumerConfig {
+func (b *Bus) consumerConfig(durable string, filters []string, maxAckPending, maxDeliver int) jetstream.ConsumerConfig {
 	if maxAckPending <= 0 {
 		maxAckPending = 1000
 	}
@@ -158,7 +158,7 @@ func (b *Bus) consumerConfig(durable string, filters []string, maxAckPending int
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		AckWait:        b.Opts.AckWait,
-		MaxDeliver:     b.Opts.MaxDeliver,
+		MaxDeliver:     maxDeliver,
 		MaxAckPending:  maxAckPending,
 		Replicas:       b.Opts.Replicas,
 	}
@@ -166,11 +166,11 @@ func (b *Bus) consumerConfig(durable string, filters []string, maxAckPending int
 
 // EnsureConsumer creates or updates a stage's durable consumer.
 func (b *Bus) EnsureConsumer(ctx context.Context, durable string, filters ...string) (jetstream.Consumer, error) {
-	return b.ensureConsumer(ctx, durable, filters, 0)
+	return b.ensureConsumer(ctx, durable, filters, 0, b.Opts.MaxDeliver)
 }
 
-func (b *Bus) ensureConsumer(ctx context.Context, durable string, filters []string, maxAckPending int) (jetstream.Consumer, error) {
-	c, err := b.JS.CreateOrUpdateConsumer(ctx, StreamName, b.consumerConfig(durable, filters, maxAckPending))
+func (b *Bus) ensureConsumer(ctx context.Context, durable string, filters []string, maxAckPending, maxDeliver int) (jetstream.Consumer, error) {
+	c, err := b.JS.CreateOrUpdateConsumer(ctx, StreamName, b.consumerConfig(durable, filters, maxAckPending, maxDeliver))
 	if err != nil {
 		return nil, fmt.Errorf("create consumer %s: %w", durable, err)
 	}
