@@ -161,3 +161,94 @@ type Classified struct {
 	RawObject    string    `json:"raw_object,omitempty"`
 	ClassifiedAt time.Time `json:"classified_at"`
 }
+
+// Suggestion is one suggested reply.
+type Suggestion struct {
+	Intent string `json:"intent"`
+	Text   string `json:"text"`
+}
+
+// Suggested is published on mail.suggested.<account> for every message the
+// reply stage found worth answering and did not escalate.
+type Suggested struct {
+	V           int          `json:"v"`
+	ID          string       `json:"id"`
+	Account     string       `json:"account"`
+	Mailbox     string       `json:"mailbox"`
+	UIDValidity uint32       `json:"uidvalidity"`
+	UID         uint32       `json:"uid"`
+	MessageID   string       `json:"message_id,omitempty"`
+	Suggestions []Suggestion `json:"suggestions"`
+	// Draft is the model's full draft, when it wrote one.
+	Draft string `json:"draft,omitempty"`
+	// Source is "model" or "builtin"; Fallback says why the built-in
+	// generator answered.
+	Source         string    `json:"source"`
+	Model          string    `json:"model,omitempty"`
+	Fallback       string    `json:"fallback,omitempty"`
+	TriggerScore   float64   `json:"trigger_score"`
+	TriggerReasons []string  `json:"trigger_reasons,omitempty"`
+	Hardness       float64   `json:"hardness"`
+	Drafted        bool      `json:"drafted"` // a draft action was published
+	At             time.Time `json:"at"`
+}
+
+// HardnessReason is one reason of the hardness score.
+type HardnessReason struct {
+	Name   string  `json:"name"`
+	Weight float64 `json:"weight"`
+	Detail string  `json:"detail,omitempty"`
+}
+
+// Escalation is published on mail.escalation.<account> by the reply stage
+// for a thread too hard for the small model; the escalate stage takes it.
+type Escalation struct {
+	V            int              `json:"v"`
+	ID           string           `json:"id"`
+	Account      string           `json:"account"`
+	Mailbox      string           `json:"mailbox"`
+	UIDValidity  uint32           `json:"uidvalidity"`
+	UID          uint32           `json:"uid"`
+	MessageID    string           `json:"message_id,omitempty"`
+	InternalDate time.Time        `json:"internal_date"`
+	Score        float64          `json:"score"`
+	Reasons      []HardnessReason `json:"reasons"`
+	SpamScore    float64          `json:"spam_score"`
+	// SmallModelInvalid: the small model's suggestions failed validation.
+	SmallModelInvalid bool      `json:"small_model_invalid,omitempty"`
+	Raw               []byte    `json:"raw,omitempty"`
+	RawObject         string    `json:"raw_object,omitempty"`
+	At                time.Time `json:"at"`
+}
+
+// Handlers of an escalation.
+const (
+	HandlerModel = "large_model"
+	HandlerHuman = "human"
+)
+
+// Escalated is published on mail.escalated.<account> once a hard thread
+// was handled: by the large model (summary, asks, priority, maybe a
+// draft), or handed to the human (extractive summary, no draft).
+type Escalated struct {
+	V           int              `json:"v"`
+	ID          string           `json:"id"`
+	Account     string           `json:"account"`
+	Mailbox     string           `json:"mailbox"`
+	UIDValidity uint32           `json:"uidvalidity"`
+	UID         uint32           `json:"uid"`
+	MessageID   string           `json:"message_id,omitempty"`
+	Score       float64          `json:"score"`
+	Reasons     []HardnessReason `json:"reasons"`
+	Handler     string           `json:"handler"` // large_model | human
+	Model       string           `json:"model,omitempty"`
+	// Handoff says why a human got it (no model, invalid answers, waited
+	// too long); empty when the model handled it.
+	Handoff  string    `json:"handoff,omitempty"`
+	Summary  string    `json:"summary"`
+	Asks     []string  `json:"asks"`
+	Priority string    `json:"priority"` // low | normal | high | urgent
+	Drafted  bool      `json:"drafted"`
+	Thread   int       `json:"thread_messages"`
+	At       time.Time `json:"at"`
+}

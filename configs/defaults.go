@@ -39,6 +39,13 @@ const (
 	defaultSmallTimeout = Duration(60 * time.Second)
 	defaultLargeTimeout = Duration(10 * time.Minute)
 	defaultLLMConc      = 1
+
+	defaultReplyDraft     = "top"
+	defaultReplyThreshold = 0.5
+	defaultEscThreshold   = 0.5
+	defaultMaxPerHour     = 20
+	defaultThreadTokens   = 3000
+	defaultMaxWait        = Duration(12 * time.Hour)
 )
 
 // applyDefaults fills in every zero field. httpListenSet says whether the
@@ -58,6 +65,9 @@ func (c *Config) applyDefaults(httpListenSet bool) {
 		c.Accounts[i].applyDefaults()
 	}
 	c.Spam.applyDefaults()
+	setDefault(&c.Reply.Draft, defaultReplyDraft)
+	setDefault(&c.Reply.Threshold, defaultReplyThreshold)
+	c.Escalate.applyDefaults(c.LLM.Large != nil)
 	c.LLM.Small.applyDefaults(defaultSmallTimeout)
 	c.LLM.Large.applyDefaults(defaultLargeTimeout)
 }
@@ -115,5 +125,18 @@ func setDefault[T comparable](v *T, def T) {
 	var zero T
 	if *v == zero {
 		*v = def
+	}
+}
+
+func (e *Escalate) applyDefaults(haveLarge bool) {
+	setDefault(&e.Threshold, defaultEscThreshold)
+	setDefault(&e.MaxPerHour, defaultMaxPerHour)
+	setDefault(&e.ThreadTokens, defaultThreadTokens)
+	setDefault(&e.MaxWait, defaultMaxWait)
+	if e.LLM == "" {
+		e.LLM = "none"
+		if haveLarge {
+			e.LLM = "large"
+		}
 	}
 }

@@ -42,6 +42,14 @@ func TestDefaults(t *testing.T) {
 			GrayZone:   []float64{0.3, 0.9},
 			LLMTimeout: configs.Duration(10 * time.Second),
 		},
+		Reply: configs.Reply{Draft: "top", Threshold: 0.5},
+		Escalate: configs.Escalate{
+			Threshold:    0.5,
+			LLM:          "none", // without llm.large; see TestEscalateLLMDefault
+			MaxPerHour:   20,
+			ThreadTokens: 3000,
+			MaxWait:      configs.Duration(12 * time.Hour),
+		},
 		// No llm endpoint unless the file configures one.
 	}
 	for _, src := range []string{
@@ -50,6 +58,9 @@ func TestDefaults(t *testing.T) {
 		"log: {}\nstream:\nstages:\n  concurrency: 0\n",
 		"spam:\n  action: \"\"\n  gray_zone: []\n  llm_timeout: 0s\nllm: {}\n",
 		"llm:\n  small:\n  large: null\n",
+		"reply:\n  draft: \"\"\n  threshold: 0\n  llm: \"\"\n",
+		"reply: {}\nescalate:\n  threshold: 0\n  llm: \"\"\n  max_per_hour: 0\n  thread_tokens: 0\n  max_wait: 0s\n",
+		"escalate:\n  weights:\n  vip:\n  rules:\n",
 	} {
 		if got := parse(t, src); !reflect.DeepEqual(got, want) {
 			t.Errorf("Parse(%q) =\n%+v\nwant\n%+v", src, got, want)
@@ -160,5 +171,91 @@ func TestLLMDefaults(t *testing.T) {
 		if got := parse(t, tt.src).LLM; !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Parse(%q).LLM =\n%+v %+v\nwant\n%+v %+v", tt.src, got.Small, got.Large, tt.want.Small, tt.want.Large)
 		}
+	}
+}
+
+// TestEscalateLLMDefault checks that escalate.llm defaults to large when
+// llm.large is configured and to none otherwise, and that a value written
+// in the file is kept.
+func TestEscalateLLMDefault(t *testing.T) {
+	const small, large = "  small:\n    model: qwen2.5:1.5b\n", "  large:\n    model: qwen2.5:14b\n"
+	tests := []struct {
+		src  string
+		want string
+	}{
+		{"", "none"},
+		{"llm:\n" + small, "none"},
+		{"llm:\n" + large, "large"},
+		{"llm:\n" + small + large, "large"},
+		{"escalate:\n  llm: \"\"\nllm:\n" + large, "large"},
+		{"escalate:\n  llm: none\nllm:\n" + large, "none"},
+		{"escalate:\n  llm: small\nllm:\n" + small + large, "small"},
+		{"escalate:\n  llm: none\n", "none"},
+	}
+	for _, tt := range tests {
+		if got := parse(t, tt.src).Escalate.LLM; got != tt.want {
+			t.Errorf("Parse(%q): escalate.llm %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}
+
+// TestStageValuesKept checks that reply and escalate values written in
+// the file are kept as written.
+func TestStageValuesKept(t *testing.T) {
+	src := `reply:
+  draft: none
+  threshold: 0.7
+  llm: small
+escalate:
+  threshold: 1
+  weights: {legal: 0, vip: 1}
+  vip: [boss@example.com, "@board.example.com"]
+  rules:
+    - {name: legal-dept, field: from, pattern: '@legal\.example\.com>?$', weight: 1}
+    - {name: invoice, field: subject, pattern: '\binvoice\b', weight: 0.25}
+  llm: small
+  max_per_hour: 1
+  thread_tokens: 200
+  max_wait: 30m
+llm:
+  small:
+    model: qwen2.5:1.5b
+`
+	cfg := parse(t, src)
+	wantReply := configs.Reply{Draft: "none", Threshold: 0.7, LLM: "small"}
+	wantEsc := configs.Escalate{
+		Threshold: 1,
+		Weights:   map[string]float64{"legal": 0, "vip": 1},
+		VIP:       []string{"boss@example.com", "@board.example.com"},
+		Rules: []configs.EscalateRule{
+			{Name: "legal-dept", Field: "from", Pattern: `@legal\.example\.com>?$`, Weight: 1},
+			{Name: "invoice", Field: "subject", Pattern: `\binvoice\b`, Weight: 0.25},
+		},
+		LLM:          "small",
+		MaxPerHour:   1,
+		ThreadTokens: 200,
+		MaxWait:      configs.Duration(30 * time.Minute),
+	}
+	if !reflect.DeepEqual(cfg.Reply, wantReply) {
+		t.Errorf("reply = %+v, want %+v", cfg.Reply, wantReply)
+	}
+	if !reflect.DeepEqual(cfg.Escalate, wantEsc) {
+		t.Errorf("escalate =\n%+v\nwant\n%+v", cfg.Escalate, wantEsc)
+	}
+}
+
+// TestAccountIdentityKept checks that display_name, aliases and the sent
+// and archive folders, which have no defaults, are kept as written.
+func TestAccountIdentityKept(t *testing.T) {
+	src := account + `    display_name: Alice Example
+    aliases: [alice@example.net, Alice.Example@example.com]
+    folders:
+      sent: Sent Items
+      archive: Archive
+`
+	a := parse(t, src).Accounts[0]
+	if a.DisplayName != "Alice Example" || !reflect.DeepEqual(a.Aliases, []string{"alice@example.net", "Alice.Example@example.com"}) ||
+		a.Folders.Sent != "Sent Items" || a.Folders.Archive != "Archive" {
+		t.Errorf("got display_name %q, aliases %q, sent %q, archive %q", a.DisplayName, a.Aliases, a.Folders.Sent, a.Folders.Archive)
 	}
 }

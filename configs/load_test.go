@@ -145,6 +145,51 @@ func TestParseProblems(t *testing.T) {
 		{"llm endpoint not a mapping", "llm:\n  small: qwen2.5:1.5b\n", 2, "llm.small", `"qwen2.5:1.5b" is not a mapping`},
 		{"llm unknown endpoint", "llm:\n  medium:\n    model: m\n", 2, "llm.medium", `unknown key "medium"`},
 		{"llm allow_plaintext not a bool", llm + "    allow_plaintext: maybe\n", 4, "llm.small.allow_plaintext", `"maybe" is not true or false`},
+		{"alias not an address", account + "    aliases: [alice@example.net, alice]\n", 7, "accounts[0].aliases[1]", `"alice" is not an e-mail address`},
+		{"alias with display name", account + "    aliases:\n      - \"Alice <alice@example.net>\"\n", 8, "accounts[0].aliases[0]", "not a bare address: write alice@example.net"},
+		{"alias empty", account + "    aliases: [\"\"]\n", 7, "accounts[0].aliases[0]", "empty address"},
+		{"reply draft", "reply:\n  draft: always\n", 2, "reply.draft", `"always" is not one of top, none`},
+		{"reply threshold above range", "reply:\n  threshold: 1.5\n", 2, "reply.threshold", "1.5 is not in (0, 1)"},
+		{"reply threshold of 1", "reply:\n  threshold: 1\n", 2, "reply.threshold", "1 is not in (0, 1)"},
+		{"reply threshold negative", "reply:\n  threshold: -0.5\n", 2, "reply.threshold", "-0.5 is not in (0, 1)"},
+		{"reply threshold NaN", "reply:\n  threshold: .nan\n", 2, "reply.threshold", "NaN is not in (0, 1)"},
+		{"reply llm not configured", "reply:\n  llm: small\n", 2, "reply.llm", `"small" names llm.small, which is not configured`},
+		{"reply llm other not configured", "reply:\n  llm: large\n" + llm, 2, "reply.llm", `"large" names llm.large, which is not configured`},
+		{"reply llm bad value", "reply:\n  llm: none\n" + llm, 2, "reply.llm", `"none" is not one of small, large (or empty for none)`},
+		{"escalate threshold above range", "escalate:\n  threshold: 1.01\n", 2, "escalate.threshold", "1.01 is not in (0, 1]"},
+		{"escalate threshold negative", "escalate:\n  threshold: -1\n", 2, "escalate.threshold", "-1 is not in (0, 1]"},
+		{"escalate threshold NaN", "escalate:\n  threshold: .NaN\n", 2, "escalate.threshold", "NaN is not in (0, 1]"},
+		{"escalate unknown weight", "escalate:\n  weights:\n    legal: 0.5\n    lawyer: 0.5\n", 4, "escalate.weights.lawyer", `unknown reason "lawyer" (known: thread_length, participants,`},
+		{"escalate weight above range", "escalate:\n  weights:\n    vip: 1.5\n", 3, "escalate.weights.vip", "1.5 is not in [0, 1]"},
+		{"escalate weight negative", "escalate:\n  weights: {complaint: -0.1}\n", 2, "escalate.weights.complaint", "-0.1 is not in [0, 1]"},
+		{"escalate weight NaN", "escalate:\n  weights:\n    money: .nan\n", 3, "escalate.weights.money", "NaN is not in [0, 1]"},
+		{"escalate weight not a number", "escalate:\n  weights:\n    money: high\n", 3, "escalate.weights.money", `"high" is not a number`},
+		{"escalate vip not an address", "escalate:\n  vip:\n    - boss@example.com\n    - boss\n", 4, "escalate.vip[1]", `"boss" is not an address or @domain`},
+		{"escalate vip with display name", "escalate:\n  vip: [\"Boss <boss@example.com>\"]\n", 2, "escalate.vip[0]", `"Boss <boss@example.com>" is not an address or @domain`},
+		{"escalate vip bare @", "escalate:\n  vip: [\"@\"]\n", 2, "escalate.vip[0]", `"@" is not @domain`},
+		{"escalate vip @ with address", "escalate:\n  vip: [\"@boss@example.com\"]\n", 2, "escalate.vip[0]", `"@boss@example.com" is not @domain`},
+		{"escalate vip empty", "escalate:\n  vip: [\"\"]\n", 2, "escalate.vip[0]", `"" is not an address or @domain`},
+		{"escalate rule without name", "escalate:\n  rules:\n    - field: from\n      pattern: x\n      weight: 1\n", 3, "escalate.rules[0].name", "required"},
+		{"escalate rule name not a word", "escalate:\n  rules:\n    - {name: legal dept, field: from, pattern: x, weight: 1}\n", 3, "escalate.rules[0].name", `"legal dept" is not one word`},
+		{"escalate rule duplicate name", "escalate:\n  rules:\n    - {name: legal, field: from, pattern: x, weight: 1}\n    - {name: legal, field: subject, pattern: y, weight: 1}\n", 4, "escalate.rules[1].name", `"legal" is used by another rule`},
+		{"escalate rule bad field", "escalate:\n  rules:\n    - name: legal\n      field: body\n      pattern: x\n      weight: 1\n", 4, "escalate.rules[0].field", `"body" is not one of subject, from`},
+		{"escalate rule without field", "escalate:\n  rules:\n    - {name: legal, pattern: x, weight: 1}\n", 3, "escalate.rules[0].field", `"" is not one of subject, from`},
+		{"escalate rule bad regexp", "escalate:\n  rules:\n    - name: legal\n      field: subject\n      pattern: '(lawyer'\n      weight: 1\n", 5, "escalate.rules[0].pattern", "not a regular expression: error parsing regexp: missing closing )"},
+		{"escalate rule without pattern", "escalate:\n  rules:\n    - {name: legal, field: subject, weight: 1}\n", 3, "escalate.rules[0].pattern", "required"},
+		{"escalate rule weight above range", "escalate:\n  rules:\n    - name: legal\n      field: subject\n      pattern: x\n      weight: 2\n", 6, "escalate.rules[0].weight", "2 is not in (0, 1]"},
+		{"escalate rule weight of 0", "escalate:\n  rules:\n    - {name: legal, field: subject, pattern: x, weight: 0}\n", 3, "escalate.rules[0].weight", "0 is not in (0, 1]"},
+		{"escalate rule without weight", "escalate:\n  rules:\n    - {name: legal, field: subject, pattern: x}\n", 3, "escalate.rules[0].weight", "0 is not in (0, 1]"},
+		{"escalate rule weight negative", "escalate:\n  rules:\n    - {name: legal, field: subject, pattern: x, weight: -0.5}\n", 3, "escalate.rules[0].weight", "-0.5 is not in (0, 1]"},
+		{"escalate rule weight NaN", "escalate:\n  rules:\n    - name: legal\n      field: subject\n      pattern: x\n      weight: .nan\n", 6, "escalate.rules[0].weight", "NaN is not in (0, 1]"},
+		{"escalate llm bad value", "escalate:\n  llm: medium\n", 2, "escalate.llm", `"medium" is not one of small, large, none`},
+		{"escalate llm not configured", "escalate:\n  llm: large\n" + llm, 2, "escalate.llm", `"large" names llm.large, which is not configured`},
+		{"escalate llm small not configured", "escalate:\n  llm: small\n", 2, "escalate.llm", `"small" names llm.small, which is not configured`},
+		{"escalate max_per_hour negative", "escalate:\n  max_per_hour: -1\n", 2, "escalate.max_per_hour", "-1 is not between 1 and 100000"},
+		{"escalate max_per_hour too high", "escalate:\n  max_per_hour: 100001\n", 2, "escalate.max_per_hour", "100001 is not between 1 and 100000"},
+		{"escalate thread_tokens too low", "escalate:\n  thread_tokens: 199\n", 2, "escalate.thread_tokens", "199 is not between 200 and 1000000"},
+		{"escalate thread_tokens too high", "escalate:\n  thread_tokens: 1000001\n", 2, "escalate.thread_tokens", "1000001 is not between 200 and 1000000"},
+		{"escalate max_wait negative", "escalate:\n  max_wait: -1h\n", 2, "escalate.max_wait", `duration "-1h" is negative`},
+		{"escalate max_wait not a duration", "escalate:\n  max_wait: 12\n", 2, "escalate.max_wait", `invalid duration "12"`},
 		{"duplicate key", "log:\n  level: info\n  level: debug\n", 3, "log.level", `key "level" is already set on line 2`},
 		{"bad indentation", "log:\n  level: info\n   format: text\n", 3, "", "syntax error"},
 		{"tab indentation", "log:\n\tlevel: info\n", 2, "", "syntax error"},
@@ -265,6 +310,17 @@ func TestParseValidLLM(t *testing.T) {
 		"spam:\n  llm: large\nllm:\n  large:\n    model: qwen2.5:14b\n",
 		"spam:\n  action: flag\n  threshold: 0.5\n  gray_zone: [0, 1]\n  llm_timeout: 100ms\n",
 		"spam:\n  action: none\n  threshold: 0.999\n",
+
+		"reply:\n  llm: small\n" + llm,
+		"reply:\n  llm: large\nllm:\n  large:\n    model: qwen2.5:14b\n",
+		"reply:\n  draft: none\n  threshold: 0.999\n",
+		"escalate:\n  llm: small\n" + llm,
+		"escalate:\n  llm: none\nllm:\n  large:\n    model: qwen2.5:14b\n",
+		"escalate:\n  threshold: 1\n  weights: {vip: 0, legal: 1}\n  vip: [Boss@Example.com, \"@example.org\"]\n",
+		"escalate:\n  rules:\n    - {name: a, field: subject, pattern: '(?-i)URGENT', weight: 0.001}\n",
+		"escalate:\n  max_per_hour: 1\n  thread_tokens: 200\n  max_wait: 1s\n",
+		"escalate:\n  max_per_hour: 100000\n  thread_tokens: 1000000\n",
+		account + "    aliases: [alice@example.net, alice+lists@example.com]\n    display_name: Alice Example\n    folders: {sent: Sent, archive: Archive}\n",
 	}
 	for _, src := range srcs {
 		if _, err := configs.Parse("test.yaml", []byte(src)); err != nil {
@@ -305,13 +361,24 @@ func TestLoadExample(t *testing.T) {
 	if large == nil || large.Model != "qwen2.5:14b" || !strings.HasPrefix(large.URL, "https://") || large.Timeout != configs.Duration(10*time.Minute) {
 		t.Errorf("llm.large = %+v; want qwen2.5:14b over https with the default timeout", large)
 	}
-	// Outside accounts and llm, the example spells out exactly the defaults.
-	defaults, err := configs.Parse("empty.yaml", nil)
+	// So are the escalate lists, which are empty by default.
+	esc := cfg.Escalate
+	if esc.Weights["legal"] != 0.6 || len(esc.Weights) != 1 || len(esc.VIP) != 2 || len(esc.Rules) != 1 || esc.Rules[0].Name != "legal-dept" {
+		t.Errorf("escalate = %+v; want the weights, vip and rules examples", esc)
+	}
+	alice, _ := cfg.Account("alice")
+	if alice.DisplayName == "" || len(alice.Aliases) == 0 {
+		t.Errorf("Account(alice) = %+v; want the display_name and aliases examples", alice)
+	}
+	// Outside those, the example spells out exactly the defaults (of a file
+	// that configures llm.large, on which escalate.llm's default depends).
+	defaults, err := configs.Parse("defaults.yaml", []byte("llm:\n  large:\n    model: m\n"))
 	if err != nil {
-		t.Fatalf("Parse(empty): %v", err)
+		t.Fatalf("Parse(defaults): %v", err)
 	}
 	cfg.Accounts = nil
-	cfg.LLM = configs.LLM{}
+	cfg.LLM, defaults.LLM = configs.LLM{}, configs.LLM{}
+	cfg.Escalate.Weights, cfg.Escalate.VIP, cfg.Escalate.Rules = nil, nil, nil
 	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", defaults) {
 		t.Errorf("example differs from the defaults:\n%+v\n%+v", cfg, defaults)
 	}

@@ -9,7 +9,8 @@ import (
 )
 
 // TestExampleShowsEveryKey checks that mailassist.yaml, the documentation
-// of the file format, shows every key (in one of its two accounts).
+// of the file format, shows every key (in one of its two accounts, and in
+// the first item of other lists of mappings such as escalate.rules).
 func TestExampleShowsEveryKey(t *testing.T) {
 	data, err := os.ReadFile("mailassist.yaml")
 	if err != nil {
@@ -24,7 +25,7 @@ func TestExampleShowsEveryKey(t *testing.T) {
 	walk = func(path, typ string) {
 		for _, f := range schema[typ] {
 			p := join(path, f.key)
-			if f.key == "accounts" {
+			if f.key == "accounts" || f.child != "" && tr.has(p+"[0]") { // a list of mappings: look in its first item
 				p += "[0]"
 			}
 			if !tr.has(p) && !tr.has(strings.Replace(p, "accounts[0]", "accounts[1]", 1)) {

@@ -16,7 +16,54 @@ type Config struct {
 	HTTP     HTTP      `yaml:"http"`
 	Accounts []Account `yaml:"accounts"`
 	Spam     Spam      `yaml:"spam"`
+	Reply    Reply     `yaml:"reply"`
+	Escalate Escalate  `yaml:"escalate"`
 	LLM      LLM       `yaml:"llm"`
+}
+
+// Reply configures the reply stage.
+type Reply struct {
+	// Draft: top (the best suggestion becomes a draft in Drafts) or none
+	// (suggestions are only published). Default top.
+	Draft string `yaml:"draft"`
+	// Threshold is the "expects a reply" score (0..1) a message needs.
+	// Default 0.5.
+	Threshold float64 `yaml:"threshold"`
+	// LLM is "" (the built-in generator), "small" or "large": the endpoint
+	// that writes suggestions.
+	LLM string `yaml:"llm"`
+}
+
+// Escalate configures the escalation stage and the hardness score.
+type Escalate struct {
+	// Threshold of the hardness score (0..1). Default 0.5.
+	Threshold float64 `yaml:"threshold"`
+	// Weights override the default weight of a reason, by name
+	// (thread_length, participants, long_message, complaint, legal, urgent,
+	// money, negative_tone, vip, small_model_invalid, small_model_unsure).
+	Weights map[string]float64 `yaml:"weights"`
+	// VIP senders: addresses or @domains.
+	VIP []string `yaml:"vip"`
+	// Rules escalate on subject or sender patterns.
+	Rules []EscalateRule `yaml:"rules"`
+	// LLM is "large" (default when llm.large is set), "small", or "none":
+	// without a model every hard thread goes to the human.
+	LLM string `yaml:"llm"`
+	// MaxPerHour bounds large-model calls per account and hour. Default 20.
+	MaxPerHour int `yaml:"max_per_hour"`
+	// ThreadTokens bounds the thread given to the model. Default 3000.
+	ThreadTokens int `yaml:"thread_tokens"`
+	// MaxWait is how long a thread waits for a model that is down or over
+	// budget before it goes to the human. Default 12h.
+	MaxWait Duration `yaml:"max_wait"`
+}
+
+// EscalateRule is one explicit escalation rule.
+type EscalateRule struct {
+	Name    string  `yaml:"name"`
+	Field   string  `yaml:"field"`   // subject | from
+	Pattern string  `yaml:"pattern"` // regular expression, case-insensitive
+	Weight  float64 `yaml:"weight"`  // 0..1; 1 escalates alone
 }
 
 // Spam configures the spam stage.
@@ -111,10 +158,15 @@ type HTTP struct {
 // Account is one IMAP mailbox owner.
 type Account struct {
 	// Name identifies the account in subjects and keys: [A-Za-z0-9_-]+, unique.
-	Name    string  `yaml:"name"`
-	Address string  `yaml:"address"` // the user's own e-mail address
-	IMAP    IMAP    `yaml:"imap"`
-	Folders Folders `yaml:"folders"`
+	Name    string `yaml:"name"`
+	Address string `yaml:"address"` // the user's own e-mail address
+	// DisplayName is the user's name, for the From of drafts and to notice
+	// mail that greets the user by name.
+	DisplayName string `yaml:"display_name"`
+	// Aliases are more of the user's own addresses (never replied to).
+	Aliases []string `yaml:"aliases"`
+	IMAP    IMAP     `yaml:"imap"`
+	Folders Folders  `yaml:"folders"`
 	// InitialSync is how far back the first start looks. Default 168h (7 days).
 	InitialSync Duration `yaml:"initial_sync"`
 	// IdleRefresh is how often a watcher ends and restarts IDLE (and
@@ -144,6 +196,10 @@ type Folders struct {
 	Watch  []string `yaml:"watch"` // default [INBOX]
 	Junk   string   `yaml:"junk"`
 	Drafts string   `yaml:"drafts"`
+	// Sent is searched for earlier messages of a thread (discovered when
+	// empty); Archive too, when set.
+	Sent    string `yaml:"sent"`
+	Archive string `yaml:"archive"`
 }
 
 // Duration is a time.Duration written as "90s", "15m", "720h" or "7d".

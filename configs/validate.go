@@ -25,6 +25,8 @@ func validate(c *Config, ps *problems) {
 	}
 	validateAccounts(c.Accounts, ps)
 	validateSpam(&c.Spam, &c.LLM, ps)
+	validateReply(&c.Reply, &c.LLM, ps)
+	validateEscalate(&c.Escalate, &c.LLM, ps)
 	validateEndpoint(ps, "llm.small", c.LLM.Small)
 	validateEndpoint(ps, "llm.large", c.LLM.Large)
 }

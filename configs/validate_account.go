@@ -39,6 +39,13 @@ func validateAccounts(accounts []Account, ps *problems) {
 			first[a.Name] = i
 		}
 		validateAddress(ps, p+".address", a.Address)
+		for j, alias := range a.Aliases {
+			if alias == "" {
+				ps.add(fmt.Sprintf("%s.aliases[%d]", p, j), "empty address")
+			} else {
+				validateAddress(ps, fmt.Sprintf("%s.aliases[%d]", p, j), alias)
+			}
+		}
 		validateIMAP(ps, p+".imap", &a.IMAP)
 		validateWatch(ps, p+".folders.watch", a.Folders.Watch)
 		positive(ps, p+".initial_sync", a.InitialSync)

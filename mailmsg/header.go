@@ -2,6 +2,7 @@ package mailmsg
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/textproto"
 	"strings"
 	"unicode/utf8"
@@ -47,7 +48,7 @@ func (h Header) Has(name string) bool {
 
 func (h Header) field(name string) (Field, bool) {
 	for _, f := range h.fields {
-		if strings.EqualFold(f.Name, name) {
+		if len(f.Name) == len(name) && strings.EqualFold(f.Name, name) {
 			return f, true
 		}
 	}
@@ -75,7 +76,7 @@ func (h Header) Get(name string) string {
 func (h Header) Values(name string) []string {
 	var vs []string
 	for _, f := range h.fields {
-		if strings.EqualFold(f.Name, name) {
+		if len(f.Name) == len(name) && strings.EqualFold(f.Name, name) {
 			vs = append(vs, h.Decode(f))
 		}
 	}
@@ -94,63 +95,42 @@ func (h Header) Decode(f Field) string {
 // starts there.
 func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
 	fields = make([]Field, 0, 24)
-	rest := raw
-	for len(rest) > 0 {
-		line, next := cutLine(rest)
-		content := bytes.TrimRight(line, "\r\n")
-		if len(content) == 0 {
-			return fields, next, problems
+	valStart := -1 // offset in raw of the last field's value
+	pos := 0
+	for pos < len(raw) {
+		end := len(raw)
+		if i := bytes.IndexByte(raw[pos:], '\n'); i >= 0 {
+			end = pos + i + 1
 		}
-		if content[0] == ' ' || content[0] == '\t' {
-			if len(fields) == 0 {
+		content := bytes.TrimRight(raw[pos:end], "\r\n")
+		switch {
+		case len(content) == 0:
+			return fields, raw[end:], problems
+		case content[0] == ' ' || content[0] == '\t':
+			if valStart < 0 {
 				problems = append(problems, "header starts with a continuation line")
-				rest = next
-				continue
+			} else {
+				fields[len(fields)-1].raw = raw[valStart:end]
 			}
-			f := &fields[len(fields)-1]
-			f.raw = extend(raw, f.raw, line)
-			rest = next
-			continue
-		}
-		colon := bytes.IndexByte(content, ':')
-		if colon <= 0 || !validName(content[:colon]) {
-			if len(fields) == 0 && bytes.HasPrefix(content, []byte("From ")) {
-				rest = next // mbox envelope line
-				continue
+		default:
+			colon := bytes.IndexByte(content, ':')
+			if colon <= 0 || !validName(content[:colon]) {
+				if len(fields) == 0 && bytes.HasPrefix(content, []byte("From ")) {
+					break // mbox envelope line
+				}
+				problems = append(problems, "malformed header line")
+				return fields, raw[pos:], problems
 			}
-			problems = append(problems, "malformed header line")
-			return fields, rest, problems
+			name := canonicalName(bytes.TrimRight(content[:colon], " \t"))
+			valStart = pos + colon + 1
+			fields = append(fields, Field{Name: name, raw: raw[valStart:end]})
 		}
-		name := canonicalName(bytes.TrimRight(content[:colon], " \t"))
-		fields = append(fields, Field{Name: name, raw: line[colon+1:]})
-		rest = next
+		pos = end
 	}
 	if len(fields) > 0 {
 		problems = append(problems, "no body")
 	}
 	return fields, nil, problems
-}
-
-// cutLine returns the first line of b including its line end, and the rest.
-func cutLine(b []byte) (line, rest []byte) {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		return b[:i+1], b[i+1:]
-	}
-	return b, nil
-}
-
-// extend grows the field value v (a sub-slice of raw) to also cover line,
-// which follows it directly in raw.
-func extend(raw, v, line []byte) []byte {
-	if len(v) == 0 {
-		return line
-	}
-	start := cap(raw) - cap(v)
-	end := cap(raw) - cap(line) + len(line)
-	if start < 0 || end > len(raw) || end < start {
-		return append(append([]byte(nil), v...), line...)
-	}
-	return raw[start:end:end]
 }
 
 func validName(b []byte) bool {
@@ -196,6 +176,12 @@ func trimSpace(b []byte) []byte {
 
 // has8bit reports whether b has bytes outside 7-bit ASCII.
 func has8bit(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return true
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c >= 0x80 {
 			return true
@@ -223,4 +209,12 @@ func headerProblems(fields []Field) []string {
 		ps = append(ps, "non-UTF-8 header bytes")
 	}
 	return ps
+}
+
+// cutLine returns the first line of b including its line end, and the rest.
+func cutLine(b []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i+1], b[i+1:]
+	}
+	return b, nil
 }

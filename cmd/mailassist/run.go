@@ -26,6 +26,9 @@ type role struct {
 func roles() []role {
 	return []role{
 		{"ingest", "Watch every account's folders and publish new mail (IMAP IDLE)", runIngest},
+		{"spam", "Classify new mail, file spam, learn from the user's moves", runSpam},
+		{"reply", "Suggest replies and draft the best; hand hard threads on", runReply},
+		{"escalate", "Give hard threads to the large model, or flag them for a human", runEscalate},
 		{"apply", "Carry out actions in the mailboxes: Junk moves, drafts, flags", runApply},
 	}
 }
@@ -58,8 +61,23 @@ func roleCmd(r role) *cobra.Command {
 	return cmd
 }
 
-func ingestCmd() *cobra.Command { return roleCmd(roles()[0]) }
-func applyCmd() *cobra.Command  { return roleCmd(roles()[1]) }
+// roleCmds returns a command per role; a role's tools (e.g. spam train)
+// are its subcommands.
+func roleCmds() []*cobra.Command {
+	tools := map[string]*cobra.Command{"spam": spamCmd(), "reply": replyCmd(), "escalate": escalateCmd()}
+	var cmds []*cobra.Command
+	for _, r := range roles() {
+		cmd := roleCmd(r)
+		if t, ok := tools[r.name]; ok {
+			cmd.Long = cmd.Short + ".\n\n" + t.Long
+			for _, sub := range t.Commands() {
+				cmd.AddCommand(sub)
+			}
+		}
+		cmds = append(cmds, cmd)
+	}
+	return cmds
+}
 
 // serve runs the roles and the ops endpoints until SIGINT or SIGTERM,
 // then shuts down in two phases (stop taking work, finish work in flight).

@@ -1,0 +1,35 @@
+package escalate
+
+import (
+	"context"
+	"time"
+
+	"mailassist/llm"
+)
+
+// Chatter is what the escalation needs of a language model: one chat
+// turn. *llm.Client satisfies it.
+type Chatter interface {
+	Chat(ctx context.Context, req llm.Request) (*llm.Response, error)
+}
+
+// Ask asks the large model about the thread (bound it first): it renders
+// the prompt, requests JSON following Schema within timeout (0: the
+// client's own), decodes the answer strictly and validates it against
+// the thread. Errors: llm.ErrUnavailable when the model could not be
+// reached or did not finish in time; ErrInvalid (which is also
+// llm.ErrInvalidOutput) when the answer is unusable; llm.ErrRejected
+// when the server refused the request.
+func Ask(ctx context.Context, c Chatter, t *Thread, a Assessment, timeout time.Duration) (Output, *llm.Response, error) {
+	system, user := Prompt(t, a)
+	resp, err := c.Chat(ctx, llm.Request{System: system, Prompt: user, Schema: Schema, Timeout: timeout})
+	if err != nil {
+		return Output{}, nil, err
+	}
+	var out Output
+	if err := llm.DecodeStrict([]byte(resp.Content), &out); err != nil {
+		return Output{}, resp, err
+	}
+	out, err = Validate(out, t)
+	return out, resp, err
+}

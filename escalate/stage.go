@@ -1,0 +1,166 @@
+package escalate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"mailassist/bus"
+	"mailassist/configs"
+	"mailassist/ingest"
+	"mailassist/mailmsg"
+)
+
+var escalations = promauto.NewCounterVec(prometheus.CounterOpts{
+	Name: "mailassist_escalations_total",
+	Help: "Hard threads handled, by handler (large_model, human).",
+}, []string{"handler"})
+
+// Drafter composes a reply draft and asks apply to file it; the reply
+// package provides it, so that drafts follow one set of threading rules.
+type Drafter func(ctx context.Context, m *mailmsg.Message, acct *configs.Account, body, id string) (bool, error)
+
+// Stage takes mail.escalation: it rebuilds the thread from the mailbox,
+// asks the large model (or hands the thread to the human), flags the
+// message, files the draft, and publishes mail.escalated.
+type Stage struct {
+	Bus       *bus.Bus
+	Accounts  []configs.Account
+	Scorer    *Scorer
+	Escalator *Escalator
+	Draft     Drafter
+	Log       *slog.Logger
+	Now       func() time.Time // default time.Now
+}
+
+// RunnerStage is the runner configuration: a thread waiting for the large
+// model (down, or over budget) is retried for ever with backoff, never
+// dropped; Options.MaxWait hands it to the human in the end.
+func (s *Stage) RunnerStage(concurrency int) bus.Stage {
+	return bus.Stage{Name: "escalate", Filters: []string{bus.AllAccounts(bus.KindEscalation)}, Handler: s.Handle,
+		Concurrency: concurrency, MaxDeliver: -1, BackoffMax: 5 * time.Minute}
+}
+
+// Handle escalates one thread.
+func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
+	var ev bus.Escalation
+	if err := json.Unmarshal(d.Data, &ev); err != nil {
+		return bus.Permanentf("decode escalation: %v", err)
+	}
+	acct := s.account(ev.Account)
+	if acct == nil {
+		return bus.Permanentf("escalation for unknown account %q", ev.Account)
+	}
+	raw, err := s.Bus.LoadBlob(ctx, ev.Raw, ev.RawObject)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return bus.Permanentf("raw message %s is gone from the object store", ev.RawObject)
+	}
+	if err != nil {
+		return err
+	}
+	m := mailmsg.Parse(raw)
+	thread, err := s.thread(ctx, acct, m, ev.Mailbox)
+	if err != nil {
+		return err
+	}
+	a := s.Scorer.Score(thread, Signals{SpamScore: ev.SpamScore, SmallModelInvalid: ev.SmallModelInvalid})
+	res, err := s.Escalator.Escalate(ctx, Job{Account: ev.Account, Thread: thread, Assessment: a, Since: ev.At})
+	var wait *WaitError
+	if errors.As(err, &wait) {
+		d.Log.Info("escalation waits", "account", ev.Account, "uid", ev.UID, "reason", wait.Reason)
+		if wait.RetryAfter > 0 {
+			return bus.RetryAfter(err, wait.RetryAfter)
+		}
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	return s.publish(ctx, &ev, acct, m, thread, a, res, d.Log)
+}
+
+func (s *Stage) account(name string) *configs.Account {
+	for i := range s.Accounts {
+		if s.Accounts[i].Name == name {
+			return &s.Accounts[i]
+		}
+	}
+	return nil
+}
+
+// thread rebuilds the thread from the account's watched folders, Sent and
+// the archive folder, on a connection of its own.
+func (s *Stage) thread(ctx context.Context, acct *configs.Account, m *mailmsg.Message, mailbox string) (*Thread, error) {
+	if len(m.References) == 0 && len(m.InReplyTo) == 0 {
+		return &Thread{Messages: []ThreadMessage{NewThreadMessage(m, mailbox)}}, nil
+	}
+	c, err := ingest.Dial(ctx, acct, nil)
+	if err != nil {
+		return nil, fmt.Errorf("thread lookup: %w", err)
+	}
+	defer c.Close()
+	folders := append([]string(nil), acct.Folders.Watch...)
+	sent := acct.Folders.Sent
+	if sent == "" {
+		if sent, err = ingest.FindFolder(c, imap.MailboxAttrSent); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []string{sent, acct.Folders.Archive} {
+		if f != "" {
+			folders = append(folders, f)
+		}
+	}
+	t, err := Reconstruct(ctx, m, &IMAPLookup{Client: c, Folders: folders})
+	if err != nil {
+		return nil, fmt.Errorf("reconstruct thread: %w", err)
+	}
+	return t, nil
+}
+
+func (s *Stage) publish(ctx context.Context, ev *bus.Escalation, acct *configs.Account, m *mailmsg.Message, t *Thread, a Assessment, res Result, log *slog.Logger) error {
+	out := bus.Escalated{
+		V: bus.Version, ID: ev.ID, Account: ev.Account, Mailbox: ev.Mailbox, UIDValidity: ev.UIDValidity, UID: ev.UID,
+		MessageID: ev.MessageID, Score: a.Score, Handler: res.Handler, Model: res.Model, Handoff: res.Handoff,
+		Summary: res.Summary, Asks: res.Asks, Priority: res.Priority, Thread: t.Length(), At: s.now().UTC(),
+	}
+	for _, r := range a.Reasons {
+		out.Reasons = append(out.Reasons, bus.HardnessReason{Name: r.Name, Weight: r.Weight, Detail: r.Detail})
+	}
+	if res.Draft != "" && s.Draft != nil {
+		drafted, err := s.Draft(ctx, m, acct, res.Draft, ev.ID)
+		if err != nil {
+			return err
+		}
+		out.Drafted = drafted
+	}
+	flags := bus.Action{
+		V: bus.Version, ID: ev.ID, Account: ev.Account, Kind: bus.ActionFlags, Stage: "escalate", Reason: "escalated",
+		Mailbox: ev.Mailbox, UIDValidity: ev.UIDValidity, UID: ev.UID, MessageID: ev.MessageID,
+		AddFlags: []string{string(imap.FlagFlagged), "$Escalated"},
+	}
+	if _, err := s.Bus.Publish(ctx, bus.Subject(bus.KindAction, ev.Account), bus.MsgID("escalate/"+bus.ActionFlags, ev.ID), &flags); err != nil {
+		return err
+	}
+	if _, err := s.Bus.Publish(ctx, bus.Subject(bus.KindEscalated, ev.Account), bus.MsgID("escalate", ev.ID), &out); err != nil {
+		return err
+	}
+	escalations.WithLabelValues(res.Handler).Inc()
+	log.Info("escalated", "account", ev.Account, "uid", ev.UID, "handler", res.Handler, "priority", res.Priority, "drafted", out.Drafted)
+	return nil
+}
+
+func (s *Stage) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}

@@ -1,0 +1,79 @@
+package mailmsg
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestParseAddressList(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		want   []Address
+		strict bool
+	}{
+		{"a@example.com", []Address{{"", "a@example.com"}}, true},
+		{`"Doe, Jane" <jane@example.com>, bob@example.org`, []Address{{"Doe, Jane", "jane@example.com"}, {"", "bob@example.org"}}, true},
+		{"=?utf-8?q?J=C3=BCrgen?= <j@example.de>", []Address{{"Jürgen", "j@example.de"}}, true},
+		{"Jane Doe <jane@example.com", []Address{{"Jane Doe", "jane@example.com"}}, false},
+		{"Bad List <bad@example.com>, ,, x <y@example.net>", []Address{{"Bad List", "bad@example.com"}, {"x", "y@example.net"}}, true},
+		{"Bad List <bad@example.com>; x <y@example.net>", []Address{{"Bad List", "bad@example.com"}, {"x", "y@example.net"}}, false},
+		{"undisclosed-recipients:;", []Address{}, true},
+		{"no address here", nil, false},
+	} {
+		got, ok := ParseAddressList(tc.in)
+		if ok != tc.strict || !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+			t.Errorf("ParseAddressList(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.strict)
+		}
+	}
+}
+
+func TestParseMsgIDs(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"<a@b>", []string{"a@b"}},
+		{" <a@b> (comment) <c@d>", []string{"a@b", "c@d"}},
+		{"<a@\r\n b>", []string{"a@b"}},
+		{"a@b c@d", []string{"a@b", "c@d"}},
+		{"Your message of Tue <x@y>", []string{"x@y"}},
+		{"", nil},
+	} {
+		if got := ParseMsgIDs(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("ParseMsgIDs(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	want := time.Date(2002, 9, 3, 8, 0, 0, 0, time.UTC)
+	for _, in := range []string{
+		"Tue, 3 Sep 2002 10:00:00 +0200",
+		"Tue, 3 Sep 2002 10:00:00 +0200 (CEST)",
+		"3 Sep 2002 10:00:00 +0200",
+		"Tue,  3 Sep 2002 10:00 +0200",
+	} {
+		if got := ParseDate(in); !got.Equal(want) {
+			t.Errorf("ParseDate(%q) = %v", in, got)
+		}
+	}
+	if got := ParseDate("yesterday"); !got.IsZero() {
+		t.Errorf("ParseDate(yesterday) = %v", got)
+	}
+}
+
+func TestURLHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://Example.COM:80/x":          "example.com",
+		"https://user@host.example.net/?q": "host.example.net",
+		"http://[::1]:8080/":               "::1",
+		"mailto:x@example.com":             "",
+		"http://exa%6Dple.com/":            "example.com",
+		"www.example.org.":                 "www.example.org",
+	} {
+		if got := URLHost(in); got != want {
+			t.Errorf("URLHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,239 @@
+package mailmsg
+
+import (
+	"bytes"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// HTMLToText returns the readable text of an HTML document, as Parse puts
+// it in Message.Text: script, style and head content skipped, link text
+// kept, entities decoded, runs of white space collapsed, block elements on
+// lines of their own. Comments vanish without leaving a gap, so a word split
+// by one ("Via<!-- -->gra") comes out whole.
+func HTMLToText(doc []byte) string {
+	var t textBuf
+	t.limit = maxTextDefault
+	htmlToText(&t, doc, nil)
+	return string(t.b)
+}
+
+// textBuf accumulates text up to a limit.
+type textBuf struct {
+	b         []byte
+	limit     int
+	truncated bool
+}
+
+func (t *textBuf) write(p []byte) {
+	if room := t.limit - len(t.b); len(p) > room {
+		if room <= 0 {
+			t.truncated = true
+			return
+		}
+		p = p[:room]
+		t.truncated = true
+	}
+	t.b = append(t.b, p...)
+}
+
+func (t *textBuf) writeByte(c byte) {
+	if len(t.b) >= t.limit {
+		t.truncated = true
+		return
+	}
+	t.b = append(t.b, c)
+}
+
+// newline ends the current line unless the text is empty or already ends
+// with a line break.
+func (t *textBuf) newline() {
+	if n := len(t.b); n > 0 && t.b[n-1] != '\n' {
+		if t.b[n-1] == ' ' {
+			t.b = t.b[:n-1]
+		}
+		t.writeByte('\n')
+	}
+}
+
+// htmlToText appends the text of doc to t and the href/src URLs to urls
+// (when urls is not nil).
+func htmlToText(t *textBuf, doc []byte, urls *[]string) {
+	z := html.NewTokenizer(bytes.NewReader(doc))
+	z.SetMaxBuf(len(doc) + 1)
+	skip := 0 // depth inside elements whose content is not text
+	pre := 0
+	inHead := false // until </head> or the first body content
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return
+		case html.TextToken:
+			if skip > 0 || inHead {
+				continue
+			}
+			if pre > 0 {
+				t.write(z.Text())
+			} else {
+				writeCollapsed(t, z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			a := tagAtom(z.Raw())
+			if urls != nil && hasURLAttr(a) {
+				collectAttrURLs(z, urls)
+			}
+			if tt == html.SelfClosingTagToken {
+				if isBlock(a) || a == atom.Br {
+					t.newline()
+				}
+				continue
+			}
+			if inHead && !isHeadElement(a) {
+				inHead = false
+			}
+			switch {
+			case a == atom.Head:
+				inHead = true
+			case isSkipped(a):
+				skip++
+			case a == atom.Pre:
+				pre++
+				t.newline()
+			case a == atom.Br || isBlock(a):
+				t.newline()
+			case a == atom.Td || a == atom.Th:
+				writeCollapsed(t, []byte(" "))
+			}
+		case html.EndTagToken:
+			a := tagAtom(z.Raw())
+			switch {
+			case a == atom.Head:
+				inHead = false
+			case isSkipped(a):
+				if skip > 0 {
+					skip--
+				}
+			case a == atom.Pre:
+				if pre > 0 {
+					pre--
+				}
+				t.newline()
+			case isBlock(a):
+				t.newline()
+			}
+		}
+		if t.truncated {
+			return
+		}
+	}
+}
+
+// writeCollapsed appends text with each run of white space turned into one
+// space (none at the start of a line).
+func writeCollapsed(t *textBuf, p []byte) {
+	for len(p) > 0 {
+		i := 0
+		for i < len(p) && !isHTMLSpace(p[i]) {
+			i++
+		}
+		if i > 0 {
+			t.write(p[:i])
+			p = p[i:]
+			continue
+		}
+		for i < len(p) && isHTMLSpace(p[i]) {
+			i++
+		}
+		p = p[i:]
+		if n := len(t.b); n > 0 && t.b[n-1] != ' ' && t.b[n-1] != '\n' {
+			t.writeByte(' ')
+		}
+	}
+}
+
+func isHTMLSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+}
+
+func collectAttrURLs(z *html.Tokenizer, urls *[]string) {
+	for {
+		key, val, more := z.TagAttr()
+		if (bytes.Equal(key, []byte("href")) || bytes.Equal(key, []byte("src")) ||
+			bytes.Equal(key, []byte("action")) || bytes.Equal(key, []byte("background"))) && len(val) > 0 {
+			addURL(urls, string(bytes.TrimSpace(val)))
+		}
+		if !more {
+			return
+		}
+	}
+}
+
+func isSkipped(a atom.Atom) bool {
+	switch a {
+	case atom.Script, atom.Style, atom.Template, atom.Noembed:
+		return true
+	}
+	return false
+}
+
+// isHeadElement reports whether a belongs in <head>; any other start tag
+// ends a head that was never closed.
+func isHeadElement(a atom.Atom) bool {
+	switch a {
+	case atom.Title, atom.Meta, atom.Link, atom.Style, atom.Script, atom.Base, atom.Noscript, atom.Template:
+		return true
+	}
+	return false
+}
+
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.Tr, atom.Li, atom.Ul, atom.Ol, atom.Dl, atom.Dt, atom.Dd,
+		atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Table, atom.Blockquote,
+		atom.Hr, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Nav, atom.Aside,
+		atom.Form, atom.Title, atom.Body, atom.Html, atom.Center, atom.Address, atom.Fieldset:
+		return true
+	}
+	return false
+}
+
+// tagAtom returns the atom of the tag whose raw text is raw ("<A href=..>",
+// "</p>"), without the allocations of Tokenizer.TagName; 0 for names that
+// are no known element.
+func tagAtom(raw []byte) atom.Atom {
+	i := 0
+	for i < len(raw) && (raw[i] == '<' || raw[i] == '/') {
+		i++
+	}
+	var buf [16]byte
+	n := 0
+	for ; i < len(raw) && n < len(buf); i++ {
+		c := raw[i]
+		switch {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		default:
+			return atom.Lookup(buf[:n])
+		}
+		buf[n] = c
+		n++
+	}
+	if n == len(buf) {
+		return 0
+	}
+	return atom.Lookup(buf[:n])
+}
+
+// hasURLAttr reports whether elements of type a carry URLs worth
+// collecting (href, src, action, background).
+func hasURLAttr(a atom.Atom) bool {
+	switch a {
+	case atom.A, atom.Img, atom.Area, atom.Form, atom.Frame, atom.Iframe, atom.Body,
+		atom.Table, atom.Td, atom.Th, atom.Tr, atom.Input, atom.Link, atom.Embed, atom.Base:
+		return true
+	}
+	return false
+}

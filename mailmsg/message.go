@@ -1,0 +1,196 @@
+// Package mailmsg parses RFC 5322 messages into what the pipeline's stages
+// use — decoded headers, addresses, threading ids, body text, URLs and the
+// MIME structure — and never fails on broken mail.
+package mailmsg
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Message is a parsed message. Parse fills every field it can and records
+// in Problems what it had to work around.
+type Message struct {
+	Header     Header
+	Subject    string    // decoded
+	From       []Address // tolerant parse; see ParseAddressList
+	ReplyTo    []Address
+	To         []Address
+	Cc         []Address
+	Date       time.Time // zero when missing or unparseable
+	MessageID  string    // without angle brackets
+	InReplyTo  []string  // message ids without angle brackets
+	References []string
+	// Text is the decoded body text: the text/plain parts, or the HTML parts
+	// turned into text when there is no (non-blank) plain part. It is capped
+	// at Options.MaxText bytes; see Problems for "text truncated".
+	Text string
+	// HTML reports whether the body had a text/html part.
+	HTML bool
+	// HTMLText is the text of the HTML parts (capped like Text) when the
+	// message also has a non-blank plain part, so that Text is not it: the
+	// two often differ ("your mail program does not show HTML"). It is ""
+	// when Text already is the HTML text or there is no HTML.
+	HTMLText string
+	// URLs are the URLs found in the text parts and in HTML href, src,
+	// action and background attributes, in order of appearance, without
+	// duplicates.
+	URLs []string
+	// Parts is the MIME structure in depth-first order, the message itself
+	// first.
+	Parts []Part
+	// Problems lists what was wrong with the message ("malformed header
+	// line", `unknown charset "x-klingon"`, "8-bit header", ...), each once.
+	Problems []string
+}
+
+// Options tune Parse. The zero value means the defaults.
+type Options struct {
+	// MaxText caps the decoded text kept per message, and separately the
+	// text taken from HTML parts. Default 256 KiB.
+	MaxText int
+}
+
+const maxTextDefault = 256 << 10
+
+func (o Options) withDefaults() Options {
+	if o.MaxText <= 0 {
+		o.MaxText = maxTextDefault
+	}
+	return o
+}
+
+// Parse parses raw with the default options. It never panics and never
+// fails: whatever cannot be understood is skipped and noted in Problems.
+// The Message may share memory with raw, which must not be modified
+// afterwards.
+func Parse(raw []byte) *Message {
+	return ParseWith(raw, Options{})
+}
+
+var walkerPool = sync.Pool{New: func() any { return new(walker) }}
+
+// ParseWith parses raw as Parse does, with the given options.
+func ParseWith(raw []byte, opts Options) *Message {
+	opts = opts.withDefaults()
+	m := &Message{}
+	fields, body, probs := parseHeader(raw)
+	m.Problems = append(m.Problems, probs...)
+	if bytes.IndexByte(raw, 0) >= 0 {
+		m.Problems = append(m.Problems, "NUL byte")
+	}
+	m.Problems = append(m.Problems, headerProblems(fields)...)
+	if len(fields) == 0 {
+		m.Problems = append(m.Problems, "no header")
+	}
+
+	w := walkerPool.Get().(*walker)
+	defer func() {
+		*w = walker{scratch: w.scratch[:0], conv: w.conv[:0],
+			plain: textBuf{b: w.plain.b[:0]}, html: textBuf{b: w.html.b[:0]}}
+		walkerPool.Put(w)
+	}()
+	w.m, w.opts = m, opts
+	w.plain.limit, w.html.limit = opts.MaxText, opts.MaxText
+	w.fallback = messageFallback(fields)
+	w.entity(fields, body, 0)
+
+	m.Header = Header{fields: fields, fallback: headerFallback(w.fallback, m.Parts)}
+	m.Text, m.HTMLText = chooseText(w)
+	if w.plain.truncated || w.html.truncated {
+		w.problem("text truncated")
+	}
+	m.fillHeaderFields(w)
+	return m
+}
+
+// chooseText returns the plain text, or the HTML text when the plain text is
+// blank, and the HTML text when it is not the text.
+func chooseText(w *walker) (text, htmlText string) {
+	plain := bytes.TrimSpace(w.plain.b)
+	html := bytes.TrimSpace(w.html.b)
+	if len(plain) > 0 {
+		return string(plain), string(html)
+	}
+	return string(html), ""
+}
+
+// messageFallback returns the charset for raw 8-bit text that is not UTF-8:
+// the message's own charset when it names a known legacy one.
+func messageFallback(fields []Field) string {
+	h := Header{fields: fields}
+	v := h.Get("Content-Type")
+	if i := strings.Index(strings.ToLower(v), "charset="); i >= 0 {
+		cs := strings.Trim(v[i+len("charset="):], ` "'`)
+		if j := strings.IndexAny(cs, `"'; `); j >= 0 {
+			cs = cs[:j]
+		}
+		if !isUTF8Label(cs) && charsetKnown(cs) {
+			return strings.ToLower(cs)
+		}
+	}
+	return defaultFallback
+}
+
+// headerFallback picks the charset for 8-bit header bytes: the message's
+// own, or else that of its first text part with a known legacy charset.
+func headerFallback(msg string, parts []Part) string {
+	if msg != defaultFallback {
+		return msg
+	}
+	for _, p := range parts {
+		if p.Charset != "" && !isUTF8Label(p.Charset) && charsetKnown(p.Charset) {
+			return p.Charset
+		}
+	}
+	return defaultFallback
+}
+
+// fillHeaderFields sets the fields derived from the header.
+func (m *Message) fillHeaderFields(w *walker) {
+	h := m.Header
+	if f, ok := h.field("Subject"); ok {
+		var bad bool
+		m.Subject, bad = decodeHeaderValue(unfold(f.raw), h.fallback)
+		if bad {
+			w.problem("undecodable encoded word")
+		}
+	}
+	m.From = m.addresses("From", w)
+	m.ReplyTo = m.addresses("Reply-To", w)
+	m.To = m.addresses("To", w)
+	m.Cc = m.addresses("Cc", w)
+	if v := h.Get("Date"); v != "" {
+		if m.Date = ParseDate(v); m.Date.IsZero() {
+			w.problem("bad date")
+		}
+	} else {
+		w.problem("no date")
+	}
+	if ids := ParseMsgIDs(h.Get("Message-Id")); len(ids) > 0 {
+		m.MessageID = ids[0]
+	}
+	m.InReplyTo = ParseMsgIDs(h.Get("In-Reply-To"))
+	m.References = ParseMsgIDs(h.Get("References"))
+}
+
+func (m *Message) addresses(name string, w *walker) []Address {
+	var all []Address
+	for _, f := range m.Header.fields {
+		if !strings.EqualFold(f.Name, name) {
+			continue
+		}
+		v := toUTF8(unfold(f.raw), "", m.Header.fallback)
+		addrs, ok := ParseAddressList(v)
+		if !ok {
+			w.problem("malformed " + strings.ToLower(name))
+			for i := range addrs {
+				addrs[i].Name, _ = decodeHeaderValue([]byte(addrs[i].Name), m.Header.fallback)
+			}
+		}
+		all = append(all, addrs...)
+	}
+	return all
+}

@@ -1,0 +1,120 @@
+package reply
+
+import (
+	"slices"
+	"strings"
+)
+
+// phraseKind says which list a phrase comes from.
+type phraseKind uint16
+
+const (
+	kRequest phraseKind = 1 << iota
+	kYesNo
+	kThanks
+	kDay
+	kSchedule
+	kUpdate
+	kProblem
+	kNoReply
+	kAttach
+)
+
+// phraseLists are the phrase lists extract looks for in the new text.
+var phraseLists = []struct {
+	kind    phraseKind
+	phrases []string
+}{
+	{kRequest, requestPhrases}, {kYesNo, yesNoPhrases}, {kThanks, thanksPhrases},
+	{kDay, dayWords}, {kSchedule, scheduleWords}, {kUpdate, updateWords},
+	{kProblem, problemWords}, {kNoReply, noReplyPhrases}, {kAttach, attachWords},
+}
+
+// phrase is one entry of phraseIndex: the words after the first, and
+// where it comes from.
+type phrase struct {
+	text string
+	rest []string
+	kind phraseKind
+}
+
+// phraseIndex maps the first word of every phrase to the phrases.
+var phraseIndex = func() map[string][]phrase {
+	idx := make(map[string][]phrase)
+	for _, l := range phraseLists {
+		for _, p := range l.phrases {
+			ws := strings.FieldsFunc(p, func(r rune) bool { return !isWordRune(r) })
+			idx[ws[0]] = append(idx[ws[0]], phrase{text: p, rest: ws[1:], kind: l.kind})
+		}
+	}
+	return idx
+}()
+
+// scanPhrases finds the phrases of phraseLists in lo (lower case) in one
+// pass over its words. It returns the kinds found and the request
+// phrases in the order they appear.
+func scanPhrases(lo string) (kinds phraseKind, requests []string) {
+	spans := make([][2]int32, 0, 512) // word boundaries; on the stack for most texts
+	start := -1
+	for i, r := range lo {
+		if isWordRune(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			spans = append(spans, [2]int32{int32(start), int32(i)})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		spans = append(spans, [2]int32{int32(start), int32(len(lo))})
+	}
+	for i, sp := range spans {
+		for _, p := range phraseIndex[lo[sp[0]:sp[1]]] {
+			if i+len(p.rest) >= len(spans) || !restMatches(lo, spans[i+1:], p.rest) {
+				continue
+			}
+			if p.kind == kRequest && !slices.Contains(requests, p.text) {
+				requests = append(requests, p.text)
+			}
+			kinds |= p.kind
+		}
+	}
+	return kinds, requests
+}
+
+func restMatches(lo string, spans [][2]int32, rest []string) bool {
+	for j, w := range rest {
+		if lo[spans[j][0]:spans[j][1]] != w {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPhrase reports whether lo contains p as whole words.
+func hasPhrase(lo, p string) bool {
+	for off := 0; ; {
+		i := strings.Index(lo[off:], p)
+		if i < 0 {
+			return false
+		}
+		i += off
+		end := i + len(p)
+		if (i == 0 || !isLetter(lo[i-1])) && (end == len(lo) || !isLetter(lo[end])) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+func hasAnyPhrase(lo string, ps []string) bool {
+	for _, p := range ps {
+		if hasPhrase(lo, p) {
+			return true
+		}
+	}
+	return false
+}

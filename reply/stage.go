@@ -1,0 +1,233 @@
+package reply
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"mailassist/bus"
+	"mailassist/configs"
+	"mailassist/escalate"
+	"mailassist/mailmsg"
+)
+
+// IndexBucket keeps every message's suggestions by identity.
+const IndexBucket = "reply_index"
+
+var replies = promauto.NewCounterVec(prometheus.CounterOpts{
+	Name: "mailassist_reply_total",
+	Help: "Messages the reply stage handled, by outcome: skipped, suggested, drafted, escalated.",
+}, []string{"outcome", "source"})
+
+// Stage takes mail.classified and, for messages that deserve an answer,
+// publishes mail.suggested and a draft action — or mail.escalation when
+// the thread is too hard for the small model.
+type Stage struct {
+	Bus      *bus.Bus
+	Accounts []configs.Account
+	// Model writes suggestions; nil uses the built-in generator.
+	Model Chatter
+	// ModelName is recorded in events.
+	ModelName string
+	// Threshold of the trigger score.
+	Threshold float64
+	// Draft makes the best suggestion a draft in Drafts.
+	Draft  bool
+	Scorer *escalate.Scorer
+	Log    *slog.Logger
+	Now    func() time.Time // default time.Now
+	index  jetstream.KeyValue
+}
+
+// Open creates the suggestion index. Call it once before Handle.
+func (s *Stage) Open(ctx context.Context) error {
+	storage := jetstream.FileStorage
+	if s.Bus.Opts.Memory {
+		storage = jetstream.MemoryStorage
+	}
+	kv, err := s.Bus.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: IndexBucket, Description: "suggested replies by message identity",
+		TTL: s.Bus.Opts.MaxAge, Storage: storage, Replicas: s.Bus.Opts.Replicas,
+	})
+	if err != nil {
+		return fmt.Errorf("create kv %s: %w", IndexBucket, err)
+	}
+	s.index = kv
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	return nil
+}
+
+// RunnerStage is the runner configuration of the stage.
+func (s *Stage) RunnerStage(concurrency int) bus.Stage {
+	return bus.Stage{Name: "reply", Filters: []string{bus.AllAccounts(bus.KindClassified)}, Handler: s.Handle, Concurrency: concurrency}
+}
+
+// IndexKey is the reply_index key of a message identity.
+func IndexKey(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	account, _, _ := strings.Cut(id, "/")
+	return account + "." + hex.EncodeToString(sum[:16])
+}
+
+// Handle decides about one classified message.
+func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
+	var c bus.Classified
+	if err := json.Unmarshal(d.Data, &c); err != nil {
+		return bus.Permanentf("decode classified: %v", err)
+	}
+	acct := s.account(c.Account)
+	if acct == nil {
+		return bus.Permanentf("classified message of unknown account %q", c.Account)
+	}
+	raw, err := s.Bus.LoadBlob(ctx, c.Raw, c.RawObject)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return bus.Permanentf("raw message %s is gone from the object store", c.RawObject)
+	}
+	if err != nil {
+		return err
+	}
+	m := mailmsg.Parse(raw)
+	dec := Trigger(m, c.Verdict == bus.VerdictSpam, TriggerOptions{
+		Threshold: s.Threshold, Own: own(acct), Names: names(acct),
+		MaxAge: acct.InitialSync.D(), Now: s.Now(), Arrived: c.InternalDate,
+	})
+	log := d.Log.With("account", c.Account, "uid", c.UID, "stage", "reply")
+	if !dec.Suggest {
+		replies.WithLabelValues("skipped", "").Inc()
+		log.Debug("no reply expected", "skip", dec.Skip, "score", dec.Score)
+		return nil
+	}
+	sig := escalate.Signals{SpamScore: c.Score}
+	thread := &escalate.Thread{Messages: []escalate.ThreadMessage{escalate.NewThreadMessage(m, c.Mailbox)}, Referenced: len(m.References)}
+	if a := s.Scorer.Score(thread, sig); a.Escalate {
+		return s.escalate(ctx, &c, a, sig, log)
+	}
+	sugg, err := Suggest(ctx, s.Model, m, SuggestOptions{Prompt: PromptOptions{UserName: acct.DisplayName}, FallbackWhenUnavailable: true})
+	if err != nil {
+		return err
+	}
+	if sugg.Source == SourceBuiltin && s.Model != nil && strings.HasPrefix(sugg.Fallback, "invalid output") {
+		// The small model could not answer well: maybe the thread is hard.
+		sig.SmallModelInvalid = true
+		if a := s.Scorer.Score(thread, sig); a.Escalate {
+			return s.escalate(ctx, &c, a, sig, log)
+		}
+	}
+	a := s.Scorer.Score(thread, sig)
+	return s.suggest(ctx, &c, acct, m, dec, a, sugg, log)
+}
+
+func (s *Stage) account(name string) *configs.Account {
+	for i := range s.Accounts {
+		if s.Accounts[i].Name == name {
+			return &s.Accounts[i]
+		}
+	}
+	return nil
+}
+
+func own(a *configs.Account) []string { return append([]string{a.Address}, a.Aliases...) }
+
+func names(a *configs.Account) []string {
+	if a.DisplayName == "" {
+		return nil
+	}
+	return []string{a.DisplayName}
+}
+
+func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *configs.Account, m *mailmsg.Message, dec Decision, a escalate.Assessment, sugg Suggestions, log *slog.Logger) error {
+	ev := bus.Suggested{
+		V: bus.Version, ID: c.ID, Account: c.Account, Mailbox: c.Mailbox, UIDValidity: c.UIDValidity, UID: c.UID,
+		MessageID: c.MessageID, Draft: sugg.Draft, Source: sugg.Source, Fallback: sugg.Fallback,
+		TriggerScore: dec.Score, TriggerReasons: dec.Reasons, Hardness: a.Score, At: s.Now().UTC(),
+	}
+	if sugg.Source == SourceModel {
+		ev.Model = s.ModelName
+	}
+	for _, x := range sugg.Suggestions {
+		ev.Suggestions = append(ev.Suggestions, bus.Suggestion{Intent: x.Intent, Text: x.Text})
+	}
+	if best := sugg.Best(); s.Draft && best != "" {
+		drafted, err := s.draft(ctx, c, acct, m, best)
+		if err != nil {
+			return err
+		}
+		ev.Drafted = drafted
+	}
+	if _, err := s.Bus.Publish(ctx, bus.Subject(bus.KindSuggested, c.Account), bus.MsgID("reply", c.ID), &ev); err != nil {
+		return err
+	}
+	data, _ := json.Marshal(&ev)
+	if _, err := s.index.Put(ctx, IndexKey(c.ID), data); err != nil {
+		return fmt.Errorf("index suggestions: %w", err)
+	}
+	outcome := "suggested"
+	if ev.Drafted {
+		outcome = "drafted"
+	}
+	replies.WithLabelValues(outcome, sugg.Source).Inc()
+	log.Info("suggested replies", "count", len(ev.Suggestions), "source", ev.Source, "drafted", ev.Drafted)
+	return nil
+}
+
+// draft composes the reply and asks apply to put it in Drafts. It
+// reports false when the message has no one to reply to.
+func (s *Stage) draft(ctx context.Context, c *bus.Classified, acct *configs.Account, m *mailmsg.Message, body string) (bool, error) {
+	raw, err := ComposeDraft(m, acct, body, c.ID, s.Now())
+	if errors.Is(err, ErrNoRecipient) {
+		return false, nil
+	}
+	if err != nil {
+		return false, bus.Permanentf("compose draft: %v", err)
+	}
+	return true, PublishDraft(ctx, s.Bus, "reply", c.Account, c.ID, raw)
+}
+
+// ComposeDraft composes the reply draft of body to m for the account.
+func ComposeDraft(m *mailmsg.Message, acct *configs.Account, body, ref string, now time.Time) ([]byte, error) {
+	_, domain, _ := strings.Cut(acct.Address, "@")
+	return Compose(m, ComposeOptions{
+		From: mailmsg.Address{Name: acct.DisplayName, Addr: acct.Address}, Own: own(acct),
+		Body: body, Ref: ref, Date: now, MessageIDDomain: domain, ReplyAll: true,
+	})
+}
+
+// PublishDraft asks apply to append raw to Drafts (stage names the asker).
+func PublishDraft(ctx context.Context, b *bus.Bus, stage, account, id string, raw []byte) error {
+	act := bus.Action{V: bus.Version, ID: id, Account: account, Kind: bus.ActionDraft, Stage: stage}
+	var err error
+	if act.Draft, act.DraftObject, err = b.StoreBlob(ctx, "draft/"+id, raw); err != nil {
+		return err
+	}
+	_, err = b.Publish(ctx, bus.Subject(bus.KindAction, account), bus.MsgID(stage+"/"+bus.ActionDraft, id), &act)
+	return err
+}
+
+func (s *Stage) escalate(ctx context.Context, c *bus.Classified, a escalate.Assessment, sig escalate.Signals, log *slog.Logger) error {
+	ev := bus.Escalation{
+		V: bus.Version, ID: c.ID, Account: c.Account, Mailbox: c.Mailbox, UIDValidity: c.UIDValidity, UID: c.UID,
+		MessageID: c.MessageID, InternalDate: c.InternalDate, Score: a.Score, SpamScore: c.Score,
+		SmallModelInvalid: sig.SmallModelInvalid, Raw: c.Raw, RawObject: c.RawObject, At: s.Now().UTC(),
+	}
+	for _, r := range a.Reasons {
+		ev.Reasons = append(ev.Reasons, bus.HardnessReason{Name: r.Name, Weight: r.Weight, Detail: r.Detail})
+	}
+	if _, err := s.Bus.Publish(ctx, bus.Subject(bus.KindEscalation, c.Account), bus.MsgID("reply/escalation", c.ID), &ev); err != nil {
+		return err
+	}
+	replies.WithLabelValues("escalated", "").Inc()
+	log.Info("thread escalated", "score", a.Score, "reasons", a.Names())
+	return nil
+}

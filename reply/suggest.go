@@ -1,0 +1,102 @@
+package reply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"mailassist/llm"
+	"mailassist/mailmsg"
+)
+
+// Chatter is the one call Suggest needs from a language model.
+// *llm.Client satisfies it; so does a test double.
+type Chatter interface {
+	Chat(ctx context.Context, req llm.Request) (*llm.Response, error)
+}
+
+// Sources of suggestions.
+const (
+	SourceModel   = "model"
+	SourceBuiltin = "builtin"
+)
+
+// Suggestions are what Suggest offers for one message.
+type Suggestions struct {
+	Result
+	// Source is SourceModel or SourceBuiltin.
+	Source string
+	// Fallback says why the built-in generator answered ("no model
+	// configured", "invalid output twice: …"); empty when the model did.
+	Fallback string
+	// Attempts is how many times the model was asked (0, 1 or 2).
+	Attempts int
+}
+
+// SuggestOptions tune Suggest. The zero value means the defaults.
+type SuggestOptions struct {
+	Prompt PromptOptions
+	// FallbackWhenUnavailable makes Suggest answer with the built-in
+	// generator when the model cannot be reached (llm.ErrUnavailable)
+	// instead of returning the error, which a stage would retry later.
+	FallbackWhenUnavailable bool
+}
+
+// Suggest asks the model c for suggestions for m and validates them. An
+// invalid answer is retried once, with the reason in the prompt; a second
+// invalid answer, a refused request (llm.ErrRejected) or a nil c gives the
+// built-in generator's suggestions instead. An unreachable model
+// (llm.ErrUnavailable) is returned as an error, unless
+// o.FallbackWhenUnavailable. The result may hold no suggestion at all
+// (the built-in generator has none for a message not in English).
+func Suggest(ctx context.Context, c Chatter, m *mailmsg.Message, o SuggestOptions) (Suggestions, error) {
+	if c == nil {
+		return builtin(m, "no model configured", 0), nil
+	}
+	po := o.Prompt
+	var lastErr error
+	for attempt := 1; attempt <= 2; attempt++ {
+		out, err := ask(ctx, c, m, po)
+		if err == nil {
+			var res Result
+			if res, err = Validate(out, m); err == nil {
+				return Suggestions{Result: res, Source: SourceModel, Attempts: attempt}, nil
+			}
+		}
+		switch {
+		case errors.Is(err, llm.ErrUnavailable) || ctx.Err() != nil:
+			if o.FallbackWhenUnavailable && ctx.Err() == nil {
+				return builtin(m, "model unavailable: "+err.Error(), attempt), nil
+			}
+			return Suggestions{}, fmt.Errorf("suggest: %w", err)
+		case errors.Is(err, llm.ErrRejected):
+			return builtin(m, "model refused the request: "+err.Error(), attempt), nil
+		}
+		lastErr = err
+		po.Feedback = err.Error()
+	}
+	return builtin(m, "invalid output twice: "+lastErr.Error(), 2), nil
+}
+
+// ask runs one generation and decodes it strictly.
+func ask(ctx context.Context, c Chatter, m *mailmsg.Message, o PromptOptions) (Output, error) {
+	system, user := Prompt(m, o)
+	resp, err := c.Chat(ctx, llm.Request{System: system, Prompt: user, Schema: Schema})
+	if err != nil {
+		return Output{}, err
+	}
+	var out Output
+	if err := llm.DecodeStrict([]byte(resp.Content), &out); err != nil {
+		return Output{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return out, nil
+}
+
+func builtin(m *mailmsg.Message, why string, attempts int) Suggestions {
+	return Suggestions{
+		Result:   Result{Suggestions: Builtin(m)},
+		Source:   SourceBuiltin,
+		Fallback: why,
+		Attempts: attempts,
+	}
+}

@@ -1,0 +1,342 @@
+package spam
+
+import (
+	"strings"
+	"unicode"
+
+	"mailassist/mailmsg"
+)
+
+// extract adds the features of a parsed message:
+//
+//	s:word, pairs     subject words and word pairs
+//	b:word, pairs     body text words and word pairs (first maxBodyTokens)
+//	hn:name           header field names present
+//	h:name:word       words of selected header fields
+//	fd: rd: sd:       From, Reply-To, Sender domains; rd:same when equal
+//	fn:word           From display name words
+//	rcv:              Received path: hop count, relay domains, shape
+//	mid: mids:        Message-ID domain and shape
+//	date:             Date shape and zone
+//	ct: cs: ce: cd:   MIME types, charsets, encodings, dispositions
+//	cst:              the MIME structure in one string
+//	ax:               attachment file name extensions
+//	u: ud: uip        URL hosts, their domains, numeric hosts
+//	p:                parse problems ("8-bit header", ...)
+//	len: nurl: ...    coarse counts
+func (f *featurizer) extract(m *mailmsg.Message) {
+
+	f.words(m.Subject, "s:", true, 200)
+	f.addString("subjcaps:", capsBucket(m.Subject))
+	f.headers(m)
+	f.structure(m)
+	f.urls(m.URLs)
+	for _, p := range m.Problems {
+		f.addString("p:", p)
+	}
+	f.addString("len:", bucket(len(m.Text)/64))
+	if m.HTML {
+		if len(m.Parts) == 1 {
+			f.addString("html:", "only")
+		} else {
+			f.addString("html:", "part")
+		}
+	}
+	f.body = len(f.feats)
+	n := f.words(m.Text, "b:", true, maxBodyTokens)
+	if m.HTMLText != "" && n < maxBodyTokens {
+		f.words(m.HTMLText, "b:", true, maxBodyTokens-n)
+	}
+}
+
+// capsBucket says how much of s is in capitals.
+func capsBucket(s string) string {
+	letters, upper := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	switch {
+	case letters < 4:
+		return "few"
+	case upper*10 >= letters*9:
+		return "all"
+	case upper*2 >= letters:
+		return "half"
+	}
+	return "low"
+}
+
+// skippedHeaders are not tokenized word by word: their values are unique
+// per message (ids, dates) or handled on their own.
+var skippedHeaders = map[string]bool{
+	"Received": true, "Date": true, "Message-Id": true, "References": true,
+	"In-Reply-To": true, "Subject": true, "Content-Type": true,
+	"Content-Transfer-Encoding": true, "Mime-Version": true,
+	"From": true, "Reply-To": true, "Sender": true, "Delivered-To": true,
+}
+
+func (f *featurizer) headers(m *mailmsg.Message) {
+	h := m.Header
+	nrcv := 0
+	for _, fl := range h.Fields() {
+		lname := lowerASCII(f, fl.Name)
+		f.add("hn:", lname)
+		if fl.Name == "Received" {
+			nrcv++
+			if nrcv <= maxReceived {
+				f.received(fl.RawBytes())
+			}
+			continue
+		}
+		if skippedHeaders[fl.Name] || strings.HasPrefix(fl.Name, "X-Spam") {
+			continue
+		}
+		v := fl.RawBytes()
+		if len(v) > maxHeaderValue {
+			v = v[:maxHeaderValue]
+		}
+		var val string
+		if has8bitOrEncoded(v) {
+			val = h.Decode(fl)
+		} else {
+			val = unsafeString(v)
+		}
+		f.prefix = append(append(append(f.prefix[:0], "h:"...), lname...), ':')
+		f.words(val, unsafeString(f.prefix), false, 40)
+	}
+	f.addString("rcvn:", bucket(nrcv))
+	f.addresses(m)
+	f.msgID(m.MessageID, h.Has("Message-Id"))
+	f.date(h.Raw("Date"))
+}
+
+func (f *featurizer) addresses(m *mailmsg.Message) {
+	from := ""
+	if len(m.From) > 0 {
+		from = m.From[0].Domain()
+		f.addString("fd:", from)
+		f.words(m.From[0].Name, "fn:", false, 10)
+		if m.From[0].Name == "" {
+			f.addString("fn:", "none")
+		}
+		f.addString("fl:", shapeLocal(f, m.From[0].Addr))
+	} else {
+		f.addString("fd:", "none")
+	}
+	if len(m.ReplyTo) > 0 {
+		rd := m.ReplyTo[0].Domain()
+		if rd == from {
+			f.addString("rd:", "same")
+		} else {
+			f.addString("rd:", rd)
+		}
+	}
+	if v := m.Header.Get("Sender"); v != "" {
+		if as, _ := mailmsg.ParseAddressList(v); len(as) > 0 {
+			f.addString("sd:", as[0].Domain())
+		}
+	}
+	f.addString("nto:", bucket(len(m.To)))
+	f.addString("ncc:", bucket(len(m.Cc)))
+	for i, a := range m.To {
+		if i >= 5 {
+			break
+		}
+		f.addString("td:", a.Domain())
+	}
+}
+
+// shapeLocal returns the shape of an address's local part.
+func shapeLocal(f *featurizer, addr string) string {
+	local, _, _ := strings.Cut(addr, "@")
+	f.scratch = shape(f.scratch[:0], local, 12)
+	return unsafeString(f.scratch)
+}
+
+// received adds features of one Received field: the domains of the "from"
+// and "by" hosts, whether the sending host had reverse DNS, and the field's
+// shape.
+func (f *featurizer) received(v []byte) {
+	s := unsafeString(v)
+	fromHost := fieldWord(s, "from ")
+	byHost := fieldWord(s, "by ")
+	if fromHost != "" {
+		f.addString("rcvf:", regDomain(strings.ToLower(fromHost)))
+	}
+	if byHost != "" {
+		f.addString("rcvb:", regDomain(strings.ToLower(byHost)))
+	}
+	// "(host.example.com [1.2.3.4])" has reverse DNS, "([1.2.3.4])" has not
+	if i := strings.Index(s, "(["); i >= 0 {
+		f.addString("rcv:", "nordns")
+	}
+	if strings.Contains(s, "with SMTP") || strings.Contains(s, "with smtp") {
+		f.addString("rcv:", "smtp")
+	}
+	if strings.Contains(s, "with ESMTP") || strings.Contains(s, "with esmtp") {
+		f.addString("rcv:", "esmtp")
+	}
+	f.words(s, "rcvw:", false, 30)
+}
+
+// fieldWord returns the word after key in s ("from mail.example.com ...").
+func fieldWord(s, key string) string {
+	i := strings.Index(s, key)
+	if i < 0 {
+		return ""
+	}
+	s = strings.TrimLeft(s[i+len(key):], " \t\r\n(")
+	if j := strings.IndexAny(s, " \t\r\n()[];"); j >= 0 {
+		s = s[:j]
+	}
+	return s
+}
+
+// regDomain returns the last two labels of a host name (three when the
+// second-last is a short second-level label such as "co" in "co.uk"), or
+// "ip" for a numeric address.
+func regDomain(host string) string {
+	host = strings.Trim(host, ".[]")
+	if host == "" {
+		return ""
+	}
+	if isNumericHost(host) {
+		return "ip"
+	}
+	last := strings.LastIndexByte(host, '.')
+	if last < 0 {
+		return host
+	}
+	second := strings.LastIndexByte(host[:last], '.')
+	if second < 0 {
+		return host
+	}
+	if last-second <= 4 && second > 0 { // co.uk, com.au, ac.th
+		if third := strings.LastIndexByte(host[:second], '.'); third >= 0 {
+			return host[third+1:]
+		}
+		return host
+	}
+	return host[second+1:]
+}
+
+func isNumericHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('0' <= c && c <= '9' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *featurizer) msgID(id string, present bool) {
+	if !present {
+		f.addString("mid:", "none")
+		return
+	}
+	local, domain, ok := strings.Cut(id, "@")
+	if ok {
+		f.addString("mid:", regDomain(strings.ToLower(domain)))
+	}
+	f.scratch = shape(f.scratch[:0], local, 24)
+	f.add("mids:", f.scratch)
+}
+
+func (f *featurizer) date(raw string) {
+	if raw == "" {
+		f.addString("date:", "none")
+		return
+	}
+	f.scratch = shape(f.scratch[:0], raw, 40)
+	f.add("dates:", f.scratch)
+	if i := strings.LastIndexAny(raw, "+-"); i >= 0 && i+5 <= len(raw) {
+		f.addString("tz:", raw[i:i+5])
+	}
+}
+
+// structure adds the MIME structure features.
+func (f *featurizer) structure(m *mailmsg.Message) {
+	f.scratch = f.scratch[:0]
+	for i, p := range m.Parts {
+		if i < 6 {
+			if i > 0 {
+				f.scratch = append(f.scratch, ',')
+			}
+			f.scratch = append(f.scratch, p.ContentType...)
+		}
+	}
+	f.add("cst:", f.scratch)
+	f.addString("np:", bucket(len(m.Parts)))
+	for _, p := range m.Parts {
+		f.addString("ct:", p.ContentType)
+		if p.Charset != "" {
+			f.addString("cs:", p.Charset)
+		}
+		if p.Encoding != "" {
+			f.addString("ce:", p.Encoding)
+		}
+		if p.Disposition != "" {
+			f.addString("cd:", p.Disposition)
+		}
+		if p.IsAttachment() {
+			f.addString("at:", p.ContentType)
+			if i := strings.LastIndexByte(p.Filename, '.'); i >= 0 && len(p.Filename)-i <= 6 {
+				f.addString("ax:", strings.ToLower(p.Filename[i+1:]))
+			}
+		}
+	}
+}
+
+func (f *featurizer) urls(urls []string) {
+	f.addString("nurl:", bucket(len(urls)))
+	for i, u := range urls {
+		if i >= maxURLsFeatured {
+			break
+		}
+		host := mailmsg.URLHost(u)
+		if host == "" {
+			if strings.HasPrefix(strings.ToLower(u), "mailto:") {
+				f.addString("u:", "mailto")
+			}
+			continue
+		}
+		if isNumericHost(host) {
+			f.addString("u:", "ip")
+			continue
+		}
+		f.addString("u:", host)
+		f.addString("ud:", regDomain(host))
+	}
+}
+
+// lowerASCII returns the lower-case form of an ASCII name in the scratch
+// buffer (valid until the next use of scratch).
+func lowerASCII(f *featurizer, s string) []byte {
+	f.scratch = f.scratch[:0]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		f.scratch = append(f.scratch, c)
+	}
+	return f.scratch
+}
+
+func has8bitOrEncoded(v []byte) bool {
+	for i, c := range v {
+		if c >= 0x80 || c == '=' && i+1 < len(v) && v[i+1] == '?' {
+			return true
+		}
+	}
+	return false
+}

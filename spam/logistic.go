@@ -1,0 +1,178 @@
+package spam
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// logistic is a hashed-feature logistic regression: binary features, each
+// hashed to one slot of a weight table. A message's head features and its
+// body features are each scaled to unit length, so the log-odds are
+// bias + sum(w[head slots])/sqrt(n_head) + sum(w[body slots])/sqrt(n_body).
+type logistic struct {
+	w    []float32
+	bias float32
+}
+
+// LogisticOptions tune logistic training. Zero fields mean the defaults.
+type LogisticOptions struct {
+	Epochs    int     // passes over the training set; default 10
+	Rate      float64 // AdaGrad base learning rate; default 1
+	HamWeight float64 // weight of a ham example's gradient; default 1
+}
+
+func (o LogisticOptions) withDefaults() LogisticOptions {
+	if o.Epochs <= 0 {
+		o.Epochs = 10
+	}
+	if o.Rate <= 0 {
+		o.Rate = 1
+	}
+	if o.HamWeight <= 0 {
+		o.HamWeight = 1
+	}
+	return o
+}
+
+func newLogistic(bits uint8) *logistic {
+	return &logistic{w: make([]float32, 1<<bits)}
+}
+
+func (l *logistic) clone() *logistic {
+	c := &logistic{w: make([]float32, len(l.w)), bias: l.bias}
+	copy(c.w, l.w)
+	return c
+}
+
+// scales returns the factors by which a vector's head and body features
+// are multiplied: each group is scaled to unit length on its own, so a long
+// body does not drown the header features (and vice versa).
+func scales(v vector) (head, body float64) {
+	head, body = 1, 1
+	if v.body > 0 {
+		head = 1 / math.Sqrt(float64(v.body))
+	}
+	if n := len(v.slots) - v.body; n > 0 {
+		body = 1 / math.Sqrt(float64(n))
+	}
+	return head, body
+}
+
+// margin is the log-odds of spam for the features.
+func (l *logistic) margin(v vector) float64 {
+	sh, sb := scales(v)
+	var head, body float32
+	for _, k := range v.slots[:v.body] {
+		head += l.w[k]
+	}
+	for _, k := range v.slots[v.body:] {
+		body += l.w[k]
+	}
+	return float64(l.bias) + float64(head)*sh + float64(body)*sb
+}
+
+// score returns the spam probability and offers each feature's
+// contribution to top (when not nil).
+func (l *logistic) score(v vector, top *topReasons) float64 {
+	if top == nil {
+		return sigmoid(l.margin(v))
+	}
+	sh, sb := scales(v)
+	var head, body float32
+	for i, k := range v.slots[:v.body] {
+		w := l.w[k]
+		head += w
+		if w != 0 {
+			top.offerIfLarger(i, float64(w)*sh)
+		}
+	}
+	for i, k := range v.slots[v.body:] {
+		w := l.w[k]
+		body += w
+		if w != 0 {
+			top.offerIfLarger(v.body+i, float64(w)*sb)
+		}
+	}
+	return sigmoid(float64(l.bias) + float64(head)*sh + float64(body)*sb)
+}
+
+// trainLogistic fits weights to the examples (feature slots per message)
+// with AdaGrad stochastic gradient descent on the log loss.
+func trainLogistic(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed uint64) *logistic {
+	o = o.withDefaults()
+	l := newLogistic(bits)
+	g2 := make([]float32, len(l.w)) // AdaGrad sums of squared gradients
+	var biasG2 float64
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	for epoch := 0; epoch < o.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			x := xs[i]
+			p := sigmoid(l.margin(x))
+			g := p
+			if ys[i] {
+				g = p - 1
+			} else {
+				g *= o.HamWeight
+			}
+			if g == 0 {
+				continue
+			}
+			sh, sb := scales(x)
+			for j, k := range x.slots {
+				gs := g * sh
+				if j >= x.body {
+					gs = g * sb
+				}
+				g2[k] += float32(gs * gs)
+				l.w[k] -= float32(o.Rate * gs / math.Sqrt(float64(g2[k])+1e-8))
+			}
+			biasG2 += g * g
+			l.bias -= float32(o.Rate * g / math.Sqrt(biasG2+1e-8))
+		}
+	}
+	return l
+}
+
+// learn takes gradient steps on one labelled message until its margin is
+// at least 1 past the threshold's log-odds on the right side (at most 20
+// steps).
+func (l *logistic) learn(v vector, spam bool, thresholdLogit float64) {
+	const rate, steps, want = 0.5, 20, 1.0
+	sh, sb := scales(v)
+	// A step of d*s on each feature moves the margin by d*(s_h^2*n_h +
+	// s_b^2*n_b), which is norm2.
+	norm2 := sh*sh*float64(v.body) + sb*sb*float64(len(v.slots)-v.body)
+	if norm2 == 0 {
+		return
+	}
+	for step := 0; step < steps; step++ {
+		m := l.margin(v)
+		var g float64 // gradient of the log loss
+		if spam {
+			if m >= thresholdLogit+want {
+				return
+			}
+			g = sigmoid(m) - 1
+		} else {
+			if m <= thresholdLogit-want {
+				return
+			}
+			g = sigmoid(m)
+		}
+		if math.Abs(g) < 0.05 {
+			g = math.Copysign(0.05, g) // keep stepping when the log loss is flat
+		}
+		for j, k := range v.slots {
+			s := sh
+			if j >= v.body {
+				s = sb
+			}
+			l.w[k] -= float32(rate * g * s / norm2)
+		}
+	}
+}

@@ -1,0 +1,235 @@
+package spam
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fixtures returns the labelled messages in testdata (ham-*.eml,
+// spam-*.eml).
+func fixtures(t testing.TB) []Example {
+	t.Helper()
+	files, err := filepath.Glob("testdata/*.eml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	var ex []Example
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ex = append(ex, Example{Raw: raw, Spam: strings.HasPrefix(filepath.Base(f), "spam-")})
+	}
+	return ex
+}
+
+func trainFixtures(t testing.TB, family Family) *Model {
+	t.Helper()
+	m, err := Train(fixtures(t), TrainOptions{Family: family, Bits: 18, Folds: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestTrainClassify(t *testing.T) {
+	for _, family := range []Family{Logistic, Bayes} {
+		t.Run(string(family), func(t *testing.T) {
+			m := trainFixtures(t, family)
+			if m.Threshold() != 0.5 || m.Family() != family {
+				t.Fatalf("threshold %v, family %v", m.Threshold(), m.Family())
+			}
+			for _, ex := range fixtures(t) {
+				r := m.Classify(ex.Raw)
+				if r.Spam != ex.Spam {
+					t.Errorf("training message (spam %v) scored %v", ex.Spam, r.Score)
+				}
+				if len(r.Reasons) == 0 || len(r.Reasons) > maxReasons {
+					t.Errorf("%d reasons", len(r.Reasons))
+				}
+				for i := 1; i < len(r.Reasons); i++ {
+					if math.Abs(r.Reasons[i].Weight) > math.Abs(r.Reasons[i-1].Weight) {
+						t.Errorf("reasons not by weight: %v", r.Reasons)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestTrainNeedsBothClasses(t *testing.T) {
+	ex := fixtures(t)
+	var ham []Example
+	for _, e := range ex {
+		if !e.Spam {
+			ham = append(ham, e)
+		}
+	}
+	if _, err := Train(ham, TrainOptions{}); !errors.Is(err, ErrNoExamples) {
+		t.Errorf("err = %v, want ErrNoExamples", err)
+	}
+	if _, err := Train(ex, TrainOptions{Family: "svm"}); err == nil {
+		t.Error("unknown family accepted")
+	}
+}
+
+func TestClassifyAnyBytes(t *testing.T) {
+	m := trainFixtures(t, Logistic)
+	for _, raw := range [][]byte{nil, {}, []byte("\x00\xff"), []byte("Subject: x"), bytes.Repeat([]byte("spam "), 200000)} {
+		r := m.Classify(raw)
+		if math.IsNaN(r.Score) || r.Score < 0 || r.Score > 1 {
+			t.Errorf("Classify(%.20q) = %v", raw, r.Score)
+		}
+	}
+}
+
+func TestSaveLoad(t *testing.T) {
+	for _, family := range []Family{Logistic, Bayes} {
+		t.Run(string(family), func(t *testing.T) {
+			m := trainFixtures(t, family)
+			var buf bytes.Buffer
+			if err := m.Save(&buf); err != nil {
+				t.Fatal(err)
+			}
+			saved := buf.Bytes()
+			l, err := Load(bytes.NewReader(saved))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Version() != m.Version() || l.Threshold() != m.Threshold() || l.Family() != family {
+				t.Errorf("loaded %s %v, saved %s %v", l.Version(), l.Threshold(), m.Version(), m.Threshold())
+			}
+			if !strings.HasPrefix(m.Version(), string(family)+"-") {
+				t.Errorf("Version = %q", m.Version())
+			}
+			for _, ex := range fixtures(t) {
+				if a, b := m.Classify(ex.Raw).Score, l.Classify(ex.Raw).Score; a != b {
+					t.Errorf("score %v before save, %v after load", a, b)
+				}
+			}
+			var again bytes.Buffer
+			if err := l.Save(&again); err != nil || !bytes.Equal(again.Bytes(), saved) {
+				t.Errorf("second save differs (%v)", err)
+			}
+		})
+	}
+}
+
+func TestLoadRejectsBadData(t *testing.T) {
+	m := trainFixtures(t, Logistic)
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)/2] ^= 0x55
+	future := bytes.Clone(good)
+	future[6] = 99
+	for name, data := range map[string][]byte{
+		"empty":     nil,
+		"magic":     []byte("NOTAMODEL"),
+		"truncated": good[:len(good)/2],
+		"corrupt":   flipped,
+		"version":   future,
+	} {
+		if _, err := Load(bytes.NewReader(data)); !errors.Is(err, ErrFormat) {
+			t.Errorf("%s: err = %v, want ErrFormat", name, err)
+		}
+	}
+}
+
+func TestLearn(t *testing.T) {
+	for _, family := range []Family{Logistic, Bayes} {
+		t.Run(string(family), func(t *testing.T) {
+			m := trainFixtures(t, family)
+			before := m.Version()
+			clone := m.Clone()
+			// A ham-looking message the user calls spam.
+			raw := []byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch for the build\n\n" +
+				"Could you try the patch on your box? It checks for dlopen in libc first.\n")
+			if m.Classify(raw).Spam {
+				t.Fatal("scored spam before learning")
+			}
+			for i := 0; i < 5 && !m.Classify(raw).Spam; i++ {
+				m.Learn(raw, true)
+			}
+			if !m.Classify(raw).Spam {
+				t.Errorf("still ham after learning it as spam: %v", m.Classify(raw).Score)
+			}
+			if m.Version() == before || !strings.HasPrefix(m.Version(), before+"+") {
+				t.Errorf("Version %q after learning (was %q)", m.Version(), before)
+			}
+			if clone.Classify(raw).Spam || clone.Version() != before {
+				t.Error("the clone learned too")
+			}
+			var buf bytes.Buffer
+			if err := m.Save(&buf); err != nil {
+				t.Fatal(err)
+			}
+			l, err := Load(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Version() != m.Version() {
+				t.Errorf("Version %q after load, %q before", l.Version(), m.Version())
+			}
+		})
+	}
+}
+
+func TestConcurrentClassifyAndLearn(t *testing.T) {
+	m := trainFixtures(t, Logistic)
+	ex := fixtures(t)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				e := ex[(g+i)%len(ex)]
+				if g == 0 {
+					m.Learn(e.Raw, e.Spam)
+				} else {
+					m.Classify(e.Raw)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestDefault(t *testing.T) {
+	m := Default()
+	if m != Default() {
+		t.Error("Default returns different models")
+	}
+	if m.Family() != Logistic || !strings.HasPrefix(m.Version(), "logistic-") || m.Threshold() <= 0 || m.Threshold() >= 1 {
+		t.Errorf("default model %s %s threshold %v", m.Family(), m.Version(), m.Threshold())
+	}
+	if info := m.Info(); info.Ham < 4000 || info.Spam < 1800 {
+		t.Errorf("default model trained on %d ham, %d spam; want the whole corpus", info.Ham, info.Spam)
+	}
+	ham, _ := os.ReadFile("testdata/ham-list.eml")
+	spam, _ := os.ReadFile("testdata/spam-419.eml")
+	if h, s := m.Classify(ham), m.Classify(spam); h.Spam || !s.Spam {
+		t.Errorf("default model: ham %v, spam %v", h.Score, s.Score)
+	}
+}
+
+func BenchmarkClassify(b *testing.B) {
+	m := Default()
+	ex := fixtures(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.Classify(ex[i%len(ex)].Raw)
+	}
+}

@@ -1,0 +1,164 @@
+package spam
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/bus"
+)
+
+// ModelsBucket is the object store holding each account's own model.
+const ModelsBucket = "spam_models"
+
+// metaLastKey names, in a saved model's metadata, the feedback it learnt
+// last: the one feedback whose marker may be missing after a crash.
+const metaLastKey = "last_feedback"
+
+// Models holds the model each account classifies with: the base model
+// (shipped or configured) until the account has its own in the
+// spam_models object store. Every replica watches the store and reloads a
+// model another replica saved.
+type Models struct {
+	base  *Model
+	store jetstream.ObjectStore
+	log   *slog.Logger
+
+	mu       sync.RWMutex
+	accounts map[string]*accountModel
+}
+
+type accountModel struct {
+	model   *Model
+	nuid    string // object revision it was loaded from; "" for the base
+	lastKey string
+}
+
+// NewModels opens (creating it if needed) the model store.
+func NewModels(ctx context.Context, b *bus.Bus, base *Model, log *slog.Logger) (*Models, error) {
+	storage := jetstream.FileStorage
+	if b.Opts.Memory {
+		storage = jetstream.MemoryStorage
+	}
+	store, err := b.JS.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      ModelsBucket,
+		Description: "spam model of each account, refined by the user's feedback",
+		Storage:     storage,
+		Replicas:    b.Opts.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create object store %s: %w", ModelsBucket, err)
+	}
+	return &Models{base: base, store: store, log: log, accounts: map[string]*accountModel{}}, nil
+}
+
+// For returns the account's current model.
+func (m *Models) For(ctx context.Context, account string) (*Model, error) {
+	am, err := m.get(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	return am.model, nil
+}
+
+func (m *Models) get(ctx context.Context, account string) (*accountModel, error) {
+	m.mu.RLock()
+	am, ok := m.accounts[account]
+	m.mu.RUnlock()
+	if ok {
+		return am, nil
+	}
+	return m.reload(ctx, account)
+}
+
+// reload reads the account's model from the store (the base model when it
+// has none) and makes it current.
+func (m *Models) reload(ctx context.Context, account string) (*accountModel, error) {
+	info, err := m.store.GetInfo(ctx, account)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		am := &accountModel{model: m.base}
+		m.set(account, am)
+		return am, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("model of %s: %w", account, err)
+	}
+	m.mu.RLock()
+	cur, ok := m.accounts[account]
+	m.mu.RUnlock()
+	if ok && cur.nuid == info.NUID {
+		return cur, nil
+	}
+	data, err := m.store.GetBytes(ctx, account)
+	if err != nil {
+		return nil, fmt.Errorf("load model of %s: %w", account, err)
+	}
+	model, err := Load(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("decode model of %s: %w", account, err)
+	}
+	am := &accountModel{model: model, nuid: info.NUID, lastKey: info.Metadata[metaLastKey]}
+	m.set(account, am)
+	m.log.Info("spam model loaded", "account", account, "version", model.Version())
+	return am, nil
+}
+
+func (m *Models) set(account string, am *accountModel) {
+	m.mu.Lock()
+	m.accounts[account] = am
+	m.mu.Unlock()
+}
+
+// save stores the account's model with the feedback key it learnt last and
+// makes it current here; other replicas pick it up through Watch.
+func (m *Models) save(ctx context.Context, account string, model *Model, lastKey string) error {
+	var buf bytes.Buffer
+	if err := model.Save(&buf); err != nil {
+		return fmt.Errorf("encode model of %s: %w", account, err)
+	}
+	info, err := m.store.Put(ctx, jetstream.ObjectMeta{
+		Name:     account,
+		Metadata: map[string]string{metaLastKey: lastKey, "version": model.Version()},
+	}, &buf)
+	if err != nil {
+		return fmt.Errorf("save model of %s: %w", account, err)
+	}
+	m.set(account, &accountModel{model: model, nuid: info.NUID, lastKey: lastKey})
+	return nil
+}
+
+// Watch reloads models that change in the store until ctx is done.
+func (m *Models) Watch(ctx context.Context) error {
+	w, err := m.store.Watch(ctx, jetstream.UpdatesOnly())
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", ModelsBucket, err)
+	}
+	defer w.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case info, ok := <-w.Updates():
+			if !ok {
+				return nil
+			}
+			if info == nil {
+				continue
+			}
+			m.mu.RLock()
+			cur, known := m.accounts[info.Name]
+			m.mu.RUnlock()
+			if !known || cur.nuid == info.NUID {
+				continue // not used here yet (loaded on demand), or our own save
+			}
+			if _, err := m.reload(ctx, info.Name); err != nil {
+				m.log.Warn("reload spam model", "account", info.Name, "err", err)
+			}
+		}
+	}
+}
