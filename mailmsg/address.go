@@ -1,10 +1,13 @@
 package mailmsg
 
 import (
+	"net/mail"
 	"strings"
-
-	"github.com/emersion/go-message/mail"
 )
+
+// addressParser decodes encoded words in display names with the same
+// charset tables as the rest of the package (go-message's).
+var addressParser = &mail.AddressParser{WordDecoder: wordDecoder}
 
 // Address is a mailbox: an optional display name and an addr-spec.
 type Address struct {
@@ -39,7 +42,7 @@ func ParseAddressList(v string) (addrs []Address, ok bool) {
 	if v == "" {
 		return nil, true
 	}
-	if list, err := mail.ParseAddressList(v); err == nil {
+	if list, err := addressParser.ParseList(v); err == nil {
 		addrs = make([]Address, 0, len(list))
 		for _, a := range list {
 			addrs = append(addrs, Address{Name: a.Name, Addr: a.Address})

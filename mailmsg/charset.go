@@ -2,6 +2,7 @@ package mailmsg
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime"
 	"strings"
@@ -9,15 +10,50 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/transform"
 )
 
 // defaultFallback is the charset assumed for 8-bit bytes that are not UTF-8
 // and come with no usable charset label: the de-facto default of legacy mail.
 const defaultFallback = "windows-1252"
 
-// knownCharsets caches whether go-message can convert a charset label, so
-// that unknown labels are looked up once.
-var knownCharsets sync.Map // lower-case label -> bool
+// encodings caches the decoder of each charset label seen: lower-case
+// label -> encoding.Encoding, or nil when neither x/text's indexes nor
+// go-message's charset package know the label.
+var encodings sync.Map
+
+// lookupEncoding returns the encoding named by a lower-case charset label,
+// looked up as go-message's charset package does (IANA names, "cs"
+// aliases, WHATWG labels); nil when unknown.
+func lookupEncoding(cs string) encoding.Encoding {
+	if v, ok := encodings.Load(cs); ok {
+		enc, _ := v.(encoding.Encoding)
+		return enc
+	}
+	enc, _ := ianaindex.MIME.Encoding(cs)
+	if enc == nil {
+		enc, _ = ianaindex.MIME.Encoding("cs" + cs)
+	}
+	if enc == nil {
+		enc, _ = htmlindex.Get(cs)
+	}
+	if enc == nil {
+		if _, err := charset.Reader(cs, bytes.NewReader(nil)); err == nil {
+			enc = readerEncoding(cs) // known to go-message's quirks table only
+		}
+	}
+	encodings.Store(cs, enc)
+	return enc
+}
+
+// readerEncoding marks a charset that only charset.Reader can decode.
+type readerEncoding string
+
+func (readerEncoding) NewDecoder() *encoding.Decoder { return nil }
+func (readerEncoding) NewEncoder() *encoding.Encoder { return nil }
 
 // isUTF8Label reports whether a charset label needs no conversion.
 func isUTF8Label(cs string) bool {
@@ -31,15 +67,7 @@ func isUTF8Label(cs string) bool {
 // charsetKnown reports whether cs can be converted to UTF-8.
 func charsetKnown(cs string) bool {
 	cs = strings.ToLower(strings.TrimSpace(cs))
-	if isUTF8Label(cs) {
-		return true
-	}
-	if v, ok := knownCharsets.Load(cs); ok {
-		return v.(bool)
-	}
-	_, err := charset.Reader(cs, bytes.NewReader(nil))
-	knownCharsets.Store(cs, err == nil)
-	return err == nil
+	return isUTF8Label(cs) || lookupEncoding(cs) != nil
 }
 
 // appendUTF8 appends b, converted from charset cs to UTF-8, to dst. Bytes
@@ -60,25 +88,26 @@ func appendUTF8(dst, b []byte, cs, fallback string) (out []byte, known bool) {
 		}
 	}
 	cs = strings.ToLower(strings.TrimSpace(cs))
-	if !charsetKnown(cs) {
+	enc := lookupEncoding(cs)
+	if enc == nil {
 		return append(dst, b...), false
 	}
-	r, err := charset.Reader(cs, bytes.NewReader(b))
-	if err != nil {
+	if name, ok := enc.(readerEncoding); ok {
+		r, err := charset.Reader(string(name), bytes.NewReader(b))
+		if err != nil {
+			return append(dst, b...), false
+		}
+		out, err := io.ReadAll(r)
+		if err != nil && len(out) == 0 {
+			return append(dst, b...), false
+		}
+		return append(dst, out...), true
+	}
+	out, _, err := transform.Append(enc.NewDecoder(), dst, b)
+	if err != nil && len(out) == len(dst) {
 		return append(dst, b...), false
 	}
-	w := appendWriter{dst}
-	if _, err := io.Copy(&w, r); err != nil && len(w.b) == len(dst) {
-		return append(dst, b...), false
-	}
-	return w.b, true
-}
-
-type appendWriter struct{ b []byte }
-
-func (w *appendWriter) Write(p []byte) (int, error) {
-	w.b = append(w.b, p...)
-	return len(p), nil
+	return out, true
 }
 
 // toUTF8 returns b as UTF-8 text, as appendUTF8 does.
@@ -90,11 +119,21 @@ func toUTF8(b []byte, cs, fallback string) string {
 	return string(out)
 }
 
+// wordDecoder decodes RFC 2047 encoded words with the cached decoders.
 var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) (io.Reader, error) {
 	if isUTF8Label(cs) {
 		return r, nil
 	}
-	return charset.Reader(strings.ToLower(cs), r)
+	cs = strings.ToLower(cs)
+	if lookupEncoding(cs) == nil {
+		return nil, fmt.Errorf("unknown charset %q", cs)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	out, _ := appendUTF8(nil, b, cs, "")
+	return bytes.NewReader(out), nil
 }}
 
 // decodeHeaderValue decodes RFC 2047 encoded words in an unfolded header

@@ -121,3 +121,24 @@ func itoa(i int) string {
 	}
 	return string(b)
 }
+
+// The demo runs the whole pipeline in-process: spam to Junk, drafts for
+// the questions, the complaint flagged for a human.
+func TestDemo(t *testing.T) {
+	var out bytes.Buffer
+	if err := runDemo(context.Background(), &out, false); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"CLAIM NOW\n       spam: spam",
+		"action: moved to Junk",
+		`action: draft in Drafts — "Re: Can we move Thursday's review?"`,
+		"to the human",
+		"mailbox now: INBOX 5, Junk 1, Drafts 2 — nothing was sent.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -1,0 +1,250 @@
+package escalate_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/bus"
+	"mailassist/configs"
+	"mailassist/escalate"
+	"mailassist/ingest"
+	"mailassist/internal/dovecottest"
+	"mailassist/internal/natstest"
+	"mailassist/internal/ollamatest"
+	"mailassist/llm"
+	"mailassist/mailmsg"
+	"mailassist/reply"
+)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+const answer = `{"summary":"The customer asks for the corrected invoice and a refund.","asks":["Send the corrected invoice","Confirm the refund"],"priority":"high","draft":"Thank you for your patience. I will send the corrected invoice today and confirm the refund by Friday."}`
+
+type fixture struct {
+	s      *dovecottest.Server
+	acct   configs.Account
+	b      *bus.Bus
+	newest []byte
+	uid    imap.UID
+	uv     uint32
+}
+
+// setup puts the six-message thread of testdata/thread in Dovecot, the
+// earlier messages spread over INBOX and Sent, the newest in INBOX.
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{s: dovecottest.Start(t, dovecottest.WithUser("alice", "secret")), b: natstest.New(t)}
+	for i, mbox := range []string{"INBOX", "Sent", "INBOX", "INBOX", "Sent", "INBOX"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", "thread", strconv.Itoa(i+1)+".eml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		uid := f.s.Append(t, "alice", mbox, raw)
+		if i == 5 {
+			f.newest, f.uid = raw, uid
+		}
+	}
+	f.uv = f.s.UIDValidity(t, "alice", "INBOX")
+	pw := f.s.PasswordFile(t, "secret")
+	cfg, err := configs.Parse("test.yaml", []byte(fmt.Sprintf(`accounts:
+  - name: alice
+    address: alice@example.org
+    imap: {host: 127.0.0.1, port: %d, tls: implicit, ca_file: %q, username: alice, password_file: %q}
+`, f.s.TLSPort, f.s.CAFile, pw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.acct = cfg.Accounts[0]
+	return f
+}
+
+func (f *fixture) stage(t *testing.T, large escalate.Chatter) *escalate.Stage {
+	scorer, err := escalate.NewScorer(escalate.DefaultScoreConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := escalate.Options{Model: "tiny"}
+	if large != nil {
+		opts.Large = large
+	}
+	return &escalate.Stage{Bus: f.b, Accounts: []configs.Account{f.acct}, Scorer: scorer,
+		Escalator: escalate.NewEscalator(opts), Log: quiet,
+		Draft: func(ctx context.Context, m *mailmsg.Message, acct *configs.Account, body, id string) (bool, error) {
+			raw, err := reply.ComposeDraft(m, acct, body, id, time.Now())
+			if err != nil {
+				return false, err
+			}
+			return true, reply.PublishDraft(ctx, f.b, "escalate", acct.Name, id, raw)
+		}}
+}
+
+func (f *fixture) event() (bus.Escalation, []byte) {
+	id := bus.Identity("alice", f.uv, uint32(f.uid))
+	ev := bus.Escalation{V: bus.Version, ID: id, Account: "alice", Mailbox: "INBOX", UIDValidity: f.uv, UID: uint32(f.uid),
+		Score: 0.6, Raw: f.newest, At: time.Now()}
+	data, _ := json.Marshal(ev)
+	return ev, data
+}
+
+func collect[T any](t *testing.T, b *bus.Bus, filter string) func() []T {
+	t.Helper()
+	var mu sync.Mutex
+	var got []T
+	cons, err := b.Stream.OrderedConsumer(context.Background(), jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		var v T
+		_ = json.Unmarshal(m.Data(), &v)
+		mu.Lock()
+		got = append(got, v)
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cc.Stop)
+	return func() []T {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]T(nil), got...)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func runApply(t *testing.T, f *fixture) {
+	a := &ingest.Applier{Bus: f.b, Accounts: []configs.Account{f.acct}, Log: quiet}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = f.b.Run(ctx, a.Stage(2), quiet) }()
+	t.Cleanup(func() { cancel(); <-done; a.Close() })
+}
+
+func flagsOf(t *testing.T, f *fixture) []imap.Flag {
+	for _, m := range f.s.Mailbox(t, "alice", "INBOX") {
+		if m.UID == f.uid {
+			return m.Flags
+		}
+	}
+	return nil
+}
+
+// The large model answers: the thread is rebuilt from INBOX and Sent, the
+// draft lands in Drafts, the message is flagged, and mail.escalated says so.
+func TestStageLargeModelDraftsAndFlags(t *testing.T) {
+	f := setup(t)
+	srv := ollamatest.Start(t, ollamatest.Always(ollamatest.Reply{Content: answer}))
+	c, err := llm.New(llm.Config{URL: srv.URL, Model: "tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runApply(t, f)
+	escalated := collect[bus.Escalated](t, f.b, bus.AllAccounts(bus.KindEscalated))
+	_, data := f.event()
+	if err := f.stage(t, c).Handle(context.Background(), bus.NewDelivery("mail.escalation.alice", data, nil)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
+	ev := escalated()[0]
+	if ev.Handler != bus.HandlerModel || !ev.Drafted || ev.Priority != "high" || ev.Thread != 6 || len(ev.Asks) != 2 {
+		t.Fatalf("escalated = %+v", ev)
+	}
+	waitFor(t, "draft in Drafts", func() bool { return len(f.s.Mailbox(t, "alice", "Drafts")) == 1 })
+	waitFor(t, "flags", func() bool {
+		fl := flagsOf(t, f)
+		return slices.Contains(fl, imap.FlagFlagged) && slices.ContainsFunc(fl, func(x imap.Flag) bool { return x == "$Escalated" })
+	})
+	// The prompt held the whole thread, the Sent messages too.
+	req := srv.Requests()[0]
+	prompt := req.Messages[len(req.Messages)-1].Content
+	for i := 1; i <= 5; i++ {
+		m := mailmsg.Parse(mustRead(t, i))
+		if !containsFold(prompt, m.From[0].Addr) {
+			t.Errorf("prompt lacks message %d's sender %s", i, m.From[0].Addr)
+		}
+	}
+}
+
+// With the large model down, the message waits (a transient error, so the
+// runner retries it); once the model is back it is processed, once.
+func TestStageWaitsForTheLargeModel(t *testing.T) {
+	f := setup(t)
+	srv := ollamatest.Start(t, ollamatest.Always(ollamatest.Reply{Status: http.StatusServiceUnavailable, Content: "loading model"}))
+	c, err := llm.New(llm.Config{URL: srv.URL, Model: "tiny", RetryMin: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := f.stage(t, c)
+	escalated := collect[bus.Escalated](t, f.b, bus.AllAccounts(bus.KindEscalated))
+	_, data := f.event()
+	err = st.Handle(context.Background(), bus.NewDelivery("mail.escalation.alice", data, nil))
+	if err == nil || bus.IsPermanent(err) {
+		t.Fatalf("model down: err = %v, want a transient error", err)
+	}
+	srv.SetReply(ollamatest.Always(ollamatest.Reply{Content: answer}))
+	if err := st.Handle(context.Background(), bus.NewDelivery("mail.escalation.alice", data, nil)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
+	if ev := escalated()[0]; ev.Handler != bus.HandlerModel {
+		t.Fatalf("escalated = %+v", ev)
+	}
+}
+
+// Without a large model the thread goes to the human: flagged, an
+// extractive summary, no draft.
+func TestStageHandsOffToTheHuman(t *testing.T) {
+	f := setup(t)
+	runApply(t, f)
+	escalated := collect[bus.Escalated](t, f.b, bus.AllAccounts(bus.KindEscalated))
+	_, data := f.event()
+	if err := f.stage(t, nil).Handle(context.Background(), bus.NewDelivery("mail.escalation.alice", data, nil)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
+	ev := escalated()[0]
+	if ev.Handler != bus.HandlerHuman || ev.Drafted || ev.Summary == "" || ev.Handoff == "" {
+		t.Fatalf("escalated = %+v", ev)
+	}
+	waitFor(t, "flagged", func() bool { return slices.Contains(flagsOf(t, f), imap.FlagFlagged) })
+	if n := len(f.s.Mailbox(t, "alice", "Drafts")); n != 0 {
+		t.Fatalf("%d drafts written by the human hand-off", n)
+	}
+}
+
+func mustRead(t *testing.T, i int) []byte {
+	raw, err := os.ReadFile(filepath.Join("testdata", "thread", strconv.Itoa(i)+".eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
