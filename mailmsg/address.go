@@ -42,6 +42,9 @@ func ParseAddressList(v string) (addrs []Address, ok bool) {
 	if v == "" {
 		return nil, true
 	}
+	if addrs, ok := parseSimpleList(v); ok {
+		return addrs, true
+	}
 	if list, err := addressParser.ParseList(v); err == nil {
 		addrs = make([]Address, 0, len(list))
 		for _, a := range list {
@@ -50,6 +53,71 @@ func ParseAddressList(v string) (addrs []Address, ok bool) {
 		return addrs, true
 	}
 	return scanAddresses(v), false
+}
+
+// parseSimpleList parses the common simple forms ("a@b.c", "Name
+// <a@b.c>", comma-separated) without net/mail's allocations. ok is false
+// for anything else (quotes, comments, groups, encoded words, odd
+// characters), which goes to the full parser.
+func parseSimpleList(v string) (addrs []Address, ok bool) {
+	for item := range strings.SplitSeq(v, ",") {
+		item = strings.TrimSpace(item)
+		var a Address
+		if i := strings.IndexByte(item, '<'); i >= 0 {
+			if !strings.HasSuffix(item, ">") {
+				return nil, false
+			}
+			a.Name = strings.TrimSpace(item[:i])
+			a.Addr = item[i+1 : len(item)-1]
+			for j := 0; j < len(a.Name); j++ {
+				if c := a.Name[j]; !(isAtext(c) || c == ' ') {
+					return nil, false
+				}
+			}
+			if strings.Contains(a.Name, "  ") {
+				return nil, false // net/mail would collapse it
+			}
+		} else {
+			a.Addr = item
+		}
+		if !simpleAddrSpec(a.Addr) {
+			return nil, false
+		}
+		addrs = append(addrs, a)
+	}
+	return addrs, len(addrs) > 0
+}
+
+// simpleAddrSpec reports whether s is local@domain with a dot-atom local
+// part and a plain host name.
+func simpleAddrSpec(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || strings.IndexByte(s[at+1:], '@') >= 0 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") ||
+		domain[0] == '.' || domain[len(domain)-1] == '.' || strings.Contains(domain, "..") {
+		return false
+	}
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; !isAtext(c) && c != '.' {
+			return false
+		}
+	}
+	for i := 0; i < len(domain); i++ {
+		c := domain[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// isAtext reports whether c is an RFC 5322 atext character (ASCII only).
+func isAtext(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
 
 // scanAddresses finds every local@domain in s, taking the text before an

@@ -20,6 +20,9 @@ func TestParseAddressList(t *testing.T) {
 		{"Bad List <bad@example.com>; x <y@example.net>", []Address{{"Bad List", "bad@example.com"}, {"x", "y@example.net"}}, false},
 		{"undisclosed-recipients:;", []Address{}, true},
 		{"no address here", nil, false},
+		{"Ann Lee <ann@example.com>, bob@example.org", []Address{{"Ann Lee", "ann@example.com"}, {"", "bob@example.org"}}, true},
+		{"a..b@example.com", []Address{{"", "a..b@example.com"}}, false},
+		{"Ann <ann@example.com>,", []Address{{"Ann", "ann@example.com"}}, true},
 	} {
 		got, ok := ParseAddressList(tc.in)
 		if ok != tc.strict || !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
