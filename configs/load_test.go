@@ -155,7 +155,7 @@ func TestParseProblems(t *testing.T) {
 		{"reply threshold NaN", "reply:\n  threshold: .nan\n", 2, "reply.threshold", "NaN is not in (0, 1)"},
 		{"reply llm not configured", "reply:\n  llm: small\n", 2, "reply.llm", `"small" names llm.small, which is not configured`},
 		{"reply llm other not configured", "reply:\n  llm: large\n" + llm, 2, "reply.llm", `"large" names llm.large, which is not configured`},
-		{"reply llm bad value", "reply:\n  llm: none\n" + llm, 2, "reply.llm", `"none" is not one of small, large (or empty for none)`},
+		{"reply llm bad value", "reply:\n  llm: medium\n" + llm, 2, "reply.llm", `"medium" is not one of small, large (or empty for none)`},
 		{"escalate threshold above range", "escalate:\n  threshold: 1.01\n", 2, "escalate.threshold", "1.01 is not in (0, 1]"},
 		{"escalate threshold negative", "escalate:\n  threshold: -1\n", 2, "escalate.threshold", "-1 is not in (0, 1]"},
 		{"escalate threshold NaN", "escalate:\n  threshold: .NaN\n", 2, "escalate.threshold", "NaN is not in (0, 1]"},
@@ -381,5 +381,17 @@ func TestLoadExample(t *testing.T) {
 	cfg.Escalate.Weights, cfg.Escalate.VIP, cfg.Escalate.Rules = nil, nil, nil
 	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", defaults) {
 		t.Errorf("example differs from the defaults:\n%+v\n%+v", cfg, defaults)
+	}
+}
+
+func TestDisplayNameWithoutControlCharacters(t *testing.T) {
+	y := "accounts:\n  - name: a\n    address: a@example.org\n    display_name: \"Eve\\r\\nBcc: x@evil.example\"\n    imap: {host: imap.example.org, password_env: P}\n"
+	_, err := configs.Parse("t.yaml", []byte(y))
+	if err == nil || !strings.Contains(err.Error(), "t.yaml:4: accounts[0].display_name") {
+		t.Fatalf("err = %v", err)
+	}
+	y = "reply:\n  llm: none\n"
+	if _, err := configs.Parse("t.yaml", []byte(y)); err != nil {
+		t.Fatalf("reply.llm none: %v", err)
 	}
 }

@@ -29,8 +29,8 @@ type Reply struct {
 	// Threshold is the "expects a reply" score (0..1) a message needs.
 	// Default 0.5.
 	Threshold float64 `yaml:"threshold"`
-	// LLM is "" (the built-in generator), "small" or "large": the endpoint
-	// that writes suggestions.
+	// LLM is "" or "none" (the built-in generator), "small" or "large":
+	// the endpoint that writes suggestions.
 	LLM string `yaml:"llm"`
 }
 

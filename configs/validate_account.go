@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // The values of IMAP.TLS.
@@ -39,6 +40,9 @@ func validateAccounts(accounts []Account, ps *problems) {
 			first[a.Name] = i
 		}
 		validateAddress(ps, p+".address", a.Address)
+		if strings.ContainsFunc(a.DisplayName, unicode.IsControl) || len(a.DisplayName) > 200 {
+			ps.add(p+".display_name", "must be one line of at most 200 characters without control characters")
+		}
 		for j, alias := range a.Aliases {
 			if alias == "" {
 				ps.add(fmt.Sprintf("%s.aliases[%d]", p, j), "empty address")

@@ -21,7 +21,9 @@ func validateReply(r *Reply, l *LLM, ps *problems) {
 	if !(r.Threshold > 0 && r.Threshold < 1) {
 		ps.add("reply.threshold", "%g is not in (0, 1)", r.Threshold)
 	}
-	llmName(ps, "reply.llm", r.LLM, l, "")
+	if r.LLM != "none" {
+		llmName(ps, "reply.llm", r.LLM, l, "")
+	}
 }
 
 // llmName checks a reference to an llm endpoint; none is the word that

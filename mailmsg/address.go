@@ -68,13 +68,19 @@ func parseSimpleList(v string) (addrs []Address, ok bool) {
 				return nil, false
 			}
 			a.Name = strings.TrimSpace(item[:i])
+			if n := len(a.Name); n >= 2 && a.Name[0] == '"' && a.Name[n-1] == '"' {
+				a.Name = a.Name[1 : n-1] // a quoted name: only plain text is taken below
+				if a.Name == "" || a.Name[0] == ' ' || a.Name[len(a.Name)-1] == ' ' {
+					return nil, false
+				}
+			}
 			a.Addr = item[i+1 : len(item)-1]
 			for j := 0; j < len(a.Name); j++ {
 				if c := a.Name[j]; !(isAtext(c) || c == ' ') {
 					return nil, false
 				}
 			}
-			if strings.Contains(a.Name, "  ") {
+			if strings.Contains(a.Name, "  ") || strings.Contains(a.Name, "=?") {
 				return nil, false // net/mail would collapse it
 			}
 		} else {

@@ -6,6 +6,7 @@ import (
 	"net/textproto"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Field is one header field as it appears in the message.
@@ -146,10 +147,34 @@ func validName(b []byte) bool {
 	return true
 }
 
-// canonicalName returns the canonical form of a header name; common names
-// come back without allocating.
+// canonicalName returns the canonical form of a header name. A name that
+// is already canonical is returned as a view of b, without copying (the
+// Message shares memory with the raw message anyway); others are
+// converted, common ones without allocating.
 func canonicalName(b []byte) string {
+	if isCanonical(b) {
+		return unsafe.String(unsafe.SliceData(b), len(b))
+	}
 	return textproto.CanonicalMIMEHeaderKey(string(b))
+}
+
+// isCanonical reports whether b is a header name in canonical form: each
+// dash-separated word an upper-case letter then lower-case letters or
+// digits.
+func isCanonical(b []byte) bool {
+	upper := true
+	for _, c := range b {
+		switch {
+		case c == '-':
+			upper = true
+			continue
+		case upper && 'A' <= c && c <= 'Z', !upper && ('a' <= c && c <= 'z' || '0' <= c && c <= '9'):
+		default:
+			return false
+		}
+		upper = false
+	}
+	return len(b) > 0
 }
 
 // unfold removes the line breaks of a folded value and trims it. It drops

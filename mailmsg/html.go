@@ -2,6 +2,7 @@ package mailmsg
 
 import (
 	"bytes"
+	"strings"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -82,7 +83,7 @@ func htmlToText(t *textBuf, doc []byte, urls *[]string) {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			a := tagAtom(z.Raw())
 			if urls != nil && hasURLAttr(a) {
-				collectAttrURLs(z, urls)
+				collectAttrURLs(z.Raw(), urls)
 			}
 			if tt == html.SelfClosingTagToken {
 				if isBlock(a) || a == atom.Br {
@@ -157,17 +158,77 @@ func isHTMLSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
 }
 
-func collectAttrURLs(z *html.Tokenizer, urls *[]string) {
-	for {
-		key, val, more := z.TagAttr()
-		if (bytes.Equal(key, []byte("href")) || bytes.Equal(key, []byte("src")) ||
-			bytes.Equal(key, []byte("action")) || bytes.Equal(key, []byte("background"))) && len(val) > 0 {
-			addURL(urls, string(bytes.TrimSpace(val)))
+// collectAttrURLs adds the href, src, action and background values of the
+// raw start tag. It reads the raw tag text itself: Tokenizer.TagAttr
+// copies every attribute it returns.
+func collectAttrURLs(raw []byte, urls *[]string) {
+	i := 1
+	for i < len(raw) && !isHTMLSpace(raw[i]) && raw[i] != '>' && raw[i] != '/' {
+		i++ // the tag name
+	}
+	for i < len(raw) {
+		for i < len(raw) && (isHTMLSpace(raw[i]) || raw[i] == '/') {
+			i++
 		}
-		if !more {
-			return
+		ks := i
+		for i < len(raw) && raw[i] != '=' && raw[i] != '>' && !isHTMLSpace(raw[i]) && raw[i] != '/' {
+			i++
+		}
+		key := raw[ks:i]
+		for i < len(raw) && isHTMLSpace(raw[i]) {
+			i++
+		}
+		if i >= len(raw) || raw[i] != '=' {
+			if i < len(raw) && raw[i] == '>' {
+				return
+			}
+			if i == ks {
+				i++
+			}
+			continue // an attribute without a value
+		}
+		i++
+		for i < len(raw) && isHTMLSpace(raw[i]) {
+			i++
+		}
+		var val []byte
+		if i < len(raw) && (raw[i] == '"' || raw[i] == '\'') {
+			q := raw[i]
+			j := bytes.IndexByte(raw[i+1:], q)
+			if j < 0 {
+				val, i = raw[i+1:], len(raw)
+			} else {
+				val, i = raw[i+1:i+1+j], i+2+j
+			}
+		} else {
+			vs := i
+			for i < len(raw) && !isHTMLSpace(raw[i]) && raw[i] != '>' {
+				i++
+			}
+			val = raw[vs:i]
+		}
+		if isURLAttr(key) && len(val) > 0 {
+			v := string(bytes.TrimSpace(val))
+			if strings.IndexByte(v, '&') >= 0 {
+				v = html.UnescapeString(v)
+			}
+			addURL(urls, v)
 		}
 	}
+}
+
+func isURLAttr(key []byte) bool {
+	switch len(key) {
+	case 3:
+		return bytes.EqualFold(key, []byte("src"))
+	case 4:
+		return bytes.EqualFold(key, []byte("href"))
+	case 6:
+		return bytes.EqualFold(key, []byte("action"))
+	case 10:
+		return bytes.EqualFold(key, []byte("background"))
+	}
+	return false
 }
 
 func isSkipped(a atom.Atom) bool {

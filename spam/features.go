@@ -1,6 +1,7 @@
 package spam
 
 import (
+	"os"
 	"strings"
 	"unicode"
 
@@ -41,6 +42,9 @@ func (f *featurizer) extract(m *mailmsg.Message) {
 		} else {
 			f.addString("html:", "part")
 		}
+	}
+	if expTextShape {
+		f.textShape(m.Text)
 	}
 	f.body = len(f.feats)
 	n := f.words(m.Text, "b:", true, maxBodyTokens)
@@ -315,7 +319,46 @@ func (f *featurizer) urls(urls []string) {
 		}
 		f.addString("u:", host)
 		f.addString("ud:", regDomain(host))
+		if expURLPath {
+			if j := strings.Index(u, host); j >= 0 {
+				f.words(u[j+len(host):], "up:", false, 8)
+			}
+		}
 	}
+}
+
+var expURLPath, expTextShape = os.Getenv("SPAM_URLPATH") != "", os.Getenv("SPAM_SHAPE") != ""
+
+func (f *featurizer) textShape(text string) {
+	upper, letters, excl, dollar := 0, 0, 0, 0
+	for i := 0; i < len(text) && i < 20000; i++ {
+		c := text[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			upper++
+			letters++
+		case 'a' <= c && c <= 'z':
+			letters++
+		case c == '!':
+			excl++
+		case c == '$':
+			dollar++
+		}
+	}
+	r := "low"
+	if letters > 20 {
+		switch {
+		case upper*2 > letters:
+			r = "high"
+		case upper*6 > letters:
+			r = "mid"
+		}
+	} else {
+		r = "few"
+	}
+	f.addString("tcaps:", r)
+	f.addString("texcl:", bucket(excl))
+	f.addString("tdollar:", bucket(dollar))
 }
 
 // lowerASCII returns the lower-case form of an ASCII name in the scratch

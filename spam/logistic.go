@@ -74,26 +74,20 @@ func (l *logistic) margin(v vector) float64 {
 // score returns the spam probability and offers each feature's
 // contribution to top (when not nil).
 func (l *logistic) score(v vector, top *topReasons) float64 {
-	if top == nil {
-		return sigmoid(l.margin(v))
-	}
-	sh, sb := scales(v)
-	var head, body float32
-	for i, k := range v.slots[:v.body] {
-		w := l.w[k]
-		head += w
-		if w != 0 {
-			top.offerIfLarger(i, float64(w)*sh)
+	m := l.margin(v) // a tight loop of loads first; the table is large
+	if top != nil {
+		sh, sb := scales(v)
+		for i, k := range v.slots {
+			if w := l.w[k]; w != 0 {
+				s := sh
+				if i >= v.body {
+					s = sb
+				}
+				top.offerIfLarger(i, float64(w)*s)
+			}
 		}
 	}
-	for i, k := range v.slots[v.body:] {
-		w := l.w[k]
-		body += w
-		if w != 0 {
-			top.offerIfLarger(v.body+i, float64(w)*sb)
-		}
-	}
-	return sigmoid(float64(l.bias) + float64(head)*sh + float64(body)*sb)
+	return sigmoid(m)
 }
 
 // trainLogistic fits weights to the examples (feature slots per message)

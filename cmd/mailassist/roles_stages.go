@@ -76,7 +76,7 @@ func runReply(ctx context.Context, e *env, _ *ingest.Registry) error {
 		Bus: e.bus, Accounts: e.cfg.Accounts, Threshold: e.cfg.Reply.Threshold,
 		Draft: e.cfg.Reply.Draft == "top", Scorer: scorer, Log: e.log,
 	}
-	if name := e.cfg.Reply.LLM; name != "" {
+	if name := e.cfg.Reply.LLM; name != "" && name != "none" {
 		c, err := llmClient(ctx, endpoint(e.cfg, name))
 		if err != nil {
 			return err

@@ -111,11 +111,12 @@ func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs [
 }
 
 // runRoles runs the roles until ctx is done or one of them fails.
-func runRoles(ctx context.Context, e *env, rs []role, reg *ingest.Registry) error {
-	g, ctx := errgroup.WithContext(ctx)
+func runRoles(parent context.Context, e *env, rs []role, reg *ingest.Registry) error {
+	g, ctx := errgroup.WithContext(parent)
 	for _, r := range rs {
 		g.Go(func() error {
-			if err := r.run(ctx, e, reg); err != nil {
+			err := r.run(ctx, e, reg)
+			if err != nil && parent.Err() == nil { // not a shutdown cutting start-up short
 				return fmt.Errorf("%s: %w", r.name, err)
 			}
 			return nil

@@ -185,15 +185,17 @@ func evaluate(m *spam.Model, corpus, split string) (spam.Metrics, error) {
 	// timed loop reads them again, as a filter reading mail would.
 	scores := make([]float64, len(rows))
 	labels := make([]bool, len(rows))
+	var buf []byte
 	runtime.GC()
 	start := time.Now()
 	for i, r := range rows {
-		raw, err := os.ReadFile(filepath.Join(corpus, filepath.FromSlash(r.Path)))
+		raw, err := readFile(filepath.Join(corpus, filepath.FromSlash(r.Path)), buf[:0])
 		if err != nil {
 			return spam.Metrics{}, err
 		}
 		scores[i] = m.Classify(raw).Score
 		labels[i] = r.Spam
+		buf = raw
 	}
 	elapsed := time.Since(start)
 	res := spam.Evaluate(scores, labels, m.Threshold())
@@ -201,6 +203,28 @@ func evaluate(m *spam.Model, corpus, split string) (spam.Metrics, error) {
 		res.MsgsPerSec = float64(len(rows)) / elapsed.Seconds()
 	}
 	return res, nil
+}
+
+// readFile reads a whole file into buf (grown as needed).
+func readFile(name string, buf []byte) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 func printMetrics(w io.Writer, r spam.Metrics, asJSON bool) error {
