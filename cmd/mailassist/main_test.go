@@ -91,7 +91,7 @@ accounts:
 		time.Sleep(200 * time.Millisecond)
 		out, _ = execute(t, "status", "--config", cfg)
 	}
-	if !strings.Contains(out, "stream MAIL: 1 messages") || !strings.Contains(out, "apply") {
+	if !strings.Contains(out, "stream MAIL: ") || !strings.Contains(out, "apply") || !strings.Contains(out, "spam-feedback") || !strings.Contains(out, "Junk") {
 		t.Errorf("status:\n%s", out)
 	}
 	cancel()
