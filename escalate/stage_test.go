@@ -11,12 +11,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/bus"
 	"mailassist/configs"
@@ -100,43 +98,6 @@ func (f *fixture) event() (bus.Escalation, []byte) {
 	return ev, data
 }
 
-func collect[T any](t *testing.T, b *bus.Bus, filter string) func() []T {
-	t.Helper()
-	var mu sync.Mutex
-	var got []T
-	cons, err := b.Stream.OrderedConsumer(context.Background(), jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc, err := cons.Consume(func(m jetstream.Msg) {
-		var v T
-		_ = json.Unmarshal(m.Data(), &v)
-		mu.Lock()
-		got = append(got, v)
-		mu.Unlock()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cc.Stop)
-	return func() []T {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]T(nil), got...)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func runApply(t *testing.T, f *fixture) {
 	a := &ingest.Applier{Bus: f.b, Accounts: []configs.Account{f.acct}, Log: quiet}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -164,18 +125,18 @@ func TestStageLargeModelDraftsAndFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	runApply(t, f)
-	escalated := collect[bus.Escalated](t, f.b, bus.AllAccounts(bus.KindEscalated))
+	escalated := natstest.Collect[bus.Escalated](t, f.b, bus.AllAccounts(bus.KindEscalated))
 	_, data := f.event()
 	if err := f.stage(t, c).Handle(context.Background(), bus.NewDelivery("mail.escalation.alice", data, nil)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
+	natstest.WaitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
 	ev := escalated()[0]
 	if ev.Handler != bus.HandlerModel || !ev.Drafted || ev.Priority != "high" || ev.Thread != 6 || len(ev.Asks) != 2 {
 		t.Fatalf("escalated = %+v", ev)
 	}
-	waitFor(t, "draft in Drafts", func() bool { return len(f.s.Mailbox(t, "alice", "Drafts")) == 1 })
-	waitFor(t, "flags", func() bool {
+	natstest.WaitFor(t, "draft in Drafts", func() bool { return len(f.s.Mailbox(t, "alice", "Drafts")) == 1 })
+	natstest.WaitFor(t, "flags", func() bool {
 		fl := flagsOf(t, f)
 		return slices.Contains(fl, imap.FlagFlagged) && slices.ContainsFunc(fl, func(x imap.Flag) bool { return x == "$Escalated" })
 	})
@@ -200,7 +161,7 @@ func TestStageWaitsForTheLargeModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := f.stage(t, c)
-	escalated := collect[bus.Escalated](t, f.b, bus.AllAccounts(bus.KindEscalated))
+	escalated := natstest.Collect[bus.Escalated](t, f.b, bus.AllAccounts(bus.KindEscalated))
 	_, data := f.event()
 	err = st.Handle(context.Background(), bus.NewDelivery("mail.escalation.alice", data, nil))
 	if err == nil || bus.IsPermanent(err) {
@@ -210,7 +171,7 @@ func TestStageWaitsForTheLargeModel(t *testing.T) {
 	if err := st.Handle(context.Background(), bus.NewDelivery("mail.escalation.alice", data, nil)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
+	natstest.WaitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
 	if ev := escalated()[0]; ev.Handler != bus.HandlerModel {
 		t.Fatalf("escalated = %+v", ev)
 	}
@@ -221,17 +182,17 @@ func TestStageWaitsForTheLargeModel(t *testing.T) {
 func TestStageHandsOffToTheHuman(t *testing.T) {
 	f := setup(t)
 	runApply(t, f)
-	escalated := collect[bus.Escalated](t, f.b, bus.AllAccounts(bus.KindEscalated))
+	escalated := natstest.Collect[bus.Escalated](t, f.b, bus.AllAccounts(bus.KindEscalated))
 	_, data := f.event()
 	if err := f.stage(t, nil).Handle(context.Background(), bus.NewDelivery("mail.escalation.alice", data, nil)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
+	natstest.WaitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
 	ev := escalated()[0]
 	if ev.Handler != bus.HandlerHuman || ev.Drafted || ev.Summary == "" || ev.Handoff == "" {
 		t.Fatalf("escalated = %+v", ev)
 	}
-	waitFor(t, "flagged", func() bool { return slices.Contains(flagsOf(t, f), imap.FlagFlagged) })
+	natstest.WaitFor(t, "flagged", func() bool { return slices.Contains(flagsOf(t, f), imap.FlagFlagged) })
 	if n := len(f.s.Mailbox(t, "alice", "Drafts")); n != 0 {
 		t.Fatalf("%d drafts written by the human hand-off", n)
 	}

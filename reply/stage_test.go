@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/bus"
 	"mailassist/configs"
@@ -43,43 +42,6 @@ func dovecotAccount(t *testing.T, s *dovecottest.Server) configs.Account {
 		t.Fatal(err)
 	}
 	return cfg.Accounts[0]
-}
-
-func collect[T any](t *testing.T, b *bus.Bus, filter string) func() []T {
-	t.Helper()
-	var mu sync.Mutex
-	var got []T
-	cons, err := b.Stream.OrderedConsumer(context.Background(), jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc, err := cons.Consume(func(m jetstream.Msg) {
-		var v T
-		_ = json.Unmarshal(m.Data(), &v)
-		mu.Lock()
-		got = append(got, v)
-		mu.Unlock()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cc.Stop)
-	return func() []T {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]T(nil), got...)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // Classified ham that asks a question becomes a suggested event and a
@@ -113,7 +75,7 @@ func TestStageDraftsAThreadedReplyInDovecot(t *testing.T) {
 	wg.Go(func() { _ = b.Run(ctx, st.RunnerStage(2), quiet) })
 	wg.Go(func() { _ = b.Run(ctx, applier.Stage(2), quiet) })
 	defer func() { cancel(); wg.Wait() }()
-	suggested := collect[bus.Suggested](t, b, bus.AllAccounts(bus.KindSuggested))
+	suggested := natstest.Collect[bus.Suggested](t, b, bus.AllAccounts(bus.KindSuggested))
 
 	id := bus.Identity("alice", uv, uint32(uid))
 	c := bus.Classified{V: bus.Version, ID: id, Account: "alice", Mailbox: "INBOX", UIDValidity: uv, UID: uint32(uid),
@@ -121,12 +83,12 @@ func TestStageDraftsAThreadedReplyInDovecot(t *testing.T) {
 	if _, err := b.Publish(ctx, bus.Subject(bus.KindClassified, "alice"), bus.MsgID("spam", id), &c); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "suggested event", func() bool { return len(suggested()) == 1 })
+	natstest.WaitFor(t, "suggested event", func() bool { return len(suggested()) == 1 })
 	ev := suggested()[0]
 	if len(ev.Suggestions) == 0 || ev.Source != reply.SourceBuiltin || !ev.Drafted {
 		t.Fatalf("suggested = %+v", ev)
 	}
-	waitFor(t, "draft in Drafts", func() bool { return len(s.Mailbox(t, "alice", "Drafts")) == 1 })
+	natstest.WaitFor(t, "draft in Drafts", func() bool { return len(s.Mailbox(t, "alice", "Drafts")) == 1 })
 
 	// Redelivery of the classified event: no second draft.
 	data, _ := json.Marshal(&c)

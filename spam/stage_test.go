@@ -7,11 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/bus"
 	"mailassist/internal/natstest"
@@ -33,46 +30,6 @@ func fixture(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return raw
-}
-
-// collect reads every event on filter from the start of the stream.
-func collect[T any](t testing.TB, b *bus.Bus, filter string) func() []T {
-	t.Helper()
-	var mu sync.Mutex
-	var got []T
-	cons, err := b.Stream.OrderedConsumer(context.Background(), jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc, err := cons.Consume(func(m jetstream.Msg) {
-		var v T
-		if err := json.Unmarshal(m.Data(), &v); err != nil {
-			t.Errorf("decode %s: %v", m.Subject(), err)
-		}
-		mu.Lock()
-		got = append(got, v)
-		mu.Unlock()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cc.Stop)
-	return func() []T {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]T(nil), got...)
-	}
-}
-
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func run(t testing.TB, b *bus.Bus, st bus.Stage) {
@@ -106,8 +63,8 @@ func newModels(t testing.TB, b *bus.Bus) *spam.Models {
 
 func TestStageClassifiesAndMovesSpam(t *testing.T) {
 	b := natstest.New(t)
-	classified := collect[bus.Classified](t, b, bus.AllAccounts(bus.KindClassified))
-	actions := collect[bus.Action](t, b, bus.AllAccounts(bus.KindAction))
+	classified := natstest.Collect[bus.Classified](t, b, bus.AllAccounts(bus.KindClassified))
+	actions := natstest.Collect[bus.Action](t, b, bus.AllAccounts(bus.KindAction))
 	st := &spam.Stage{Bus: b, Models: newModels(t, b), Action: spam.ActionMove, Log: quiet}
 	run(t, b, st.RunnerStage(2))
 
@@ -115,7 +72,7 @@ func TestStageClassifiesAndMovesSpam(t *testing.T) {
 		ev := ingested(uid, fixture(t, name))
 		publish(t, b, bus.Subject(bus.KindIngested, "alice"), bus.MsgID("ingest", ev.ID), ev)
 	}
-	waitFor(t, "two classified events", func() bool { return len(classified()) == 2 })
+	natstest.WaitFor(t, "two classified events", func() bool { return len(classified()) == 2 })
 	byUID := map[uint32]bus.Classified{}
 	for _, c := range classified() {
 		byUID[c.UID] = c
@@ -126,7 +83,7 @@ func TestStageClassifiesAndMovesSpam(t *testing.T) {
 	if c := byUID[2]; c.Verdict != bus.VerdictSpam || c.Action != spam.ActionMove || len(c.Reasons) == 0 || c.Score < c.Threshold {
 		t.Errorf("spam classified as verdict %s score %.3f threshold %.3f reasons %v", c.Verdict, c.Score, c.Threshold, c.Reasons)
 	}
-	waitFor(t, "one move action", func() bool { return len(actions()) == 1 })
+	natstest.WaitFor(t, "one move action", func() bool { return len(actions()) == 1 })
 	if a := actions()[0]; a.Kind != bus.ActionMove || a.Target != bus.TargetJunk || a.UID != 2 || a.Mailbox != "INBOX" || a.UIDValidity != 7 {
 		t.Errorf("action = %+v", a)
 	}
@@ -139,7 +96,7 @@ func TestStageRespectsTheUsersVerdict(t *testing.T) {
 	ev := ingested(3, fixture(t, "spam.eml"))
 	ev.UserLabel = bus.LabelHam
 	data, _ := json.Marshal(ev)
-	actions := collect[bus.Action](t, b, bus.AllAccounts(bus.KindAction))
+	actions := natstest.Collect[bus.Action](t, b, bus.AllAccounts(bus.KindAction))
 	if err := st.Handle(context.Background(), bus.NewDelivery("mail.ingested.alice", data, nil)); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +174,7 @@ func TestFeedbackIsLearntOnceAndReachesOtherReplicas(t *testing.T) {
 	}
 
 	// The other replica reloads the saved model.
-	waitFor(t, "replica 2 reloads", func() bool {
+	natstest.WaitFor(t, "replica 2 reloads", func() bool {
 		m, _ := replica2.For(ctx, "alice")
 		return m.Version() == after.Version()
 	})
@@ -250,7 +207,7 @@ func TestGrayZone(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := &spam.Stage{Bus: b, Models: newModels(t, b), Gray: gz, Action: spam.ActionMove, Log: quiet}
-			classified := collect[bus.Classified](t, b, bus.AllAccounts(bus.KindClassified))
+			classified := natstest.Collect[bus.Classified](t, b, bus.AllAccounts(bus.KindClassified))
 			ev := ingested(1, raw)
 			data, _ := json.Marshal(ev)
 			for range 2 {
@@ -258,7 +215,7 @@ func TestGrayZone(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			waitFor(t, "classified", func() bool { return len(classified()) >= 1 })
+			natstest.WaitFor(t, "classified", func() bool { return len(classified()) >= 1 })
 			got := classified()[0]
 			if (got.LLM != nil) != tc.wantOpinion {
 				t.Fatalf("opinion = %+v, want one: %v", got.LLM, tc.wantOpinion)
