@@ -11,7 +11,8 @@ import (
 
 // Field is one header field as it appears in the message.
 type Field struct {
-	// Name is the field name in canonical form ("Content-Type").
+	// Name is the field name in canonical form ("Content-Type"). Like the
+	// value, it may share memory with the raw message.
 	Name string
 	// raw is the value as it appears in the message: folded, undecoded.
 	raw []byte
@@ -90,6 +91,10 @@ func (h Header) Decode(f Field) string {
 	return s
 }
 
+// maxFields bounds how many header fields are kept; the rest of a longer
+// header is skipped (and reported).
+const maxFields = 2000
+
 // parseHeader splits raw into header fields and the body. It accepts LF or
 // CRLF line ends, continuation lines, and garbage: a line that is neither a
 // field nor a continuation ends the header (and is reported), so the body
@@ -97,19 +102,22 @@ func (h Header) Decode(f Field) string {
 func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
 	fields = make([]Field, 0, 24)
 	valStart := -1 // offset in raw of the last field's value
+	dropped := false
 	pos := 0
 	for pos < len(raw) {
 		end := len(raw)
 		if i := bytes.IndexByte(raw[pos:], '\n'); i >= 0 {
 			end = pos + i + 1
 		}
-		content := bytes.TrimRight(raw[pos:end], "\r\n")
+		content := trimEOL(raw[pos:end])
 		switch {
 		case len(content) == 0:
 			return fields, raw[end:], problems
 		case content[0] == ' ' || content[0] == '\t':
 			if valStart < 0 {
-				problems = append(problems, "header starts with a continuation line")
+				if len(fields) == 0 && !dropped {
+					problems = append(problems, "header starts with a continuation line")
+				}
 			} else {
 				fields[len(fields)-1].raw = raw[valStart:end]
 			}
@@ -121,6 +129,14 @@ func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
 				}
 				problems = append(problems, "malformed header line")
 				return fields, raw[pos:], problems
+			}
+			if len(fields) >= maxFields {
+				if !dropped {
+					problems = append(problems, "too many header fields")
+					dropped = true
+				}
+				valStart = -1
+				break // skip the field, keep looking for the end of the header
 			}
 			name := canonicalName(bytes.TrimRight(content[:colon], " \t"))
 			valStart = pos + colon + 1
@@ -234,6 +250,14 @@ func headerProblems(fields []Field) []string {
 		ps = append(ps, "non-UTF-8 header bytes")
 	}
 	return ps
+}
+
+// trimEOL drops the line end (any mix of CR and LF) from a line.
+func trimEOL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // cutLine returns the first line of b including its line end, and the rest.

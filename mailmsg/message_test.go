@@ -193,6 +193,7 @@ func TestParseEdgeCases(t *testing.T) {
 		problem         string
 	}{
 		{"empty", "", "", "no header"},
+		{"lower-case names", "content-type: text/html\ncontent-transfer-encoding: QUOTED-PRINTABLE\n\n<p>h=69</p>", "hi", ""},
 		{"body only", "\nJust a body.\n", "Just a body.", "no header"},
 		{"header only", "Subject: hi", "", "no body"},
 		{"mbox envelope", "From alice@example.com Tue Sep  3 10:00:00 2002\nSubject: x\n\nbody", "body", ""},
@@ -220,5 +221,27 @@ func TestParseCapsText(t *testing.T) {
 	m := ParseWith([]byte(raw), Options{MaxText: 1000})
 	if len(m.Text) > 1000 || !hasProblem(m, "text truncated") {
 		t.Errorf("len(Text) = %d, Problems = %v", len(m.Text), m.Problems)
+	}
+}
+
+func TestParseHuge(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Subject: big\nContent-Type: multipart/mixed; boundary=wrong\n")
+	for i := 0; i < 3000; i++ {
+		b.WriteString("X-Filler: header field\n")
+	}
+	b.WriteString("\n--right\nContent-Type: text/plain\n\nhello\n--right\n")
+	b.WriteString("Content-Type: application/zip\nContent-Transfer-Encoding: base64\n\n")
+	line := strings.Repeat("QUJD", 19) + "\n"
+	for b.Len() < 8<<20 {
+		b.WriteString(line)
+	}
+	b.WriteString("--right--\n")
+	m := Parse([]byte(b.String()))
+	if m.Text != "hello" || m.Header.Len() != maxFields || !hasProblem(m, "too many header fields") {
+		t.Errorf("Text %.40q (%d bytes), %d fields, Problems %v", m.Text, len(m.Text), m.Header.Len(), m.Problems)
+	}
+	if len(m.Parts) != 3 || m.Parts[2].Size < 5<<20 {
+		t.Errorf("Parts = %+v", m.Parts)
 	}
 }

@@ -207,15 +207,17 @@ func splitMultipart(body []byte, boundary string) (parts [][]byte, closed bool) 
 // at least twice, for multiparts whose declared boundary is missing or
 // wrong.
 func guessBoundary(body []byte) string {
-	for pos, n := 0, 0; pos < len(body) && n < 200; n++ {
+	candidates := 0
+	for pos, n := 0, 0; pos < len(body) && n < 200 && candidates < 5; n++ {
 		line, _ := cutLine(body[pos:])
 		pos += len(line)
 		l := bytes.TrimRight(line, " \t\r\n")
 		if len(l) < 6 || !bytes.HasPrefix(l, []byte("--")) || bytes.ContainsAny(l, " \t") {
 			continue
 		}
+		candidates++
 		b := bytes.TrimSuffix(l[2:], []byte("--"))
-		if bytes.Count(body, b) >= 2 {
+		if bytes.Contains(body[pos:], b) {
 			return string(b)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"strings"
+	"unsafe"
 )
 
 // maxURLs bounds how many URLs one message reports.
@@ -61,18 +62,23 @@ func findURLs(text []byte, urls *[]string) {
 	}
 }
 
-// indexFold returns the index of the ASCII lower-case string s in b,
-// ignoring ASCII case, or -1.
+// indexFold returns the index of the ASCII lower-case string s (which
+// starts with a letter) in b, ignoring ASCII case, or -1.
 func indexFold(b []byte, s string) int {
-	for i := 0; i+len(s) <= len(b); i++ {
-		j := bytes.IndexAny(b[i:], "wW")
-		if j < 0 {
+	lower, upper := s[0], s[0]-('a'-'A')
+	for off := 0; off+len(s) <= len(b); {
+		i := bytes.IndexByte(b[off:], lower)
+		if j := bytes.IndexByte(b[off:], upper); j >= 0 && (i < 0 || j < i) {
+			i = j
+		}
+		if i < 0 {
 			return -1
 		}
-		i += j
-		if i+len(s) <= len(b) && strings.EqualFold(string(b[i:i+len(s)]), s) {
+		i += off
+		if i+len(s) <= len(b) && strings.EqualFold(unsafe.String(&b[i], len(s)), s) {
 			return i
 		}
+		off = i + 1
 	}
 	return -1
 }

@@ -1,7 +1,6 @@
 package spam
 
 import (
-	"os"
 	"strings"
 	"unicode"
 
@@ -25,6 +24,7 @@ import (
 //	u: ud: uip        URL hosts, their domains, numeric hosts
 //	p:                parse problems ("8-bit header", ...)
 //	len: nurl: ...    coarse counts
+//	tcaps: texcl: tdollar:  the body text's capitals, '!' and '$'
 func (f *featurizer) extract(m *mailmsg.Message) {
 
 	f.words(m.Subject, "s:", true, 200)
@@ -43,9 +43,7 @@ func (f *featurizer) extract(m *mailmsg.Message) {
 			f.addString("html:", "part")
 		}
 	}
-	if expTextShape {
-		f.textShape(m.Text)
-	}
+	f.textShape(m.Text)
 	f.body = len(f.feats)
 	n := f.words(m.Text, "b:", true, maxBodyTokens)
 	if m.HTMLText != "" && n < maxBodyTokens {
@@ -81,13 +79,28 @@ var skippedHeaders = map[string]bool{
 	"Received": true, "Date": true, "Message-Id": true, "References": true,
 	"In-Reply-To": true, "Subject": true, "Content-Type": true,
 	"Content-Transfer-Encoding": true, "Mime-Version": true,
-	"From": true, "Reply-To": true, "Sender": true, "Delivered-To": true,
+	"From": true, "Reply-To": true, "Sender": true,
+}
+
+// receiverHeaders are added on the receiving side — by the recipient's
+// server, delivery agent or mail program — not by the sender. They say
+// where and when a message was stored, not what it is, so they yield no
+// features at all (not even their presence).
+var receiverHeaders = map[string]bool{
+	"Delivered-To": true, "X-Original-To": true, "Envelope-To": true, "X-Envelope-To": true,
+	"Delivery-Date": true, "Return-Path": true, "X-Keywords": true, "X-Status": true,
+	"Status": true, "X-Uid": true, "X-Uidl": true, "Content-Length": true, "Lines": true,
+	"X-Virus-Scanned": true, "X-Mozilla-Status": true, "X-Mozilla-Status2": true,
+	"X-Evolution": true, "X-Imap": true, "X-Imapbase": true, "X-Apparently-To": true,
 }
 
 func (f *featurizer) headers(m *mailmsg.Message) {
 	h := m.Header
 	nrcv := 0
 	for _, fl := range h.Fields() {
+		if receiverHeaders[fl.Name] {
+			continue
+		}
 		lname := lowerASCII(f, fl.Name)
 		f.add("hn:", lname)
 		if fl.Name == "Received" {
@@ -97,7 +110,9 @@ func (f *featurizer) headers(m *mailmsg.Message) {
 			}
 			continue
 		}
-		if skippedHeaders[fl.Name] || strings.HasPrefix(fl.Name, "X-Spam") {
+		if skippedHeaders[fl.Name] || strings.HasPrefix(fl.Name, "X-Spam") ||
+			strings.Contains(fl.Name, "Date") || strings.Contains(fl.Name, "Time") {
+			// X-Spam-*: another filter's verdict; dates and times: when, not what
 			continue
 		}
 		v := fl.RawBytes()
@@ -184,6 +199,9 @@ func (f *featurizer) received(v []byte) {
 	}
 	if strings.Contains(s, "with ESMTP") || strings.Contains(s, "with esmtp") {
 		f.addString("rcv:", "esmtp")
+	}
+	if i := strings.LastIndexByte(s, ';'); i >= 0 {
+		s = s[:i] // the words before the date: when it was received says nothing
 	}
 	f.words(s, "rcvw:", false, 30)
 }
@@ -319,47 +337,44 @@ func (f *featurizer) urls(urls []string) {
 		}
 		f.addString("u:", host)
 		f.addString("ud:", regDomain(host))
-		if expURLPath {
-			if j := strings.Index(u, host); j >= 0 {
-				f.words(u[j+len(host):], "up:", false, 8)
-			}
-		}
 	}
 }
 
-var expURLPath, expTextShape = os.Getenv("SPAM_URLPATH") != "", os.Getenv("SPAM_SHAPE") != ""
-
+// textShape adds coarse features of the body text's look: how much of it
+// is in capitals, and how many '!' and '$' it has.
 func (f *featurizer) textShape(text string) {
-	upper, letters, excl, dollar := 0, 0, 0, 0
-	for i := 0; i < len(text) && i < 20000; i++ {
-		c := text[i]
-		switch {
-		case 'A' <= c && c <= 'Z':
-			upper++
-			letters++
-		case 'a' <= c && c <= 'z':
-			letters++
-		case c == '!':
-			excl++
-		case c == '$':
-			dollar++
-		}
+	if len(text) > 1024 {
+		text = text[:1024] // the start says enough
 	}
-	r := "low"
-	if letters > 20 {
-		switch {
-		case upper*2 > letters:
-			r = "high"
-		case upper*6 > letters:
-			r = "mid"
-		}
-	} else {
-		r = "few"
+	var n [5]int // other, upper, lower, '!', '$'
+	for i := 0; i < len(text); i++ {
+		n[shapeClass[text[i]]]++
+	}
+	upper, letters := n[1], n[1]+n[2]
+	r := "few"
+	switch {
+	case letters <= 20:
+	case upper*2 > letters:
+		r = "high"
+	case upper*6 > letters:
+		r = "mid"
+	default:
+		r = "low"
 	}
 	f.addString("tcaps:", r)
-	f.addString("texcl:", bucket(excl))
-	f.addString("tdollar:", bucket(dollar))
+	f.addString("texcl:", bucket(n[3]))
+	f.addString("tdollar:", bucket(n[4]))
 }
+
+// shapeClass is 1 for upper-case letters, 2 lower-case, 3 '!', 4 '$'.
+var shapeClass = func() (t [256]uint8) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = 1
+		t[c+'a'-'A'] = 2
+	}
+	t['!'], t['$'] = 3, 4
+	return t
+}()
 
 // lowerASCII returns the lower-case form of an ASCII name in the scratch
 // buffer (valid until the next use of scratch).
@@ -383,3 +398,11 @@ func has8bitOrEncoded(v []byte) bool {
 	}
 	return false
 }
+
+// parseOptions cap the text parsed for features: the featurizer reads the
+// first maxBodyTokens words, so converting more text (and tokenizing more
+// HTML) is wasted work.
+var parseOptions = mailmsg.Options{MaxText: 8 << 10}
+
+// parse parses a message as the featurizer needs it.
+func parse(raw []byte) *mailmsg.Message { return mailmsg.ParseWith(raw, parseOptions) }

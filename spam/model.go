@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"math"
 	"sync"
-
-	"mailassist/mailmsg"
 )
 
 // Family names a model family.
@@ -117,7 +115,7 @@ func (m *Model) Version() string {
 func (m *Model) Classify(raw []byte) Result {
 	f := getFeaturizer()
 	defer putFeaturizer(f)
-	f.extract(mailmsg.Parse(raw))
+	f.extract(parse(raw))
 	return m.classifyFeatures(f)
 }
 
@@ -145,7 +143,7 @@ func (m *Model) classifyFeatures(f *featurizer) Result {
 func (m *Model) Learn(raw []byte, spam bool) {
 	f := getFeaturizer()
 	defer putFeaturizer(f)
-	f.extract(mailmsg.Parse(raw))
+	f.extract(parse(raw))
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	v := f.vector(m.bits)

@@ -9,7 +9,7 @@ import (
 
 // tokenizerVersion changes whenever the features a message yields change;
 // a model file records it, and Load refuses a model made by another one.
-const tokenizerVersion = 1
+const tokenizerVersion = 3
 
 const (
 	maxBodyTokens   = 1000 // body words looked at per message (cross-validated: more did not help)
@@ -243,12 +243,13 @@ func (f *featurizer) words(text string, prefix string, pairs bool, limit int) in
 	for i := 0; i < len(text) && n < limit; {
 		c := text[i]
 		switch byteClass[c] {
-		case clWord:
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+		case clWord: // a run of ASCII letters and digits, lower-cased at once
+			j := i + 1
+			for j < len(text) && byteClass[text[j]] == clWord {
+				j++
 			}
-			w = append(w, c)
-			i++
+			w = appendLower(w, text[i:j])
+			i = j
 		case clInner:
 			if len(w) > 0 {
 				w = append(w, c)
@@ -284,6 +285,17 @@ func (f *featurizer) words(text string, prefix string, pairs bool, limit int) in
 	f.word = w[:0]
 	f.prevIdx = -1
 	return n
+}
+
+// appendLower appends ASCII letters and digits to w, letters lower-cased
+// (setting bit 0x20 lower-cases a letter and leaves a digit as it is).
+func appendLower(w []byte, s string) []byte {
+	n := len(w)
+	w = append(w, s...)
+	for k := n; k < len(w); k++ {
+		w[k] |= 0x20
+	}
+	return w
 }
 
 // trimInner drops the punctuation that may only stand inside a word from

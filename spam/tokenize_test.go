@@ -7,15 +7,13 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"mailassist/mailmsg"
 )
 
 // featureNames returns the names of the features of raw.
 func featureNames(raw []byte) []string {
 	f := getFeaturizer()
 	defer putFeaturizer(f)
-	f.extract(mailmsg.Parse(raw))
+	f.extract(parse(raw))
 	names := make([]string, len(f.feats))
 	for i := range f.feats {
 		names[i] = f.name(i)
@@ -44,7 +42,7 @@ func TestWords(t *testing.T) {
 		{"only $100 -- 50% off...", []string{"b:only", "b:$100", "b:50", "b:off"}},
 		{"Grüße aus MÜNCHEN", []string{"b:grüße", "b:aus", "b:münchen"}},
 		{"Привет МИР", []string{"b:привет", "b:мир"}},
-		{"a I x", nil},                          // too short
+		{"a I x", nil},                         // too short
 		{"spam spam SPAM", []string{"b:spam"}}, // once per message
 		{"bad \xff\xfe bytes", []string{"b:bad", "b:bytes"}},
 		{strings.Repeat("x", 60), []string{"b:" + strings.Repeat("x", maxTokenLen)}},
@@ -120,7 +118,7 @@ func FuzzTokenize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		fz := getFeaturizer()
 		defer putFeaturizer(fz)
-		fz.extract(mailmsg.Parse(raw))
+		fz.extract(parse(raw))
 		if len(fz.feats) > maxFeatures {
 			t.Fatalf("%d features, over the cap", len(fz.feats))
 		}

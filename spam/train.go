@@ -8,8 +8,6 @@ import (
 	"runtime"
 	"sort"
 	"sync"
-
-	"mailassist/mailmsg"
 )
 
 // Example is one labelled training message.
@@ -79,8 +77,8 @@ func (o TrainOptions) String() string {
 		return fmt.Sprintf("family=%s bits=%d s=%g x=%g mindev=%g folds=%d target_fpr=%g seed=%d",
 			o.Family, o.Bits, o.Bayes.S, o.Bayes.X, o.Bayes.MinDev, o.Folds, o.TargetFPR, o.Seed)
 	}
-	return fmt.Sprintf("family=%s bits=%d epochs=%d rate=%g hamweight=%g folds=%d target_fpr=%g seed=%d",
-		o.Family, o.Bits, o.Logistic.Epochs, o.Logistic.Rate, o.Logistic.HamWeight, o.Folds, o.TargetFPR, o.Seed)
+	return fmt.Sprintf("family=%s bits=%d epochs=%d rate=%g hamweight=%g average=%d folds=%d target_fpr=%g seed=%d",
+		o.Family, o.Bits, o.Logistic.Epochs, o.Logistic.Rate, o.Logistic.HamWeight, o.Logistic.Average, o.Folds, o.TargetFPR, o.Seed)
 }
 
 // Train fits a model to the examples and chooses its threshold by
@@ -126,7 +124,7 @@ func Featurize(examples []Example, opts TrainOptions) (Featurized, []bool) {
 func featurizeSlots(raw []byte, bits uint8) vector {
 	f := getFeaturizer()
 	defer putFeaturizer(f)
-	f.extract(mailmsg.Parse(raw))
+	f.extract(parse(raw))
 	v := f.vector(bits)
 	v.slots = append([]uint32(nil), v.slots...)
 	return v
