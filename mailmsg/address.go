@@ -127,20 +127,64 @@ func isAtext(c byte) bool {
 }
 
 // scanAddresses finds every local@domain in s, taking the text before an
-// angle-bracketed address (up to the previous comma) as its name.
+// angle-bracketed address (up to the previous comma) as its name. What
+// stands in encoded words and quoted strings is display-name text, never
+// an address ("=?utf-8?q?Eve=0D=0ABcc:_victim@example.org?= <eve@x>" is
+// one address), unless nothing else in s looks like one.
 func scanAddresses(s string) []Address {
+	if addrs := scanMasked(s, maskDisplayText(s)); len(addrs) > 0 {
+		return addrs
+	}
+	return scanMasked(s, s)
+}
+
+// maskDisplayText returns s with the insides of encoded words and quoted
+// strings replaced by spaces, so that positions still match s.
+func maskDisplayText(s string) string {
+	b := []byte(s)
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '"':
+			j := i + 1
+			for j < len(b) && b[j] != '"' {
+				if b[j] == '\\' && j+1 < len(b) {
+					b[j] = ' '
+					j++
+				}
+				b[j] = ' '
+				j++
+			}
+			i = j
+		case b[i] == '=' && i+1 < len(b) && b[i+1] == '?':
+			end := strings.Index(s[i+2:], "?=")
+			if end < 0 {
+				continue
+			}
+			end += i + 2
+			for j := i; j < end+2; j++ {
+				b[j] = ' '
+			}
+			i = end + 1
+		}
+	}
+	return string(b)
+}
+
+// scanMasked finds the addresses of masked, a copy of s with the same
+// positions, taking names from s.
+func scanMasked(s, masked string) []Address {
 	var addrs []Address
 	prevEnd := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] != '@' {
+	for i := 0; i < len(masked); i++ {
+		if masked[i] != '@' {
 			continue
 		}
 		start := i
-		for start > 0 && isAddrByte(s[start-1]) {
+		for start > 0 && isAddrByte(masked[start-1]) {
 			start--
 		}
 		end := i + 1
-		for end < len(s) && isDomainByte(s[end]) {
+		for end < len(masked) && isDomainByte(masked[end]) {
 			end++
 		}
 		if start == i || end == i+1 {

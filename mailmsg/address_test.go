@@ -2,6 +2,7 @@ package mailmsg
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,6 +78,25 @@ func TestURLHost(t *testing.T) {
 	} {
 		if got := URLHost(in); got != want {
 			t.Errorf("URLHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// An address inside an encoded display name or a quoted string is part of
+// the name: a reply must not go to it.
+func TestScanAddressesIgnoresDisplayText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"=?utf-8?q?Mallory=0D=0ABcc:_victim@evil.example?= <m@evil.example>", "m@evil.example"},
+		{`"victim@evil.example" <m@evil.example>, broken(`, "m@evil.example"},
+		{`"only@quoted.example"`, "only@quoted.example"},
+	} {
+		got, _ := ParseAddressList(tc.in)
+		var addrs []string
+		for _, a := range got {
+			addrs = append(addrs, a.Addr)
+		}
+		if strings.Join(addrs, ",") != tc.want {
+			t.Errorf("ParseAddressList(%q) = %v, want %s", tc.in, addrs, tc.want)
 		}
 	}
 }
