@@ -119,7 +119,7 @@ func (s *Stage) thread(ctx context.Context, acct *configs.Account, m *mailmsg.Me
 			folders = append(folders, f)
 		}
 	}
-	t, err := Reconstruct(ctx, m, &IMAPLookup{Client: c, Folders: folders})
+	t, err := Reconstruct(ctx, m, StreamLookup{Bus: s.Bus, Account: acct.Name}, &IMAPLookup{Client: c, Folders: folders})
 	if err != nil {
 		return nil, fmt.Errorf("reconstruct thread: %w", err)
 	}

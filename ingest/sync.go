@@ -214,17 +214,13 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 		}
 		ev.UserLabel = label
 	}
-	if _, err := w.Bus.Publish(ctx, bus.Subject(bus.KindIngested, w.Account.Name), bus.MsgID("ingest", id), &ev); err != nil {
+	ack, err := w.Bus.Publish(ctx, bus.Subject(bus.KindIngested, w.Account.Name), bus.MsgID("ingest", id), &ev)
+	if err != nil {
 		return err
 	}
 	watcherIngested.WithLabelValues(w.Account.Name, w.label).Inc()
 	w.Log.Debug("ingested", "uid", buf.UID, "size", len(raw))
-	if ev.MessageID != "" {
-		if _, err := w.Bus.Seen.Put(ctx, seenKey(w.Account.Name, ev.MessageID), []byte(id)); err != nil {
-			return fmt.Errorf("record message-id seen: %w", err)
-		}
-	}
-	return nil
+	return recordSeen(ctx, w.Bus, w.Account.Name, ev.MessageID, id, ack.Sequence)
 }
 
 // unseen drops the UIDs whose Message-ID the account already ingested.
