@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,14 +33,7 @@ func appendMany(b testing.TB, c *imapclient.Client, n int) {
 	}
 }
 
-func itoa(i int) string { return string(appendInt(nil, i)) }
-
-func appendInt(b []byte, i int) []byte {
-	if i >= 10 {
-		b = appendInt(b, i/10)
-	}
-	return append(b, byte('0'+i%10))
-}
+func itoa(i int) string { return strconv.Itoa(i) }
 
 // BenchmarkDovecotIngestBacklog measures a first sync of a 2,000-message
 // backlog from Dovecot into the stream: messages per second until the

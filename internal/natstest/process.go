@@ -1,0 +1,111 @@
+package natstest
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"mailassist/bus"
+)
+
+const childEnv = "MAILASSIST_NATSTEST_SERVE" // "<store dir>|<listen>"
+
+// ServeIfChild runs a JetStream server and never returns when the process
+// was started by StartProcess. Call it first in TestMain.
+func ServeIfChild() {
+	spec := os.Getenv(childEnv)
+	if spec == "" {
+		return
+	}
+	var dir, listen string
+	for i := range spec {
+		if spec[i] == '|' {
+			dir, listen = spec[:i], spec[i+1:]
+		}
+	}
+	emb, err := bus.StartEmbedded(dir, listen, slog.New(slog.DiscardHandler))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	<-sig
+	emb.Shutdown()
+	os.Exit(0)
+}
+
+// Process is a JetStream server in a child process, so that a test can kill
+// it (SIGKILL, no clean shutdown) and start it again on the same port and
+// store.
+type Process struct {
+	URL  string
+	dir  string
+	addr string
+	cmd  *exec.Cmd
+}
+
+// StartProcess starts the server; it is killed when the test ends. The
+// test binary's TestMain must call ServeIfChild.
+func StartProcess(t testing.TB) *Process {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	p := &Process{URL: "nats://" + addr, dir: t.TempDir(), addr: addr}
+	p.Start(t)
+	t.Cleanup(p.Kill)
+	return p
+}
+
+// Start (re)starts the server process and waits until it accepts clients.
+func (p *Process) Start(t testing.TB) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+p.dir+"|"+p.addr)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd = cmd
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", p.addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nats-server process on %s did not start", p.addr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Kill ends the server with SIGKILL, as a crash would.
+func (p *Process) Kill() {
+	if p.cmd == nil || p.cmd.Process == nil {
+		return
+	}
+	_ = p.cmd.Process.Kill()
+	_ = p.cmd.Wait()
+	p.cmd = nil
+}
+
+// Pid is the server's process id (for logs).
+func (p *Process) Pid() string {
+	if p.cmd == nil || p.cmd.Process == nil {
+		return "-"
+	}
+	return strconv.Itoa(p.cmd.Process.Pid)
+}
