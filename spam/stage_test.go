@@ -267,3 +267,23 @@ func TestGrayZonePromptGolden(t *testing.T) {
 		t.Fatalf("prompt differs from %s (run with -update to accept):\n%s", golden, got)
 	}
 }
+
+// Broken mail is classified like any other: no error, no panic.
+func TestStageClassifiesBrokenMail(t *testing.T) {
+	b := natstest.New(t)
+	st := &spam.Stage{Bus: b, Models: newModels(t, b), Action: spam.ActionMove, Log: quiet}
+	for i, raw := range [][]byte{
+		[]byte("Subject: broken\r\nContent-Type: multipart/mixed; boundary=\"abc\"\r\n\r\n--abd\r\nno closing boundary\r\n--ab"),
+		[]byte("Subject: =?x-klingon?Q?qapla=27?=\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\n\xff\xfe nonsense\r\n"),
+		[]byte("Subject: \xc3\x28\xa0\xa1 caf\xe9\r\nX-Junk: \x80\x81\r\n\r\nbody\r\n"),
+		[]byte("Subject: nul\r\n\r\nbefore\x00after\r\n"),
+		[]byte("just a line of text"),
+		{},
+	} {
+		ev := ingested(uint32(i+1), raw)
+		data, _ := json.Marshal(ev)
+		if err := st.Handle(context.Background(), bus.NewDelivery("mail.ingested.alice", data, nil)); err != nil {
+			t.Errorf("message %d: %v", i, err)
+		}
+	}
+}
