@@ -34,7 +34,7 @@ func BenchmarkBlobTransport(b *testing.B) {
 				b.ResetTimer()
 				for i := range b.N {
 					id := "bench/" + mode + "/" + strconv.Itoa(size) + "/" + strconv.Itoa(i)
-					ev := bus.Ingested{V: 1, ID: id}
+					ev := bus.Ingested{V: 1, Ref: bus.Ref{ID: id}}
 					var err error
 					if ev.Raw, ev.RawObject, err = bs.StoreBlob(ctx, id, raw); err != nil {
 						b.Fatal(err)

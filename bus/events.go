@@ -6,15 +6,21 @@ import "time"
 // Fields are only ever added within a version; consumers ignore unknown fields.
 const Version = 1
 
+// Ref locates one message: its identity and where it is. Events embed it,
+// so its fields appear at the top level of their JSON.
+type Ref struct {
+	ID          string `json:"id"` // <account>/<uidvalidity>/<uid>
+	Account     string `json:"account"`
+	Mailbox     string `json:"mailbox"`
+	UIDValidity uint32 `json:"uidvalidity"`
+	UID         uint32 `json:"uid"`
+	MessageID   string `json:"message_id,omitempty"`
+}
+
 // Ingested is published on mail.ingested.<account> once per message.
 type Ingested struct {
-	V            int       `json:"v"`
-	ID           string    `json:"id"`
-	Account      string    `json:"account"`
-	Mailbox      string    `json:"mailbox"`
-	UIDValidity  uint32    `json:"uidvalidity"`
-	UID          uint32    `json:"uid"`
-	MessageID    string    `json:"message_id,omitempty"`
+	V int `json:"v"`
+	Ref
 	InternalDate time.Time `json:"internal_date"`
 	Size         int64     `json:"size"`
 	Flags        []string  `json:"flags,omitempty"`
@@ -38,18 +44,13 @@ const (
 // message into Junk (label spam) or out of Junk into a watched folder
 // (label ham). Moves the pipeline made itself are not feedback.
 type Feedback struct {
-	V           int       `json:"v"`
-	ID          string    `json:"id"` // identity in the folder it was moved to
-	Account     string    `json:"account"`
-	Mailbox     string    `json:"mailbox"`
-	UIDValidity uint32    `json:"uidvalidity"`
-	UID         uint32    `json:"uid"`
-	MessageID   string    `json:"message_id,omitempty"`
-	Label       string    `json:"label"`  // spam | ham
-	Source      string    `json:"source"` // user-move
-	Raw         []byte    `json:"raw,omitempty"`
-	RawObject   string    `json:"raw_object,omitempty"`
-	At          time.Time `json:"at"`
+	V int `json:"v"`
+	Ref
+	Label     string    `json:"label"`  // spam | ham
+	Source    string    `json:"source"` // user-move
+	Raw       []byte    `json:"raw,omitempty"`
+	RawObject string    `json:"raw_object,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 // Action kinds.
@@ -137,13 +138,8 @@ type LLMOpinion struct {
 // message. It carries the raw message on (inline or by object) so that
 // later stages need not fetch it again.
 type Classified struct {
-	V            int       `json:"v"`
-	ID           string    `json:"id"`
-	Account      string    `json:"account"`
-	Mailbox      string    `json:"mailbox"`
-	UIDValidity  uint32    `json:"uidvalidity"`
-	UID          uint32    `json:"uid"`
-	MessageID    string    `json:"message_id,omitempty"`
+	V int `json:"v"`
+	Ref
 	InternalDate time.Time `json:"internal_date"`
 	Verdict      string    `json:"verdict"` // spam | ham
 	// Score is the spam probability the verdict rests on: the model's, or
@@ -171,13 +167,8 @@ type Suggestion struct {
 // Suggested is published on mail.suggested.<account> for every message the
 // reply stage found worth answering and did not escalate.
 type Suggested struct {
-	V           int          `json:"v"`
-	ID          string       `json:"id"`
-	Account     string       `json:"account"`
-	Mailbox     string       `json:"mailbox"`
-	UIDValidity uint32       `json:"uidvalidity"`
-	UID         uint32       `json:"uid"`
-	MessageID   string       `json:"message_id,omitempty"`
+	V int `json:"v"`
+	Ref
 	Suggestions []Suggestion `json:"suggestions"`
 	// Draft is the model's full draft, when it wrote one.
 	Draft string `json:"draft,omitempty"`
@@ -203,13 +194,8 @@ type HardnessReason struct {
 // Escalation is published on mail.escalation.<account> by the reply stage
 // for a thread too hard for the small model; the escalate stage takes it.
 type Escalation struct {
-	V            int              `json:"v"`
-	ID           string           `json:"id"`
-	Account      string           `json:"account"`
-	Mailbox      string           `json:"mailbox"`
-	UIDValidity  uint32           `json:"uidvalidity"`
-	UID          uint32           `json:"uid"`
-	MessageID    string           `json:"message_id,omitempty"`
+	V int `json:"v"`
+	Ref
 	InternalDate time.Time        `json:"internal_date"`
 	Score        float64          `json:"score"`
 	Reasons      []HardnessReason `json:"reasons"`
@@ -231,17 +217,12 @@ const (
 // was handled: by the large model (summary, asks, priority, maybe a
 // draft), or handed to the human (extractive summary, no draft).
 type Escalated struct {
-	V           int              `json:"v"`
-	ID          string           `json:"id"`
-	Account     string           `json:"account"`
-	Mailbox     string           `json:"mailbox"`
-	UIDValidity uint32           `json:"uidvalidity"`
-	UID         uint32           `json:"uid"`
-	MessageID   string           `json:"message_id,omitempty"`
-	Score       float64          `json:"score"`
-	Reasons     []HardnessReason `json:"reasons"`
-	Handler     string           `json:"handler"` // large_model | human
-	Model       string           `json:"model,omitempty"`
+	V int `json:"v"`
+	Ref
+	Score   float64          `json:"score"`
+	Reasons []HardnessReason `json:"reasons"`
+	Handler string           `json:"handler"` // large_model | human
+	Model   string           `json:"model,omitempty"`
 	// Handoff says why a human got it (no model, invalid answers, waited
 	// too long); empty when the model handled it.
 	Handoff  string    `json:"handoff,omitempty"`

@@ -128,8 +128,7 @@ func (s *Stage) thread(ctx context.Context, acct *configs.Account, m *mailmsg.Me
 
 func (s *Stage) publish(ctx context.Context, ev *bus.Escalation, acct *configs.Account, m *mailmsg.Message, t *Thread, a Assessment, res Result, log *slog.Logger) error {
 	out := bus.Escalated{
-		V: bus.Version, ID: ev.ID, Account: ev.Account, Mailbox: ev.Mailbox, UIDValidity: ev.UIDValidity, UID: ev.UID,
-		MessageID: ev.MessageID, Score: a.Score, Handler: res.Handler, Model: res.Model, Handoff: res.Handoff,
+		V: bus.Version, Ref: ev.Ref, Score: a.Score, Handler: res.Handler, Model: res.Model, Handoff: res.Handoff,
 		Summary: res.Summary, Asks: res.Asks, Priority: res.Priority, Thread: t.Length(), At: s.now().UTC(),
 	}
 	for _, r := range a.Reasons {

@@ -92,7 +92,7 @@ func (f *fixture) stage(t *testing.T, large escalate.Chatter) *escalate.Stage {
 
 func (f *fixture) event() (bus.Escalation, []byte) {
 	id := bus.Identity("alice", f.uv, uint32(f.uid))
-	ev := bus.Escalation{V: bus.Version, ID: id, Account: "alice", Mailbox: "INBOX", UIDValidity: f.uv, UID: uint32(f.uid),
+	ev := bus.Escalation{V: bus.Version, Ref: bus.Ref{ID: id, Account: "alice", Mailbox: "INBOX", UIDValidity: f.uv, UID: uint32(f.uid)},
 		Score: 0.6, Raw: f.newest, At: time.Now()}
 	data, _ := json.Marshal(ev)
 	return ev, data

@@ -53,4 +53,3 @@ func TestStreamLookupFindsIngestedMessages(t *testing.T) {
 		t.Fatalf("unknown id: err = %v, want ErrNotFound", err)
 	}
 }
-

@@ -84,9 +84,7 @@ func (s *syncer) label(ctx context.Context, messageID string) (string, error) {
 
 func (s *syncer) publishFeedback(ctx context.Context, ev *bus.Ingested, label string) error {
 	fb := bus.Feedback{
-		V: bus.Version, ID: ev.ID, Account: ev.Account, Mailbox: ev.Mailbox,
-		UIDValidity: ev.UIDValidity, UID: ev.UID, MessageID: ev.MessageID,
-		Label: label, Source: "user-move", Raw: ev.Raw, RawObject: ev.RawObject, At: time.Now().UTC(),
+		V: bus.Version, Ref: ev.Ref, Label: label, Source: "user-move", Raw: ev.Raw, RawObject: ev.RawObject, At: time.Now().UTC(),
 	}
 	if _, err := s.w.Bus.Publish(ctx, bus.Subject(bus.KindFeedback, ev.Account), bus.MsgID("feedback", ev.ID), &fb); err != nil {
 		return err

@@ -186,11 +186,10 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 	raw := buf.FindBodySection(bodySection)
 	id := bus.Identity(w.Account.Name, s.uidValidity, uint32(buf.UID))
 	ev := bus.Ingested{
-		V: bus.Version, ID: id, Account: w.Account.Name, Mailbox: w.Mailbox,
-		UIDValidity: s.uidValidity, UID: uint32(buf.UID),
-		MessageID:    headerValue(raw, "Message-Id"),
-		InternalDate: buf.InternalDate.UTC(), Size: buf.RFC822Size,
-		IngestedAt: time.Now().UTC(),
+		V: bus.Version,
+		Ref: bus.Ref{ID: id, Account: w.Account.Name, Mailbox: w.Mailbox, UIDValidity: s.uidValidity,
+			UID: uint32(buf.UID), MessageID: headerValue(raw, "Message-Id")},
+		InternalDate: buf.InternalDate.UTC(), Size: buf.RFC822Size, IngestedAt: time.Now().UTC(),
 	}
 	for _, f := range buf.Flags {
 		ev.Flags = append(ev.Flags, string(f))

@@ -149,8 +149,7 @@ func names(a *configs.Account) []string {
 
 func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *configs.Account, m *mailmsg.Message, dec Decision, a escalate.Assessment, sugg Suggestions, log *slog.Logger) error {
 	ev := bus.Suggested{
-		V: bus.Version, ID: c.ID, Account: c.Account, Mailbox: c.Mailbox, UIDValidity: c.UIDValidity, UID: c.UID,
-		MessageID: c.MessageID, Draft: sugg.Draft, Source: sugg.Source, Fallback: sugg.Fallback,
+		V: bus.Version, Ref: c.Ref, Draft: sugg.Draft, Source: sugg.Source, Fallback: sugg.Fallback,
 		TriggerScore: dec.Score, TriggerReasons: dec.Reasons, Hardness: a.Score, At: s.Now().UTC(),
 	}
 	if sugg.Source == SourceModel {
@@ -217,8 +216,7 @@ func PublishDraft(ctx context.Context, b *bus.Bus, stage, account, id string, ra
 
 func (s *Stage) escalate(ctx context.Context, c *bus.Classified, a escalate.Assessment, sig escalate.Signals, log *slog.Logger) error {
 	ev := bus.Escalation{
-		V: bus.Version, ID: c.ID, Account: c.Account, Mailbox: c.Mailbox, UIDValidity: c.UIDValidity, UID: c.UID,
-		MessageID: c.MessageID, InternalDate: c.InternalDate, Score: a.Score, SpamScore: c.Score,
+		V: bus.Version, Ref: c.Ref, InternalDate: c.InternalDate, Score: a.Score, SpamScore: c.Score,
 		SmallModelInvalid: sig.SmallModelInvalid, Raw: c.Raw, RawObject: c.RawObject, At: s.Now().UTC(),
 	}
 	for _, r := range a.Reasons {

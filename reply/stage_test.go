@@ -78,8 +78,8 @@ func TestStageDraftsAThreadedReplyInDovecot(t *testing.T) {
 	suggested := natstest.Collect[bus.Suggested](t, b, bus.AllAccounts(bus.KindSuggested))
 
 	id := bus.Identity("alice", uv, uint32(uid))
-	c := bus.Classified{V: bus.Version, ID: id, Account: "alice", Mailbox: "INBOX", UIDValidity: uv, UID: uint32(uid),
-		MessageID: orig.MessageID, InternalDate: orig.Date, Verdict: bus.VerdictHam, Score: 0.01, Raw: raw}
+	c := bus.Classified{V: bus.Version, Ref: bus.Ref{ID: id, Account: "alice", Mailbox: "INBOX", UIDValidity: uv, UID: uint32(uid),
+		MessageID: orig.MessageID}, InternalDate: orig.Date, Verdict: bus.VerdictHam, Score: 0.01, Raw: raw}
 	if _, err := b.Publish(ctx, bus.Subject(bus.KindClassified, "alice"), bus.MsgID("spam", id), &c); err != nil {
 		t.Fatal(err)
 	}

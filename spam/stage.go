@@ -84,8 +84,7 @@ func (s *Stage) classify(ctx context.Context, model *Model, in *bus.Ingested, ra
 		thr = s.Threshold
 	}
 	out := &bus.Classified{
-		V: bus.Version, ID: in.ID, Account: in.Account, Mailbox: in.Mailbox,
-		UIDValidity: in.UIDValidity, UID: in.UID, MessageID: in.MessageID, InternalDate: in.InternalDate,
+		V: bus.Version, Ref: in.Ref, InternalDate: in.InternalDate,
 		Score: res.Score, ModelScore: res.Score, Threshold: thr, ModelVersion: model.Version(),
 		Raw: in.Raw, RawObject: in.RawObject, ClassifiedAt: time.Now().UTC(), Action: ActionNone,
 	}

@@ -41,8 +41,8 @@ func run(t testing.TB, b *bus.Bus, st bus.Stage) {
 }
 
 func ingested(uid uint32, raw []byte) bus.Ingested {
-	return bus.Ingested{V: bus.Version, ID: bus.Identity("alice", 7, uid), Account: "alice", Mailbox: "INBOX",
-		UIDValidity: 7, UID: uid, MessageID: mailmsg.Parse(raw).MessageID, Raw: raw, IngestedAt: time.Now()}
+	return bus.Ingested{V: bus.Version, Ref: bus.Ref{ID: bus.Identity("alice", 7, uid), Account: "alice", Mailbox: "INBOX",
+		UIDValidity: 7, UID: uid, MessageID: mailmsg.Parse(raw).MessageID}, Raw: raw, IngestedAt: time.Now()}
 }
 
 func publish(t testing.TB, b *bus.Bus, subject, id string, v any) {
@@ -116,8 +116,8 @@ func TestStageDeadLettersGarbage(t *testing.T) {
 }
 
 func feedback(label string, uid uint32, raw []byte) bus.Feedback {
-	return bus.Feedback{V: bus.Version, ID: bus.Identity("alice", 9, uid), Account: "alice", Mailbox: "Junk",
-		UIDValidity: 9, UID: uid, Label: label, Source: "user-move", Raw: raw, At: time.Now()}
+	return bus.Feedback{V: bus.Version, Ref: bus.Ref{ID: bus.Identity("alice", 9, uid), Account: "alice", Mailbox: "Junk",
+		UIDValidity: 9, UID: uid}, Label: label, Source: "user-move", Raw: raw, At: time.Now()}
 }
 
 func TestFeedbackIsLearntOnceAndReachesOtherReplicas(t *testing.T) {

@@ -1,0 +1,44 @@
+package bus_test
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"mailassist/bus"
+)
+
+// The wire format outside consumers rely on (docs/events.md): the Ref
+// fields sit at the top level of every event.
+func TestEventsKeepTheirTopLevelFields(t *testing.T) {
+	ref := bus.Ref{ID: "a/1/2", Account: "a", Mailbox: "INBOX", UIDValidity: 1, UID: 2, MessageID: "<m@x>"}
+	for name, ev := range map[string]any{
+		"ingested":   bus.Ingested{V: 1, Ref: ref},
+		"feedback":   bus.Feedback{V: 1, Ref: ref, Label: bus.LabelSpam},
+		"classified": bus.Classified{V: 1, Ref: ref},
+		"suggested":  bus.Suggested{V: 1, Ref: ref},
+		"escalation": bus.Escalation{V: 1, Ref: ref},
+		"escalated":  bus.Escalated{V: 1, Ref: ref},
+	} {
+		data, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for k := range m {
+			keys = append(keys, k)
+		}
+		for _, want := range []string{"v", "id", "account", "mailbox", "uidvalidity", "uid", "message_id"} {
+			if !slices.Contains(keys, want) {
+				t.Errorf("%s lacks top-level %q: %s", name, want, data)
+			}
+		}
+		if slices.Contains(keys, "Ref") {
+			t.Errorf("%s nests the ref: %s", name, data)
+		}
+	}
+}
