@@ -76,6 +76,8 @@ func TestScoreReasons(t *testing.T) {
 
 		{"urgent", msgThread("Subject: URGENT: server down\n", "Please call me asap."), Signals{}, []string{ReasonUrgent}, nil, false},
 		{"one weak urgent word", msgThread("", "What is the deadline for the talk proposals?"), Signals{}, nil, []string{ReasonUrgent}, false},
+		{"negated urgency", msgThread("Subject: not urgent\n", "No rush, this is not urgent. Could you look at it next week?"), Signals{}, nil, []string{ReasonUrgent}, false},
+		{"negated complaint", msgThread("", "This is not a formal complaint, just a question about the repair."), Signals{}, nil, []string{ReasonComplaint}, false},
 
 		{"money", msgThread("", "The invoice shows €1,200 but the quote said €900."), Signals{}, []string{ReasonMoney}, nil, false},
 		{"overdue invoice", msgThread("", "Reminder: overdue invoice 117."), Signals{}, []string{ReasonMoney}, nil, false},

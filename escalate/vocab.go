@@ -153,12 +153,31 @@ func (ix *wordIndex) match(t term) bool {
 		if p+len(parts) > len(ix.words) || !ix.matchAt(p, parts) {
 			continue
 		}
+		if ix.negated(p) {
+			continue // "not urgent", "no legal issue"
+		}
 		for i := range parts {
 			ix.used[p+i] = true
 		}
 		hit = true
 	}
 	return hit
+}
+
+// negators turn the term that follows (within two words) around.
+var negators = map[string]bool{
+	"not": true, "no": true, "never": true, "without": true, "nothing": true,
+	"isn't": true, "aren't": true, "wasn't": true, "don't": true, "doesn't": true, "didn't": true,
+}
+
+// negated reports whether one of the two words before p is a negator.
+func (ix *wordIndex) negated(p int) bool {
+	for i := max(0, p-2); i < p; i++ {
+		if negators[ix.words[i]] {
+			return true
+		}
+	}
+	return false
 }
 
 func (ix *wordIndex) matchAt(p int, parts []string) bool {
