@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -101,11 +100,10 @@ func (b *Bus) deadLetterAdvisory(stage string, adv maxDeliveriesAdvisory, log *s
 
 // accountOf returns the account token of mail.<kind>.<account>.
 func accountOf(subject string) string {
-	parts := strings.SplitN(subject, ".", 3)
-	if len(parts) < 3 {
-		return "_unknown"
+	if _, account := ParseSubject(subject); account != "" {
+		return account
 	}
-	return parts[2]
+	return "_unknown"
 }
 
 func clip(data []byte) ([]byte, bool) {

@@ -36,6 +36,16 @@ func Subject(kind, account string) string {
 	return "mail." + kind + "." + account
 }
 
+// ParseSubject splits "mail.<kind>.<account>"; both are "" for any other
+// subject.
+func ParseSubject(subject string) (kind, account string) {
+	parts := strings.SplitN(subject, ".", 3)
+	if len(parts) != 3 || parts[0] != "mail" {
+		return "", ""
+	}
+	return parts[1], parts[2]
+}
+
 // AllAccounts returns the filter "mail.<kind>.>" matching every account.
 func AllAccounts(kind string) string {
 	return "mail." + kind + ".>"

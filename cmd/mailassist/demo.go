@@ -222,31 +222,19 @@ func recordEvents(nc *nats.Conn) (*demoEvents, error) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.last = time.Now()
-		switch kind := subjectKind(m.Subject); kind {
+		switch kind, _ := bus.ParseSubject(m.Subject); kind {
 		case bus.KindIngested:
-			var ev bus.Ingested
-			if json.Unmarshal(m.Data, &ev) == nil {
-				r.ingested[ev.ID] = ev
-			}
+			keep(m.Data, r.ingested, func(ev bus.Ingested) string { return ev.ID })
 		case bus.KindClassified:
-			var ev bus.Classified
-			if json.Unmarshal(m.Data, &ev) == nil {
-				r.classified[ev.ID] = ev
-			}
+			keep(m.Data, r.classified, func(ev bus.Classified) string { return ev.ID })
+		case bus.KindSuggested:
+			keep(m.Data, r.suggested, func(ev bus.Suggested) string { return ev.ID })
+		case bus.KindEscalated:
+			keep(m.Data, r.escalated, func(ev bus.Escalated) string { return ev.ID })
 		case bus.KindAction:
 			var ev bus.Action
 			if json.Unmarshal(m.Data, &ev) == nil {
 				r.actions[ev.ID] = append(r.actions[ev.ID], ev)
-			}
-		case bus.KindSuggested:
-			var ev bus.Suggested
-			if json.Unmarshal(m.Data, &ev) == nil {
-				r.suggested[ev.ID] = ev
-			}
-		case bus.KindEscalated:
-			var ev bus.Escalated
-			if json.Unmarshal(m.Data, &ev) == nil {
-				r.escalated[ev.ID] = ev
 			}
 		case bus.KindDeadLetter:
 			var ev bus.DeadLetter
@@ -258,18 +246,12 @@ func recordEvents(nc *nats.Conn) (*demoEvents, error) {
 	return r, err
 }
 
-func subjectKind(subject string) string {
-	var kind string
-	if len(subject) > 5 {
-		rest := subject[5:]
-		for i := range rest {
-			if rest[i] == '.' {
-				return rest[:i]
-			}
-		}
-		kind = rest
+// keep decodes data as T into m under its id.
+func keep[T any](data []byte, m map[string]T, id func(T) string) {
+	var ev T
+	if json.Unmarshal(data, &ev) == nil {
+		m[id(ev)] = ev
 	}
-	return kind
 }
 
 // waitDemo waits until every sample message is classified and every
