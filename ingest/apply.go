@@ -206,9 +206,9 @@ func (a *Applier) move(ctx context.Context, ac *accountConn, c *imapclient.Clien
 		}
 		return err
 	}
+	mid := act.MessageID
 	if toJunk {
 		// So that the Junk watcher does not take our move for the user's.
-		mid := act.MessageID
 		if mid == "" {
 			if mid, err = messageID(c, uids[0]); err != nil {
 				return err
@@ -220,6 +220,11 @@ func (a *Applier) move(ctx context.Context, ac *accountConn, c *imapclient.Clien
 	}
 	if _, err := c.Move(imap.UIDSetNum(uids...), target).Wait(); err != nil {
 		return fmt.Errorf("move uid %v to %q: %w", uids, target, err)
+	}
+	if toJunk {
+		if err := markInJunk(ctx, a.Bus, act.Account, mid, target); err != nil {
+			return err
+		}
 	}
 	log.Info("moved", "from", act.Mailbox, "to", target, "uid", act.UID)
 	return nil

@@ -32,6 +32,18 @@ func MarkMovedToJunk(ctx context.Context, b *bus.Bus, account, messageID string)
 	return nil
 }
 
+// markInJunk records that the message with messageID is now in Junk, so
+// that a move back out is noticed even before the Junk watcher saw it.
+func markInJunk(ctx context.Context, b *bus.Bus, account, messageID, junk string) error {
+	if messageID == "" {
+		return nil
+	}
+	if _, err := b.Junk.Put(ctx, junkKey("in", account, messageID), []byte(junk)); err != nil {
+		return fmt.Errorf("record message in junk: %w", err)
+	}
+	return nil
+}
+
 func exists(ctx context.Context, kv jetstream.KeyValue, key string) (bool, error) {
 	_, err := kv.Get(ctx, key)
 	switch {
