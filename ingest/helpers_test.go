@@ -77,10 +77,8 @@ func startWatcherPoll(t testing.TB, b *bus.Bus, acct *configs.Account, mailbox s
 
 // events reads what the stream holds on subject, from the start.
 type events struct {
-	mu   sync.Mutex
-	got  []bus.Ingested
-	subj []string
-	raw  [][]byte
+	mu  sync.Mutex
+	got []bus.Ingested
 }
 
 func watchStream(t testing.TB, b *bus.Bus, filter string) *events {
@@ -95,8 +93,6 @@ func watchStream(t testing.TB, b *bus.Bus, filter string) *events {
 		_ = json.Unmarshal(m.Data(), &in)
 		ev.mu.Lock()
 		ev.got = append(ev.got, in)
-		ev.subj = append(ev.subj, m.Subject())
-		ev.raw = append(ev.raw, m.Data())
 		ev.mu.Unlock()
 	})
 	if err != nil {
@@ -110,12 +106,6 @@ func (e *events) ingested() []bus.Ingested {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]bus.Ingested(nil), e.got...)
-}
-
-func (e *events) rawData() [][]byte {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([][]byte(nil), e.raw...)
 }
 
 func (e *events) len() int {

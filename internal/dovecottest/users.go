@@ -27,7 +27,7 @@ func (s *Server) AddUser(t testing.TB, name, password string) {
 		t.Fatal(err)
 	}
 	if s.running() {
-		time.Sleep(time.Unix(written.Unix()+1, int64(10*time.Millisecond)).Sub(time.Now()))
+		time.Sleep(time.Until(time.Unix(written.Unix()+1, int64(10*time.Millisecond))))
 	}
 }
 
