@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -285,5 +286,36 @@ func TestStageClassifiesBrokenMail(t *testing.T) {
 		if err := st.Handle(context.Background(), bus.NewDelivery("mail.ingested.alice", data, nil)); err != nil {
 			t.Errorf("message %d: %v", i, err)
 		}
+	}
+}
+
+// spam.action flag asks for the $Junk keyword; none asks for nothing.
+func TestStageActionFlagAndNone(t *testing.T) {
+	for _, tc := range []struct {
+		action string
+		want   int
+	}{{spam.ActionFlag, 1}, {spam.ActionNone, 0}} {
+		t.Run(tc.action, func(t *testing.T) {
+			b := natstest.New(t)
+			actions := natstest.Collect[bus.Action](t, b, bus.AllAccounts(bus.KindAction))
+			classified := natstest.Collect[bus.Classified](t, b, bus.AllAccounts(bus.KindClassified))
+			st := &spam.Stage{Bus: b, Models: newModels(t, b), Action: tc.action, Log: quiet}
+			data, _ := json.Marshal(ingested(2, fixture(t, "spam.eml")))
+			if err := st.Handle(context.Background(), bus.NewDelivery("mail.ingested.alice", data, nil)); err != nil {
+				t.Fatal(err)
+			}
+			natstest.WaitFor(t, "classified", func() bool { return len(classified()) == 1 })
+			if c := classified()[0]; c.Verdict != bus.VerdictSpam || c.Action != tc.action {
+				t.Fatalf("classified %s with action %q", c.Verdict, c.Action)
+			}
+			time.Sleep(200 * time.Millisecond)
+			got := actions()
+			if len(got) != tc.want {
+				t.Fatalf("%d actions, want %d", len(got), tc.want)
+			}
+			if tc.want == 1 && (got[0].Kind != bus.ActionFlags || !slices.Contains(got[0].AddFlags, "$Junk")) {
+				t.Fatalf("action = %+v", got[0])
+			}
+		})
 	}
 }
