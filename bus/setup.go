@@ -73,10 +73,6 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	storage := jetstream.FileStorage
-	if opts.Memory {
-		storage = jetstream.MemoryStorage
-	}
 	b := &Bus{NC: nc, JS: js, Opts: opts}
 	b.Stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        StreamName,
@@ -87,63 +83,77 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 		MaxAge:      opts.MaxAge,
 		MaxBytes:    opts.MaxBytes,
 		Duplicates:  opts.DuplicateWindow,
-		Storage:     storage,
+		Storage:     b.storage(),
 		Replicas:    opts.Replicas,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
 	}
-	b.Checkpoints, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	if b.Checkpoints, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      CheckpointsKV,
 		Description: "ingest checkpoints {uidvalidity,last_uid} per account and mailbox",
 		History:     5,
-		Storage:     storage,
-		Replicas:    opts.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create kv %s: %w", CheckpointsKV, err)
+	}); err != nil {
+		return nil, err
 	}
-	b.Seen, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	if b.Seen, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      SeenKV,
 		Description: "Message-IDs already ingested, per account, for UIDVALIDITY resyncs",
 		TTL:         opts.MaxAge,
-		Storage:     storage,
-		Replicas:    opts.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create kv %s: %w", SeenKV, err)
+	}); err != nil {
+		return nil, err
 	}
-	b.Junk, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	if b.Junk, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      JunkKV,
 		Description: "Message-IDs in Junk, and those the pipeline moved there, per account (user-move feedback)",
 		TTL:         opts.MaxAge,
-		Storage:     storage,
-		Replicas:    opts.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create kv %s: %w", JunkKV, err)
+	}); err != nil {
+		return nil, err
 	}
-	b.Leases, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	if b.Leases, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      LeasesKV,
 		Description: "which ingest replica watches which mailbox; a lease not renewed expires",
 		TTL:         LeaseTTL,
-		Storage:     storage,
-		Replicas:    opts.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create kv %s: %w", LeasesKV, err)
+	}); err != nil {
+		return nil, err
 	}
-	b.Raw, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	if b.Raw, err = b.ObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      RawObjects,
 		Description: "raw messages and drafts too large to travel inline",
 		TTL:         opts.MaxAge,
-		Storage:     storage,
-		Replicas:    opts.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create object store %s: %w", RawObjects, err)
+	}); err != nil {
+		return nil, err
 	}
 	return b, nil
+}
+
+// KeyValue creates or updates a KV bucket with the bus's storage and
+// replicas (what cfg says of those is replaced). Stages open their own
+// buckets with it.
+func (b *Bus) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	cfg.Storage, cfg.Replicas = b.storage(), b.Opts.Replicas
+	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create kv %s: %w", cfg.Bucket, err)
+	}
+	return kv, nil
+}
+
+// ObjectStore is KeyValue for an object store.
+func (b *Bus) ObjectStore(ctx context.Context, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
+	cfg.Storage, cfg.Replicas = b.storage(), b.Opts.Replicas
+	store, err := b.JS.CreateOrUpdateObjectStore(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create object store %s: %w", cfg.Bucket, err)
+	}
+	return store, nil
+}
+
+func (b *Bus) storage() jetstream.StorageType {
+	if b.Opts.Memory {
+		return jetstream.MemoryStorage
+	}
+	return jetstream.FileStorage
 }
 
 // consumerConfig is the durable pull consumer of one stage.

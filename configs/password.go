@@ -9,12 +9,19 @@ import (
 
 // Account returns the account called name, pointing into c.Accounts.
 func (c *Config) Account(name string) (*Account, bool) {
-	for i := range c.Accounts {
-		if c.Accounts[i].Name == name {
-			return &c.Accounts[i], true
+	a := FindAccount(c.Accounts, name)
+	return a, a != nil
+}
+
+// FindAccount returns the account called name, pointing into accounts,
+// or nil.
+func FindAccount(accounts []Account, name string) *Account {
+	for i := range accounts {
+		if accounts[i].Name == name {
+			return &accounts[i]
 		}
 	}
-	return nil, false
+	return nil
 }
 
 // Password resolves the password reference at connect time, so that a

@@ -14,8 +14,8 @@ import (
 const BudgetBucket = "mail_escalate_budget"
 
 // BudgetBucketConfig is the bucket's configuration: one key per account
-// and hour, kept two hours so that a window outlives its hour. Callers
-// set Storage and Replicas.
+// and hour, kept two hours so that a window outlives its hour. Open it
+// with bus.Bus.KeyValue, which sets storage and replicas.
 func BudgetBucketConfig() jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
 		Bucket:      BudgetBucket,

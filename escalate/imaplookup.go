@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"mailassist/ingest"
 	"mailassist/mailmsg"
 )
 
@@ -96,17 +97,12 @@ func (l *IMAPLookup) inFolder(folder, id string) ([]byte, error) {
 // exactMatch fetches the Message-ID header of the candidates and returns
 // the first whose id equals id exactly, or ErrNotFound.
 func exactMatch(c *imapclient.Client, folder string, uids []imap.UID, id string) (imap.UID, error) {
-	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Message-ID"}, Peek: true}
-	bufs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{hdr}}).Collect()
+	byUID, err := ingest.FetchHeader(c, uids, "Message-ID")
 	if err != nil {
-		return 0, fmt.Errorf("fetch %s Message-ID headers: %w", folder, err)
-	}
-	byUID := make(map[imap.UID][]byte, len(bufs))
-	for _, b := range bufs {
-		byUID[b.UID] = b.FindBodySection(hdr)
+		return 0, fmt.Errorf("%s: %w", folder, err)
 	}
 	for _, uid := range uids {
-		if m := mailmsg.Parse(byUID[uid]); m.MessageID == id {
+		if ids := mailmsg.ParseMsgIDs(byUID[uid]); len(ids) > 0 && ids[0] == id {
 			return uid, nil
 		}
 	}

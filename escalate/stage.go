@@ -55,7 +55,7 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	if err := json.Unmarshal(d.Data, &ev); err != nil {
 		return bus.Permanentf("decode escalation: %v", err)
 	}
-	acct := s.account(ev.Account)
+	acct := configs.FindAccount(s.Accounts, ev.Account)
 	if acct == nil {
 		return bus.Permanentf("escalation for unknown account %q", ev.Account)
 	}
@@ -85,15 +85,6 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 		return err
 	}
 	return s.publish(ctx, &ev, acct, m, thread, a, res, d.Log)
-}
-
-func (s *Stage) account(name string) *configs.Account {
-	for i := range s.Accounts {
-		if s.Accounts[i].Name == name {
-			return &s.Accounts[i]
-		}
-	}
-	return nil
 }
 
 // thread rebuilds the thread from the account's watched folders, Sent and

@@ -82,11 +82,7 @@ func (f *fixture) stage(t *testing.T, large escalate.Chatter) *escalate.Stage {
 	return &escalate.Stage{Bus: f.b, Accounts: []configs.Account{f.acct}, Scorer: scorer,
 		Escalator: escalate.NewEscalator(opts), Log: quiet,
 		Draft: func(ctx context.Context, m *mailmsg.Message, acct *configs.Account, body, id string) (bool, error) {
-			raw, err := reply.ComposeDraft(m, acct, body, id, time.Now())
-			if err != nil {
-				return false, err
-			}
-			return true, reply.PublishDraft(ctx, f.b, "escalate", acct.Name, id, raw)
+			return reply.FileDraft(ctx, f.b, "escalate", m, acct, body, id, time.Now())
 		}}
 }
 

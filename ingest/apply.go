@@ -101,17 +101,16 @@ func (a *Applier) conn(account string) (*accountConn, error) {
 	if ac, ok := a.conns[account]; ok {
 		return ac, nil
 	}
-	for i := range a.Accounts {
-		if a.Accounts[i].Name == account {
-			if a.conns == nil {
-				a.conns = map[string]*accountConn{}
-			}
-			ac := &accountConn{acct: &a.Accounts[i], folders: map[imap.MailboxAttr]string{}}
-			a.conns[account] = ac
-			return ac, nil
-		}
+	acct := configs.FindAccount(a.Accounts, account)
+	if acct == nil {
+		return nil, bus.Permanentf("action for unknown account %q", account)
 	}
-	return nil, bus.Permanentf("action for unknown account %q", account)
+	if a.conns == nil {
+		a.conns = map[string]*accountConn{}
+	}
+	ac := &accountConn{acct: acct, folders: map[imap.MailboxAttr]string{}}
+	a.conns[account] = ac
+	return ac, nil
 }
 
 func (ac *accountConn) client(ctx context.Context) (*imapclient.Client, error) {
@@ -210,9 +209,11 @@ func (a *Applier) move(ctx context.Context, ac *accountConn, c *imapclient.Clien
 	if toJunk {
 		// So that the Junk watcher does not take our move for the user's.
 		if mid == "" {
-			if mid, err = messageID(c, uids[0]); err != nil {
+			ids, err := FetchHeader(c, uids[:1], "Message-Id")
+			if err != nil {
 				return err
 			}
+			mid = ids[uids[0]]
 		}
 		if err := MarkMovedToJunk(ctx, a.Bus, act.Account, mid); err != nil {
 			return err
@@ -291,19 +292,6 @@ func (a *Applier) draft(ctx context.Context, ac *accountConn, c *imapclient.Clie
 	return nil
 }
 
-// messageID reads the Message-ID header of uid in the selected mailbox.
-func messageID(c *imapclient.Client, uid imap.UID) (string, error) {
-	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Message-Id"}, Peek: true}
-	msgs, err := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{hdr}}).Collect()
-	if err != nil {
-		return "", fmt.Errorf("fetch message-id: %w", err)
-	}
-	if len(msgs) == 0 {
-		return "", nil
-	}
-	return headerValue(msgs[0].FindBodySection(hdr), "Message-Id"), nil
-}
-
 // hasDraft reports whether mailbox holds a message whose RefHeader is
 // exactly ref (SEARCH HEADER matches substrings, so each hit is checked).
 func hasDraft(c *imapclient.Client, mailbox, ref string) (bool, error) {
@@ -321,13 +309,12 @@ func hasDraft(c *imapclient.Client, mailbox, ref string) (bool, error) {
 	if len(uids) == 0 {
 		return false, nil
 	}
-	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{RefHeader}, Peek: true}
-	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{hdr}}).Collect()
+	refs, err := FetchHeader(c, uids, RefHeader)
 	if err != nil {
-		return false, fmt.Errorf("fetch draft refs: %w", err)
+		return false, err
 	}
-	for _, m := range msgs {
-		if headerValue(m.FindBodySection(hdr), RefHeader) == ref {
+	for _, r := range refs {
+		if r == ref {
 			return true, nil
 		}
 	}

@@ -224,21 +224,19 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 
 // unseen drops the UIDs whose Message-ID the account already ingested.
 func (s *syncer) unseen(ctx context.Context, chunk []imap.UID) ([]imap.UID, error) {
-	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Message-Id"}, Peek: true}
-	msgs, err := s.c.Fetch(imap.UIDSetNum(chunk...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{hdr}}).Collect()
+	ids, err := FetchHeader(s.c, chunk, "Message-Id")
 	if err != nil {
-		return nil, fmt.Errorf("fetch message-ids: %w", err)
+		return nil, err
 	}
 	seen := map[imap.UID]bool{}
-	for _, m := range msgs {
-		mid := headerValue(m.FindBodySection(hdr), "Message-Id")
+	for uid, mid := range ids {
 		if mid == "" {
 			continue
 		}
 		_, err := s.w.Bus.Seen.Get(ctx, seenKey(s.w.Account.Name, mid))
 		switch {
 		case err == nil:
-			seen[m.UID] = true
+			seen[uid] = true
 		case !errors.Is(err, jetstream.ErrKeyNotFound):
 			return nil, fmt.Errorf("look up message-id: %w", err)
 		}

@@ -51,16 +51,11 @@ type Stage struct {
 
 // Open creates the suggestion index. Call it once before Handle.
 func (s *Stage) Open(ctx context.Context) error {
-	storage := jetstream.FileStorage
-	if s.Bus.Opts.Memory {
-		storage = jetstream.MemoryStorage
-	}
-	kv, err := s.Bus.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: IndexBucket, Description: "suggested replies by message identity",
-		TTL: s.Bus.Opts.MaxAge, Storage: storage, Replicas: s.Bus.Opts.Replicas,
+	kv, err := s.Bus.KeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: IndexBucket, Description: "suggested replies by message identity", TTL: s.Bus.Opts.MaxAge,
 	})
 	if err != nil {
-		return fmt.Errorf("create kv %s: %w", IndexBucket, err)
+		return err
 	}
 	s.index = kv
 	if s.Now == nil {
@@ -87,7 +82,7 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	if err := json.Unmarshal(d.Data, &c); err != nil {
 		return bus.Permanentf("decode classified: %v", err)
 	}
-	acct := s.account(c.Account)
+	acct := configs.FindAccount(s.Accounts, c.Account)
 	if acct == nil {
 		return bus.Permanentf("classified message of unknown account %q", c.Account)
 	}
@@ -111,31 +106,22 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	}
 	sig := escalate.Signals{SpamScore: c.Score}
 	thread := &escalate.Thread{Messages: []escalate.ThreadMessage{escalate.NewThreadMessage(m, c.Mailbox)}, Referenced: len(m.References)}
-	if a := s.Scorer.Score(thread, sig); a.Escalate {
+	a := s.Scorer.Score(thread, sig)
+	if a.Escalate {
 		return s.escalate(ctx, &c, a, sig, log)
 	}
 	sugg, err := Suggest(ctx, s.Model, m, SuggestOptions{Prompt: PromptOptions{UserName: acct.DisplayName}, FallbackWhenUnavailable: true})
 	if err != nil {
 		return err
 	}
-	if sugg.Source == SourceBuiltin && s.Model != nil && strings.HasPrefix(sugg.Fallback, "invalid output") {
+	if sugg.Invalid {
 		// The small model could not answer well: maybe the thread is hard.
 		sig.SmallModelInvalid = true
-		if a := s.Scorer.Score(thread, sig); a.Escalate {
+		if a = s.Scorer.Score(thread, sig); a.Escalate {
 			return s.escalate(ctx, &c, a, sig, log)
 		}
 	}
-	a := s.Scorer.Score(thread, sig)
 	return s.suggest(ctx, &c, acct, m, dec, a, sugg, log)
-}
-
-func (s *Stage) account(name string) *configs.Account {
-	for i := range s.Accounts {
-		if s.Accounts[i].Name == name {
-			return &s.Accounts[i]
-		}
-	}
-	return nil
 }
 
 func own(a *configs.Account) []string { return append([]string{a.Address}, a.Aliases...) }
@@ -184,34 +170,31 @@ func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *configs.Ac
 // draft composes the reply and asks apply to put it in Drafts. It
 // reports false when the message has no one to reply to.
 func (s *Stage) draft(ctx context.Context, c *bus.Classified, acct *configs.Account, m *mailmsg.Message, body string) (bool, error) {
-	raw, err := ComposeDraft(m, acct, body, c.ID, s.Now())
+	return FileDraft(ctx, s.Bus, "reply", m, acct, body, c.ID, s.Now())
+}
+
+// FileDraft composes the reply of body to m for the account and asks
+// apply, on behalf of stage, to append it to Drafts under the identity id.
+// It reports false, and files nothing, when no one is left to reply to; a
+// draft that cannot be composed is a permanent error.
+func FileDraft(ctx context.Context, b *bus.Bus, stage string, m *mailmsg.Message, acct *configs.Account, body, id string, now time.Time) (bool, error) {
+	_, domain, _ := strings.Cut(acct.Address, "@")
+	raw, err := Compose(m, ComposeOptions{
+		From: mailmsg.Address{Name: acct.DisplayName, Addr: acct.Address}, Own: own(acct),
+		Body: body, Ref: id, Date: now, MessageIDDomain: domain, ReplyAll: true,
+	})
 	if errors.Is(err, ErrNoRecipient) {
 		return false, nil
 	}
 	if err != nil {
 		return false, bus.Permanentf("compose draft: %v", err)
 	}
-	return true, PublishDraft(ctx, s.Bus, "reply", c.Account, c.ID, raw)
-}
-
-// ComposeDraft composes the reply draft of body to m for the account.
-func ComposeDraft(m *mailmsg.Message, acct *configs.Account, body, ref string, now time.Time) ([]byte, error) {
-	_, domain, _ := strings.Cut(acct.Address, "@")
-	return Compose(m, ComposeOptions{
-		From: mailmsg.Address{Name: acct.DisplayName, Addr: acct.Address}, Own: own(acct),
-		Body: body, Ref: ref, Date: now, MessageIDDomain: domain, ReplyAll: true,
-	})
-}
-
-// PublishDraft asks apply to append raw to Drafts (stage names the asker).
-func PublishDraft(ctx context.Context, b *bus.Bus, stage, account, id string, raw []byte) error {
-	act := bus.Action{V: bus.Version, ID: id, Account: account, Kind: bus.ActionDraft, Stage: stage}
-	var err error
+	act := bus.Action{V: bus.Version, ID: id, Account: acct.Name, Kind: bus.ActionDraft, Stage: stage}
 	if act.Draft, act.DraftObject, err = b.StoreBlob(ctx, "draft/"+id, raw); err != nil {
-		return err
+		return false, err
 	}
-	_, err = b.Publish(ctx, bus.Subject(bus.KindAction, account), bus.MsgID(stage+"/"+bus.ActionDraft, id), &act)
-	return err
+	_, err = b.Publish(ctx, bus.Subject(bus.KindAction, acct.Name), bus.MsgID(stage+"/"+bus.ActionDraft, id), &act)
+	return err == nil, err
 }
 
 func (s *Stage) escalate(ctx context.Context, c *bus.Classified, a escalate.Assessment, sig escalate.Signals, log *slog.Logger) error {

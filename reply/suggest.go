@@ -31,6 +31,9 @@ type Suggestions struct {
 	Fallback string
 	// Attempts is how many times the model was asked (0, 1 or 2).
 	Attempts int
+	// Invalid: the model answered twice, and both answers failed
+	// validation (a sign that the message is hard for it).
+	Invalid bool
 }
 
 // SuggestOptions tune Suggest. The zero value means the defaults.
@@ -75,7 +78,9 @@ func Suggest(ctx context.Context, c Chatter, m *mailmsg.Message, o SuggestOption
 		lastErr = err
 		po.Feedback = err.Error()
 	}
-	return builtin(m, "invalid output twice: "+lastErr.Error(), 2), nil
+	out := builtin(m, "invalid output twice: "+lastErr.Error(), 2)
+	out.Invalid = true
+	return out, nil
 }
 
 // ask runs one generation and decodes it strictly.

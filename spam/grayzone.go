@@ -66,16 +66,11 @@ type GrayZone struct {
 
 // NewGrayZone opens the answer cache.
 func NewGrayZone(ctx context.Context, b *bus.Bus, c Chatter, low, high float64, timeout time.Duration) (*GrayZone, error) {
-	storage := jetstream.FileStorage
-	if b.Opts.Memory {
-		storage = jetstream.MemoryStorage
-	}
-	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: CacheBucket, Description: "LLM answers by content hash",
-		TTL: b.Opts.MaxAge, Storage: storage, Replicas: b.Opts.Replicas,
+	kv, err := b.KeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: CacheBucket, Description: "LLM answers by content hash", TTL: b.Opts.MaxAge,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create kv %s: %w", CacheBucket, err)
+		return nil, err
 	}
 	return &GrayZone{LLM: c, Low: low, High: high, Timeout: timeout, cache: kv}, nil
 }

@@ -41,18 +41,12 @@ type accountModel struct {
 
 // NewModels opens (creating it if needed) the model store.
 func NewModels(ctx context.Context, b *bus.Bus, base *Model, log *slog.Logger) (*Models, error) {
-	storage := jetstream.FileStorage
-	if b.Opts.Memory {
-		storage = jetstream.MemoryStorage
-	}
-	store, err := b.JS.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	store, err := b.ObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      ModelsBucket,
 		Description: "spam model of each account, refined by the user's feedback",
-		Storage:     storage,
-		Replicas:    b.Opts.Replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create object store %s: %w", ModelsBucket, err)
+		return nil, err
 	}
 	return &Models{base: base, store: store, log: log, accounts: map[string]*accountModel{}}, nil
 }

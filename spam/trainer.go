@@ -34,19 +34,13 @@ type Trainer struct {
 
 // NewTrainer opens the bucket of learnt feedback.
 func NewTrainer(ctx context.Context, b *bus.Bus, models *Models, log *slog.Logger) (*Trainer, error) {
-	storage := jetstream.FileStorage
-	if b.Opts.Memory {
-		storage = jetstream.MemoryStorage
-	}
-	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := b.KeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      TrainedBucket,
 		Description: "feedback each account's spam model has learnt",
 		TTL:         b.Opts.MaxAge,
-		Storage:     storage,
-		Replicas:    b.Opts.Replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create kv %s: %w", TrainedBucket, err)
+		return nil, err
 	}
 	return &Trainer{Bus: b, Models: models, Log: log, marks: kv}, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -103,9 +102,9 @@ func runEscalate(ctx context.Context, e *env, _ *ingest.Registry) error {
 		if err != nil {
 			return err
 		}
-		kv, err := e.bus.JS.CreateOrUpdateKeyValue(ctx, escalate.BudgetBucketConfig())
+		kv, err := e.bus.KeyValue(ctx, escalate.BudgetBucketConfig())
 		if err != nil {
-			return fmt.Errorf("budget bucket: %w", err)
+			return err
 		}
 		opts.Large, opts.Model, opts.Timeout = c, c.Model(), ep.Timeout.D()
 		opts.Budget = escalate.NewBudget(kv, ec.MaxPerHour, nil)
@@ -113,14 +112,7 @@ func runEscalate(ctx context.Context, e *env, _ *ingest.Registry) error {
 	st := &escalate.Stage{
 		Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts), Log: e.log,
 		Draft: func(ctx context.Context, m *mailmsg.Message, acct *configs.Account, body, id string) (bool, error) {
-			raw, err := reply.ComposeDraft(m, acct, body, id, time.Now())
-			if errors.Is(err, reply.ErrNoRecipient) {
-				return false, nil
-			}
-			if err != nil {
-				return false, err
-			}
-			return true, reply.PublishDraft(ctx, e.bus, "escalate", acct.Name, id, raw)
+			return reply.FileDraft(ctx, e.bus, "escalate", m, acct, body, id, time.Now())
 		},
 	}
 	return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log)
