@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -70,10 +69,4 @@ func (cp *checkpoints) advance(ctx context.Context, uidValidity, lastUID uint32)
 	}
 	cp.revision, cp.cur = rev, &next
 	return nil
-}
-
-// seenKey is the mail_seen key of a Message-ID within an account.
-func seenKey(account, messageID string) string {
-	sum := sha256.Sum256([]byte(strings.TrimSpace(messageID)))
-	return account + "." + hex.EncodeToString(sum[:16])
 }

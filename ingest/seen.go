@@ -2,9 +2,12 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -16,6 +19,12 @@ import (
 type seenEntry struct {
 	ID  string `json:"id"`
 	Seq uint64 `json:"seq"`
+}
+
+// seenKey is the mail_seen key of a Message-ID within an account.
+func seenKey(account, messageID string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(messageID)))
+	return account + "." + hex.EncodeToString(sum[:16])
 }
 
 // recordSeen notes that messageID was ingested as id at stream sequence seq.
