@@ -57,10 +57,10 @@ type Stage struct {
 
 func (s Stage) withDefaults() Stage {
 	if s.Concurrency <= 0 {
-		s.Concurrency = 4
+		s.Concurrency = DefaultConcurrency
 	}
 	if s.Grace <= 0 {
-		s.Grace = 20 * time.Second
+		s.Grace = DefaultGrace
 	}
 	if s.BackoffMin <= 0 {
 		s.BackoffMin = time.Second

@@ -23,27 +23,13 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.MaxAge == 0 {
-		o.MaxAge = 30 * 24 * time.Hour
-	}
-	if o.MaxBytes == 0 {
-		o.MaxBytes = 10 << 30
-	}
-	if o.DuplicateWindow == 0 {
-		o.DuplicateWindow = 2 * time.Hour
-	}
-	if o.InlineMax == 0 {
-		o.InlineMax = 32 << 10
-	}
-	if o.Replicas == 0 {
-		o.Replicas = 1
-	}
-	if o.MaxDeliver == 0 {
-		o.MaxDeliver = 8
-	}
-	if o.AckWait == 0 {
-		o.AckWait = 60 * time.Second
-	}
+	setDefault(&o.MaxAge, DefaultMaxAge)
+	setDefault(&o.MaxBytes, DefaultMaxBytes)
+	setDefault(&o.DuplicateWindow, DefaultDuplicateWindow)
+	setDefault(&o.InlineMax, DefaultInlineMax)
+	setDefault(&o.Replicas, DefaultReplicas)
+	setDefault(&o.MaxDeliver, DefaultMaxDeliver)
+	setDefault(&o.AckWait, DefaultAckWait)
 	return o
 }
 

@@ -75,3 +75,8 @@ func ParseIdentity(id string) (account string, uidValidity, uid uint32, err erro
 func MsgID(stage, identity string) string {
 	return stage + "/" + identity
 }
+
+// RefHeader is the header field of a draft that names the message it
+// answers (its identity), so that apply files each draft once and the
+// drafts' fate can be followed.
+const RefHeader = "X-Mailassist-Ref"

@@ -6,7 +6,17 @@ import (
 	"testing"
 	"time"
 
+	acct "mailassist/account"
+	"mailassist/bus"
 	"mailassist/configs"
+	"mailassist/escalate"
+	"mailassist/hardness"
+	"mailassist/imapx"
+	"mailassist/llm"
+	"mailassist/ops"
+	"mailassist/reply"
+	"mailassist/setting"
+	"mailassist/spam"
 )
 
 func parse(t *testing.T, src string) *configs.Config {
@@ -22,33 +32,33 @@ func TestDefaults(t *testing.T) {
 	want := &configs.Config{
 		DataDir: "./data",
 		Log:     configs.Log{Level: "info", Format: "text"},
-		NATS:    configs.NATS{Listen: "127.0.0.1:4222"},
-		Stream: configs.Stream{
-			MaxAge:          configs.Duration(720 * time.Hour),
-			MaxBytes:        10 * configs.GiB,
-			DuplicateWindow: configs.Duration(2 * time.Hour),
-			InlineMax:       32 * configs.KiB,
+		NATS:    bus.NATSConfig{Listen: "127.0.0.1:4222"},
+		Stream: bus.StreamConfig{
+			MaxAge:          setting.Duration(720 * time.Hour),
+			MaxBytes:        10 * setting.GiB,
+			DuplicateWindow: setting.Duration(2 * time.Hour),
+			InlineMax:       32 * setting.KiB,
 			Replicas:        1,
 		},
-		Stages: configs.Stages{
+		Stages: bus.StagesConfig{
 			Concurrency: 4,
 			MaxDeliver:  8,
-			AckWait:     configs.Duration(time.Minute),
-			Grace:       configs.Duration(20 * time.Second),
+			AckWait:     setting.Duration(time.Minute),
+			Grace:       setting.Duration(20 * time.Second),
 		},
-		HTTP: configs.HTTP{Listen: "127.0.0.1:9180"},
-		Spam: configs.Spam{
+		HTTP: ops.Config{Listen: "127.0.0.1:9180"},
+		Spam: spam.Config{
 			Action:     "move",
 			GrayZone:   []float64{0.3, 0.9},
-			LLMTimeout: configs.Duration(10 * time.Second),
+			LLMTimeout: setting.Duration(10 * time.Second),
 		},
-		Reply: configs.Reply{Draft: "top", Threshold: 0.5},
-		Escalate: configs.Escalate{
-			Threshold:    0.5,
+		Reply: reply.Config{Draft: "top", Threshold: 0.5},
+		Escalate: escalate.Config{
+			Config:       hardness.Config{Threshold: 0.5},
 			LLM:          "none", // without llm.large; see TestEscalateLLMDefault
 			MaxPerHour:   20,
 			ThreadTokens: 3000,
-			MaxWait:      configs.Duration(12 * time.Hour),
+			MaxWait:      setting.Duration(12 * time.Hour),
 		},
 		// No llm endpoint unless the file configures one.
 	}
@@ -74,20 +84,20 @@ func TestAccountDefaults(t *testing.T) {
 	if !ok {
 		t.Fatal("no account alice")
 	}
-	want := configs.Account{
+	want := acct.Account{
 		Name:    "alice",
 		Address: "alice@example.com",
-		IMAP: configs.IMAP{
+		IMAP: imapx.Config{
 			Host:        "imap.example.com",
 			Port:        993,
 			TLS:         "implicit",
 			Username:    "alice@example.com",
 			PasswordEnv: "ALICE_PW",
 		},
-		Folders:      configs.Folders{Watch: []string{"INBOX"}},
-		InitialSync:  configs.Duration(7 * 24 * time.Hour),
-		IdleRefresh:  configs.Duration(10 * time.Minute),
-		PollInterval: configs.Duration(time.Minute),
+		Folders:      acct.Folders{Watch: []string{"INBOX"}},
+		InitialSync:  setting.Duration(7 * 24 * time.Hour),
+		IdleRefresh:  setting.Duration(10 * time.Minute),
+		PollInterval: setting.Duration(time.Minute),
 	}
 	if !reflect.DeepEqual(*a, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", *a, want)
@@ -138,16 +148,16 @@ func TestHTTPListen(t *testing.T) {
 // endpoints that are present, with the timeout of their size, and that
 // values written in the file are kept.
 func TestLLMDefaults(t *testing.T) {
-	small := &configs.Endpoint{
+	small := &llm.Endpoint{
 		URL:            "http://127.0.0.1:11434",
 		Model:          "qwen2.5:1.5b",
-		Timeout:        configs.Duration(60 * time.Second),
+		Timeout:        setting.Duration(60 * time.Second),
 		MaxConcurrency: 1,
 	}
-	large := &configs.Endpoint{
+	large := &llm.Endpoint{
 		URL:            "http://127.0.0.1:11434",
 		Model:          "qwen2.5:14b",
-		Timeout:        configs.Duration(10 * time.Minute),
+		Timeout:        setting.Duration(10 * time.Minute),
 		MaxConcurrency: 1,
 	}
 	tests := []struct {
@@ -159,10 +169,10 @@ func TestLLMDefaults(t *testing.T) {
 		{"llm:\n  small: {model: qwen2.5:1.5b}\n  large: {model: qwen2.5:14b}\n", configs.LLM{Small: small, Large: large}},
 		{"llm:\n  small: {model: qwen2.5:1.5b, url: \"\", timeout: 0s, max_concurrency: 0}\n", configs.LLM{Small: small}},
 		{"llm:\n  large:\n    model: m\n    url: https://gpu.example.com\n    timeout: 5m\n    max_concurrency: 4\n    options: {num_ctx: 8192}\n",
-			configs.LLM{Large: &configs.Endpoint{
+			configs.LLM{Large: &llm.Endpoint{
 				URL:            "https://gpu.example.com",
 				Model:          "m",
-				Timeout:        configs.Duration(5 * time.Minute),
+				Timeout:        setting.Duration(5 * time.Minute),
 				MaxConcurrency: 4,
 				Options:        map[string]any{"num_ctx": 8192},
 			}}},
@@ -222,19 +232,21 @@ llm:
     model: qwen2.5:1.5b
 `
 	cfg := parse(t, src)
-	wantReply := configs.Reply{Draft: "none", Threshold: 0.7, LLM: "small"}
-	wantEsc := configs.Escalate{
-		Threshold: 1,
-		Weights:   map[string]float64{"legal": 0, "vip": 1},
-		VIP:       []string{"boss@example.com", "@board.example.com"},
-		Rules: []configs.EscalateRule{
-			{Name: "legal-dept", Field: "from", Pattern: `@legal\.example\.com>?$`, Weight: 1},
-			{Name: "invoice", Field: "subject", Pattern: `\binvoice\b`, Weight: 0.25},
+	wantReply := reply.Config{Draft: "none", Threshold: 0.7, LLM: "small"}
+	wantEsc := escalate.Config{
+		Config: hardness.Config{
+			Threshold: 1,
+			Weights:   map[string]float64{"legal": 0, "vip": 1},
+			VIP:       []string{"boss@example.com", "@board.example.com"},
+			Rules: []hardness.Rule{
+				{Name: "legal-dept", Field: "from", Pattern: `@legal\.example\.com>?$`, Weight: 1},
+				{Name: "invoice", Field: "subject", Pattern: `\binvoice\b`, Weight: 0.25},
+			},
 		},
 		LLM:          "small",
 		MaxPerHour:   1,
 		ThreadTokens: 200,
-		MaxWait:      configs.Duration(30 * time.Minute),
+		MaxWait:      setting.Duration(30 * time.Minute),
 	}
 	if !reflect.DeepEqual(cfg.Reply, wantReply) {
 		t.Errorf("reply = %+v, want %+v", cfg.Reply, wantReply)

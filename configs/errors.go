@@ -67,6 +67,12 @@ func (ps *problems) add(path, format string, args ...any) {
 	ps.addAt(ps.tree.line(path), path, fmt.Sprintf(format, args...))
 }
 
+// Problem implements setting.Sink.
+func (ps *problems) Problem(path, msg string) { ps.add(path, "%s", msg) }
+
+// Written implements setting.Sink: whether the file has a key at path.
+func (ps *problems) Written(path string) bool { return ps.tree.has(path) }
+
 // markBroken notes that the value at path (and all below it) did not decode.
 func (ps *problems) markBroken(path string) {
 	ps.broken = append(ps.broken, path)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mailassist/configs"
+	"mailassist/setting"
 )
 
 // account is a valid account; cases below change one thing in a copy.
@@ -23,7 +24,7 @@ const account = `accounts:
 
 // llm configures a valid small endpoint; cases below add a key to it
 // (on line 4) or change one in a copy.
-const llm = `llm:
+const llmYAML = `llm:
   small:
     model: qwen2.5:1.5b
 `
@@ -124,27 +125,27 @@ func TestParseProblems(t *testing.T) {
 		{"gray zone NaN", "spam:\n  gray_zone: [.nan, 0.9]\n", 2, "spam.gray_zone", "[NaN 0.9] is not [low, high]"},
 		{"gray zone not a list", "spam:\n  gray_zone: 0.3\n", 2, "spam.gray_zone", `"0.3" is not a list`},
 		{"spam llm not configured", "spam:\n  llm: small\n", 2, "spam.llm", `"small" names llm.small, which is not configured`},
-		{"spam llm other not configured", "spam:\n  llm: large\n" + llm, 2, "spam.llm", `"large" names llm.large, which is not configured`},
-		{"spam llm bad value", "spam:\n  llm: medium\n" + llm, 2, "spam.llm", `"medium" is not one of small, large (or empty for no second opinion)`},
+		{"spam llm other not configured", "spam:\n  llm: large\n" + llmYAML, 2, "spam.llm", `"large" names llm.large, which is not configured`},
+		{"spam llm bad value", "spam:\n  llm: medium\n" + llmYAML, 2, "spam.llm", `"medium" is not one of small, large (or empty for no second opinion)`},
 		{"spam llm timeout", "spam:\n  llm_timeout: 50ms\n", 2, "spam.llm_timeout", "50ms is below the minimum of 100ms"},
 		{"missing spam model", "spam:\n  model: /nonexistent/spam.model\n", 2, "spam.model", "/nonexistent/spam.model: no such file or directory"},
 		{"llm model missing", "llm:\n  small:\n    url: http://127.0.0.1:11434\n", 2, "llm.small.model", "required"},
 		{"llm large model missing", "llm:\n  large: {}\n", 2, "llm.large.model", "required"},
-		{"llm url without scheme", llm + "    url: 127.0.0.1:11434\n", 4, "llm.small.url", "is not a URL such as http://127.0.0.1:11434"},
-		{"llm url without host", llm + "    url: gpu.example.com\n", 4, "llm.small.url", "is not a URL"},
-		{"llm url with port only", llm + "    url: http://:11434\n", 4, "llm.small.url", "is not a URL"},
-		{"llm url credentials", llm + "    url: https://bob:pw@gpu.example.com\n", 4, "llm.small.url", "has credentials in the URL, which are not allowed"},
-		{"llm url plain http", llm + "    url: http://gpu.example.com:11434\n", 4, "llm.small.url", "plain http to gpu.example.com, which is not a loopback host: use https, or set allow_plaintext: true"},
-		{"llm url plain http to an address", llm + "    url: http://192.168.1.20:11434\n", 4, "llm.small.url", "plain http to 192.168.1.20"},
-		{"llm url scheme", llm + "    url: ftp://gpu.example.com\n", 4, "llm.small.url", `scheme "ftp" is not http or https`},
-		{"llm url scheme with allow_plaintext", llm + "    url: ws://gpu.example.com\n    allow_plaintext: true\n", 4, "llm.small.url", `scheme "ws" is not http or https`},
-		{"llm timeout", llm + "    timeout: 500ms\n", 4, "llm.small.timeout", "500ms is below the minimum of 1s"},
-		{"llm max_concurrency too high", llm + "    max_concurrency: 65\n", 4, "llm.small.max_concurrency", "65 is not between 1 and 64"},
-		{"llm max_concurrency negative", llm + "    max_concurrency: -1\n", 4, "llm.small.max_concurrency", "-1 is not between 1 and 64"},
-		{"llm missing ca_file", llm + "    ca_file: /nonexistent/ca.pem\n", 4, "llm.small.ca_file", "/nonexistent/ca.pem: no such file or directory"},
+		{"llm url without scheme", llmYAML + "    url: 127.0.0.1:11434\n", 4, "llm.small.url", "is not a URL such as http://127.0.0.1:11434"},
+		{"llm url without host", llmYAML + "    url: gpu.example.com\n", 4, "llm.small.url", "is not a URL"},
+		{"llm url with port only", llmYAML + "    url: http://:11434\n", 4, "llm.small.url", "is not a URL"},
+		{"llm url credentials", llmYAML + "    url: https://bob:pw@gpu.example.com\n", 4, "llm.small.url", "has credentials in the URL, which are not allowed"},
+		{"llm url plain http", llmYAML + "    url: http://gpu.example.com:11434\n", 4, "llm.small.url", "plain http to gpu.example.com, which is not a loopback host: use https, or set allow_plaintext: true"},
+		{"llm url plain http to an address", llmYAML + "    url: http://192.168.1.20:11434\n", 4, "llm.small.url", "plain http to 192.168.1.20"},
+		{"llm url scheme", llmYAML + "    url: ftp://gpu.example.com\n", 4, "llm.small.url", `scheme "ftp" is not http or https`},
+		{"llm url scheme with allow_plaintext", llmYAML + "    url: ws://gpu.example.com\n    allow_plaintext: true\n", 4, "llm.small.url", `scheme "ws" is not http or https`},
+		{"llm timeout", llmYAML + "    timeout: 500ms\n", 4, "llm.small.timeout", "500ms is below the minimum of 1s"},
+		{"llm max_concurrency too high", llmYAML + "    max_concurrency: 65\n", 4, "llm.small.max_concurrency", "65 is not between 1 and 64"},
+		{"llm max_concurrency negative", llmYAML + "    max_concurrency: -1\n", 4, "llm.small.max_concurrency", "-1 is not between 1 and 64"},
+		{"llm missing ca_file", llmYAML + "    ca_file: /nonexistent/ca.pem\n", 4, "llm.small.ca_file", "/nonexistent/ca.pem: no such file or directory"},
 		{"llm endpoint not a mapping", "llm:\n  small: qwen2.5:1.5b\n", 2, "llm.small", `"qwen2.5:1.5b" is not a mapping`},
 		{"llm unknown endpoint", "llm:\n  medium:\n    model: m\n", 2, "llm.medium", `unknown key "medium"`},
-		{"llm allow_plaintext not a bool", llm + "    allow_plaintext: maybe\n", 4, "llm.small.allow_plaintext", `"maybe" is not true or false`},
+		{"llm allow_plaintext not a bool", llmYAML + "    allow_plaintext: maybe\n", 4, "llm.small.allow_plaintext", `"maybe" is not true or false`},
 		{"alias not an address", account + "    aliases: [alice@example.net, alice]\n", 7, "accounts[0].aliases[1]", `"alice" is not an e-mail address`},
 		{"alias with display name", account + "    aliases:\n      - \"Alice <alice@example.net>\"\n", 8, "accounts[0].aliases[0]", "not a bare address: write alice@example.net"},
 		{"alias empty", account + "    aliases: [\"\"]\n", 7, "accounts[0].aliases[0]", "empty address"},
@@ -154,8 +155,8 @@ func TestParseProblems(t *testing.T) {
 		{"reply threshold negative", "reply:\n  threshold: -0.5\n", 2, "reply.threshold", "-0.5 is not in (0, 1)"},
 		{"reply threshold NaN", "reply:\n  threshold: .nan\n", 2, "reply.threshold", "NaN is not in (0, 1)"},
 		{"reply llm not configured", "reply:\n  llm: small\n", 2, "reply.llm", `"small" names llm.small, which is not configured`},
-		{"reply llm other not configured", "reply:\n  llm: large\n" + llm, 2, "reply.llm", `"large" names llm.large, which is not configured`},
-		{"reply llm bad value", "reply:\n  llm: medium\n" + llm, 2, "reply.llm", `"medium" is not one of small, large (or empty for none)`},
+		{"reply llm other not configured", "reply:\n  llm: large\n" + llmYAML, 2, "reply.llm", `"large" names llm.large, which is not configured`},
+		{"reply llm bad value", "reply:\n  llm: medium\n" + llmYAML, 2, "reply.llm", `"medium" is not one of small, large (or empty for none)`},
 		{"escalate threshold above range", "escalate:\n  threshold: 1.01\n", 2, "escalate.threshold", "1.01 is not in (0, 1]"},
 		{"escalate threshold negative", "escalate:\n  threshold: -1\n", 2, "escalate.threshold", "-1 is not in (0, 1]"},
 		{"escalate threshold NaN", "escalate:\n  threshold: .NaN\n", 2, "escalate.threshold", "NaN is not in (0, 1]"},
@@ -182,7 +183,7 @@ func TestParseProblems(t *testing.T) {
 		{"escalate rule weight negative", "escalate:\n  rules:\n    - {name: legal, field: subject, pattern: x, weight: -0.5}\n", 3, "escalate.rules[0].weight", "-0.5 is not in (0, 1]"},
 		{"escalate rule weight NaN", "escalate:\n  rules:\n    - name: legal\n      field: subject\n      pattern: x\n      weight: .nan\n", 6, "escalate.rules[0].weight", "NaN is not in (0, 1]"},
 		{"escalate llm bad value", "escalate:\n  llm: medium\n", 2, "escalate.llm", `"medium" is not one of small, large, none`},
-		{"escalate llm not configured", "escalate:\n  llm: large\n" + llm, 2, "escalate.llm", `"large" names llm.large, which is not configured`},
+		{"escalate llm not configured", "escalate:\n  llm: large\n" + llmYAML, 2, "escalate.llm", `"large" names llm.large, which is not configured`},
 		{"escalate llm small not configured", "escalate:\n  llm: small\n", 2, "escalate.llm", `"small" names llm.small, which is not configured`},
 		{"escalate max_per_hour negative", "escalate:\n  max_per_hour: -1\n", 2, "escalate.max_per_hour", "-1 is not between 1 and 100000"},
 		{"escalate max_per_hour too high", "escalate:\n  max_per_hour: 100001\n", 2, "escalate.max_per_hour", "100001 is not between 1 and 100000"},
@@ -277,11 +278,11 @@ func TestSecretsNotInErrors(t *testing.T) {
 		"nats:\n  url: nats://bob:hunter2@bus.example.com:4222\n",
 		"nats:\n  url: http://hunter2@bus.example.com:4222\n",
 		"nats:\n  url: \"nats://bus:4222\\x7fhunter2\"\n",
-		llm + "    url: https://bob:hunter2@gpu.example.com\n",
-		llm + "    url: http://hunter2@gpu.example.com\n",
-		llm + "    url: bob:hunter2@gpu.example.com\n",
-		llm + "    url: \"http://bob:hunter2@gpu.example.com\\x7f\"\n",
-		llm + "    url: \"http://bob:hunter2@gpu.example.com:port\"\n",
+		llmYAML + "    url: https://bob:hunter2@gpu.example.com\n",
+		llmYAML + "    url: http://hunter2@gpu.example.com\n",
+		llmYAML + "    url: bob:hunter2@gpu.example.com\n",
+		llmYAML + "    url: \"http://bob:hunter2@gpu.example.com\\x7f\"\n",
+		llmYAML + "    url: \"http://bob:hunter2@gpu.example.com:port\"\n",
 	}
 	for _, src := range srcs {
 		_, err := configs.Parse("test.yaml", []byte(src))
@@ -296,25 +297,25 @@ func TestSecretsNotInErrors(t *testing.T) {
 // TestParseValidLLM checks configs that the llm checks must accept.
 func TestParseValidLLM(t *testing.T) {
 	srcs := []string{
-		llm,
-		llm + "    url: http://localhost:11434\n",
-		llm + "    url: http://127.0.0.2:11434\n",
-		llm + "    url: http://[::1]:11434\n",
-		llm + "    url: https://gpu.example.com\n",
-		llm + "    url: HTTPS://gpu.example.com:8443/\n",
-		llm + "    url: http://gpu.example.com:11434\n    allow_plaintext: true\n",
-		llm + "    url: http://192.168.1.20:11434\n    allow_plaintext: true\n",
-		llm + "    timeout: 1s\n    max_concurrency: 64\n    ca_file: " + os.Args[0] + "\n",
-		llm + "    options: {temperature: 0, num_ctx: 8192, stop: [\"\\n\"]}\n",
-		"spam:\n  llm: small\n" + llm,
+		llmYAML,
+		llmYAML + "    url: http://localhost:11434\n",
+		llmYAML + "    url: http://127.0.0.2:11434\n",
+		llmYAML + "    url: http://[::1]:11434\n",
+		llmYAML + "    url: https://gpu.example.com\n",
+		llmYAML + "    url: HTTPS://gpu.example.com:8443/\n",
+		llmYAML + "    url: http://gpu.example.com:11434\n    allow_plaintext: true\n",
+		llmYAML + "    url: http://192.168.1.20:11434\n    allow_plaintext: true\n",
+		llmYAML + "    timeout: 1s\n    max_concurrency: 64\n    ca_file: " + os.Args[0] + "\n",
+		llmYAML + "    options: {temperature: 0, num_ctx: 8192, stop: [\"\\n\"]}\n",
+		"spam:\n  llm: small\n" + llmYAML,
 		"spam:\n  llm: large\nllm:\n  large:\n    model: qwen2.5:14b\n",
 		"spam:\n  action: flag\n  threshold: 0.5\n  gray_zone: [0, 1]\n  llm_timeout: 100ms\n",
 		"spam:\n  action: none\n  threshold: 0.999\n",
 
-		"reply:\n  llm: small\n" + llm,
+		"reply:\n  llm: small\n" + llmYAML,
 		"reply:\n  llm: large\nllm:\n  large:\n    model: qwen2.5:14b\n",
 		"reply:\n  draft: none\n  threshold: 0.999\n",
-		"escalate:\n  llm: small\n" + llm,
+		"escalate:\n  llm: small\n" + llmYAML,
 		"escalate:\n  llm: none\nllm:\n  large:\n    model: qwen2.5:14b\n",
 		"escalate:\n  threshold: 1\n  weights: {vip: 0, legal: 1}\n  vip: [Boss@Example.com, \"@example.org\"]\n",
 		"escalate:\n  rules:\n    - {name: a, field: subject, pattern: '(?-i)URGENT', weight: 0.001}\n",
@@ -355,10 +356,10 @@ func TestLoadExample(t *testing.T) {
 	}
 	// The llm endpoints are examples too: there is no default endpoint.
 	small, large := cfg.LLM.Small, cfg.LLM.Large
-	if small == nil || small.Model != "qwen2.5:1.5b" || small.URL != "http://127.0.0.1:11434" || small.Timeout != configs.Duration(time.Minute) {
+	if small == nil || small.Model != "qwen2.5:1.5b" || small.URL != "http://127.0.0.1:11434" || small.Timeout != setting.Duration(time.Minute) {
 		t.Errorf("llm.small = %+v; want qwen2.5:1.5b on the default url with the default timeout", small)
 	}
-	if large == nil || large.Model != "qwen2.5:14b" || !strings.HasPrefix(large.URL, "https://") || large.Timeout != configs.Duration(10*time.Minute) {
+	if large == nil || large.Model != "qwen2.5:14b" || !strings.HasPrefix(large.URL, "https://") || large.Timeout != setting.Duration(10*time.Minute) {
 		t.Errorf("llm.large = %+v; want qwen2.5:14b over https with the default timeout", large)
 	}
 	// So are the escalate lists, which are empty by default.

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"mailassist/bus"
 )
 
 // The complaints of the yaml decoder, after "line N: ".
@@ -63,7 +65,7 @@ func secretHint(key, typ string) string {
 	default:
 		return ""
 	}
-	if typ == "configs.NATS" {
+	if typ == reflect.TypeOf(bus.NATSConfig{}).String() {
 		return "secrets go by reference: use creds_file"
 	}
 	return "secrets go by reference: use password_env or password_file"
@@ -136,7 +138,7 @@ type field struct {
 	child string // type name of a struct value, or ""
 }
 
-// schema maps the name of each config struct type ("configs.IMAP") to
+// schema maps the name of each config struct type ("imapx.Config") to
 // its keys, for hints about unknown keys.
 var schema = func() map[string][]field {
 	m := map[string][]field{}
@@ -154,8 +156,13 @@ func addSchema(m map[string][]field, t reflect.Type) string {
 	var fields []field
 	for i := range t.NumField() {
 		f := t.Field(i)
-		key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		fields = append(fields, field{key: key, child: addSchema(m, f.Type)})
+		key, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		child := addSchema(m, f.Type)
+		if opts == "inline" { // a section embedded in another: its keys are the outer one's
+			fields = append(fields, m[child]...)
+			continue
+		}
+		fields = append(fields, field{key: key, child: child})
 	}
 	m[t.String()] = fields
 	return t.String()

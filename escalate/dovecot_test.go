@@ -10,8 +10,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
-	"mailassist/configs"
-	"mailassist/ingest"
+	"mailassist/account"
+	"mailassist/imapx"
 	"mailassist/internal/dovecottest"
 	"mailassist/mailmsg"
 )
@@ -37,16 +37,16 @@ func TestReconstructDovecot(t *testing.T) {
 	if err := os.WriteFile(pw, []byte("secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	acct := &configs.Account{Name: "alice", Address: "alice@example.org", IMAP: configs.IMAP{
+	acct := &account.Account{Name: "alice", Address: "alice@example.org", IMAP: imapx.Config{
 		Host: s.Host, Port: s.TLSPort, TLS: "implicit", CAFile: s.CAFile, Username: "alice", PasswordFile: pw}}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := ingest.Dial(ctx, acct, nil)
+	c, err := imapx.Dial(ctx, acct.IMAP, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	sent, err := ingest.FindFolder(c, imap.MailboxAttrSent)
+	sent, err := imapx.FindFolder(c, imap.MailboxAttrSent)
 	if err != nil || sent != "Sent" {
 		t.Fatalf("FindFolder(Sent) = %q, %v", sent, err)
 	}

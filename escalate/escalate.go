@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mailassist/hardness"
 	"slices"
 	"time"
 
@@ -80,10 +81,10 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.Timeout <= 0 {
-		o.Timeout = 10 * time.Minute
+		o.Timeout = DefaultTimeout
 	}
 	if o.ThreadTokens <= 0 {
-		o.ThreadTokens = 3000
+		o.ThreadTokens = DefaultThreadTokens
 	}
 	if o.MaxAsks <= 0 {
 		o.MaxAsks = defaultMaxAsks
@@ -92,7 +93,7 @@ func (o Options) withDefaults() Options {
 		o.InvalidRetries = 1
 	}
 	if o.MaxWait <= 0 {
-		o.MaxWait = 12 * time.Hour
+		o.MaxWait = DefaultMaxWait
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -114,8 +115,8 @@ func NewEscalator(opts Options) *Escalator {
 // Job is one thread to escalate.
 type Job struct {
 	Account    string
-	Thread     *Thread
-	Assessment Assessment
+	Thread     *hardness.Thread
+	Assessment hardness.Assessment
 	// Since is when the message first asked to be escalated (its event's
 	// time): waiting is measured from it. Zero means now.
 	Since time.Time
@@ -142,7 +143,7 @@ func (e *Escalator) Escalate(ctx context.Context, job Job) (Result, error) {
 			return e.wait(job, &WaitError{RetryAfter: after, Reason: "large-model budget for this hour is spent"})
 		}
 	}
-	t := job.Thread.clone()
+	t := cloneThread(job.Thread)
 	Bound(t, e.opts.ThreadTokens)
 	var lastInvalid error
 	for attempt := 0; attempt <= max(e.opts.InvalidRetries, 0); attempt++ {
@@ -176,7 +177,7 @@ func (e *Escalator) Escalate(ctx context.Context, job Job) (Result, error) {
 
 // ask runs one large-model call and reports whether it ran out of time
 // (the model worked on it, so its budget is spent).
-func (e *Escalator) ask(ctx context.Context, t *Thread, a Assessment) (Output, *llm.Response, bool, error) {
+func (e *Escalator) ask(ctx context.Context, t *hardness.Thread, a hardness.Assessment) (Output, *llm.Response, bool, error) {
 	callCtx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
 	defer cancel()
 	out, resp, err := Ask(callCtx, e.opts.Large, t, a, e.opts.Timeout)
@@ -208,8 +209,8 @@ func (e *Escalator) refund(ctx context.Context, account string) {
 	}
 }
 
-// clone copies the thread so that Bound can cut the copy.
-func (t *Thread) clone() *Thread {
+// cloneThread copies the thread so that Bound can cut the copy.
+func cloneThread(t *hardness.Thread) *hardness.Thread {
 	c := *t
 	c.Messages = slices.Clone(t.Messages)
 	c.Missing = slices.Clone(t.Missing)

@@ -62,7 +62,7 @@ func TestEscalateLargeModelValid(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests", len(reqs))
 	}
-	bounded := j.Thread.clone()
+	bounded := cloneThread(j.Thread)
 	Bound(bounded, 3000)
 	system, user := Prompt(bounded, j.Assessment)
 	if m := reqs[0].Messages; len(m) != 2 || m[0].Role != "system" || m[0].Content != system || m[1].Content != user {

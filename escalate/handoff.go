@@ -1,6 +1,9 @@
 package escalate
 
-import "slices"
+import (
+	"mailassist/hardness"
+	"slices"
+)
 
 // Handlers of an escalation.
 const (
@@ -36,13 +39,13 @@ const HighScore = 0.75
 // asks (at most maxAsks; 0 means 5), a priority from the assessment
 // (high when urgent vocabulary fired or the score is at least HighScore,
 // normal otherwise), no draft. why is recorded in Result.Handoff.
-func Handoff(t *Thread, a Assessment, maxAsks int, why string) Result {
+func Handoff(t *hardness.Thread, a hardness.Assessment, maxAsks int, why string) Result {
 	summary, asks := Extractive(t, maxAsks)
 	if asks == nil {
 		asks = []string{}
 	}
 	prio := PriorityNormal
-	if a.Score >= HighScore || slices.Contains(a.Names(), ReasonUrgent) {
+	if a.Score >= HighScore || slices.Contains(a.Names(), hardness.ReasonUrgent) {
 		prio = PriorityHigh
 	}
 	return Result{Handler: HandlerHuman, Summary: summary, Asks: asks, Priority: prio, Handoff: why}

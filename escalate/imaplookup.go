@@ -11,7 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"mailassist/ingest"
+	"mailassist/imapx"
 	"mailassist/mailmsg"
 )
 
@@ -97,7 +97,7 @@ func (l *IMAPLookup) inFolder(folder, id string) ([]byte, error) {
 // exactMatch fetches the Message-ID header of the candidates and returns
 // the first whose id equals id exactly, or ErrNotFound.
 func exactMatch(c *imapclient.Client, folder string, uids []imap.UID, id string) (imap.UID, error) {
-	byUID, err := ingest.FetchHeader(c, uids, "Message-ID")
+	byUID, err := imapx.FetchHeader(c, uids, "Message-ID")
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", folder, err)
 	}

@@ -2,6 +2,7 @@ package escalate
 
 import (
 	"context"
+	"mailassist/hardness"
 	"time"
 
 	"mailassist/llm"
@@ -20,7 +21,7 @@ type Chatter interface {
 // reached or did not finish in time; ErrInvalid (which is also
 // llm.ErrInvalidOutput) when the answer is unusable; llm.ErrRejected
 // when the server refused the request.
-func Ask(ctx context.Context, c Chatter, t *Thread, a Assessment, timeout time.Duration) (Output, *llm.Response, error) {
+func Ask(ctx context.Context, c Chatter, t *hardness.Thread, a hardness.Assessment, timeout time.Duration) (Output, *llm.Response, error) {
 	system, user := Prompt(t, a)
 	resp, err := c.Chat(ctx, llm.Request{System: system, Prompt: user, Schema: Schema, Timeout: timeout})
 	if err != nil {

@@ -3,6 +3,7 @@ package escalate
 import (
 	_ "embed"
 	"encoding/json"
+	"mailassist/hardness"
 	"regexp"
 	"strings"
 	"text/template"
@@ -48,7 +49,7 @@ const (
 
 type promptData struct {
 	Score      float64
-	Reasons    []Reason
+	Reasons    []hardness.Reason
 	Shown      int
 	Omitted    int
 	Missing    int
@@ -70,7 +71,7 @@ type promptMessage struct {
 // user prompt. Text inside the thread that imitates the fence is
 // defused. Bound the thread first. It panics only if the embedded
 // template is broken, which the golden test catches.
-func Prompt(t *Thread, a Assessment) (system, user string) {
+func Prompt(t *hardness.Thread, a hardness.Assessment) (system, user string) {
 	d := promptData{Score: a.Score, Reasons: a.Reasons, Shown: len(t.Messages), Omitted: t.Omitted, Missing: len(t.Missing)}
 	for i, m := range t.Messages {
 		pm := promptMessage{

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"mailassist/hardness"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,8 +48,8 @@ type Escalation struct {
 // corpus itself (an in-memory index by Message-ID stands in for the
 // mailbox), so thread length and participants count what the corpus
 // holds of each thread, and at least what References names.
-func EscalationRate(dir string, cfg ScoreConfig) (Report, error) {
-	scorer, err := NewScorer(cfg)
+func EscalationRate(dir string, cfg hardness.ScoreConfig) (Report, error) {
+	scorer, err := hardness.NewScorer(cfg)
 	if err != nil {
 		return Report{}, err
 	}
@@ -79,7 +80,7 @@ func EscalationRate(dir string, cfg ScoreConfig) (Report, error) {
 		if len(t.Messages) > 1 {
 			rep.InThread++
 		}
-		a := scorer.Score(t, Signals{})
+		a := scorer.Score(t, hardness.Signals{})
 		if a.Escalate {
 			rep.Escalated++
 			rel, _ := filepath.Rel(dir, p)

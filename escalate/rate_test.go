@@ -1,12 +1,13 @@
 package escalate
 
 import (
+	"mailassist/hardness"
 	"path/filepath"
 	"testing"
 )
 
 func TestEscalationRate(t *testing.T) {
-	rep, err := EscalationRate(filepath.Join("testdata", "corpus"), DefaultScoreConfig())
+	rep, err := EscalationRate(filepath.Join("testdata", "corpus"), hardness.DefaultScoreConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,10 +22,10 @@ func TestEscalationRate(t *testing.T) {
 		counts[r.Name] = r
 	}
 	// The complaint fired twice, but the newsletter's was discounted.
-	if c := counts[ReasonComplaint]; c.Fired != 2 || c.Escalated != 1 {
+	if c := counts[hardness.ReasonComplaint]; c.Fired != 2 || c.Escalated != 1 {
 		t.Errorf("complaint counted %+v, want fired 2, escalated 1", c)
 	}
-	if c := counts[ReasonListMail]; c.Fired != 1 || c.Escalated != 0 {
+	if c := counts[hardness.ReasonListMail]; c.Fired != 1 || c.Escalated != 0 {
 		t.Errorf("list_mail counted %+v", c)
 	}
 	if rep.Reasons[0].Escalated < rep.Reasons[len(rep.Reasons)-1].Escalated {
@@ -33,10 +34,10 @@ func TestEscalationRate(t *testing.T) {
 }
 
 func TestEscalationRateErrors(t *testing.T) {
-	if _, err := EscalationRate(t.TempDir(), DefaultScoreConfig()); err == nil {
+	if _, err := EscalationRate(t.TempDir(), hardness.DefaultScoreConfig()); err == nil {
 		t.Error("no error for a corpus without ham/")
 	}
-	bad := DefaultScoreConfig()
+	bad := hardness.DefaultScoreConfig()
 	bad.Threshold = 2
 	if _, err := EscalationRate(filepath.Join("testdata", "corpus"), bad); err == nil {
 		t.Error("no error for a bad config")

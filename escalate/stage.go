@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mailassist/hardness"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -13,9 +14,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"mailassist/account"
 	"mailassist/bus"
-	"mailassist/configs"
-	"mailassist/ingest"
+	"mailassist/draft"
+	"mailassist/imapx"
 	"mailassist/mailmsg"
 )
 
@@ -24,19 +26,14 @@ var escalations = promauto.NewCounterVec(prometheus.CounterOpts{
 	Help: "Hard threads handled, by handler (large_model, human).",
 }, []string{"handler"})
 
-// Drafter composes a reply draft and asks apply to file it; the reply
-// package provides it, so that drafts follow one set of threading rules.
-type Drafter func(ctx context.Context, m *mailmsg.Message, acct *configs.Account, body, id string) (bool, error)
-
 // Stage takes mail.escalation: it rebuilds the thread from the mailbox,
 // asks the large model (or hands the thread to the human), flags the
 // message, files the draft, and publishes mail.escalated.
 type Stage struct {
 	Bus       *bus.Bus
-	Accounts  []configs.Account
-	Scorer    *Scorer
+	Accounts  []account.Account
+	Scorer    *hardness.Scorer
 	Escalator *Escalator
-	Draft     Drafter
 	Log       *slog.Logger
 	Now       func() time.Time // default time.Now
 }
@@ -55,7 +52,7 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	if err := json.Unmarshal(d.Data, &ev); err != nil {
 		return bus.Permanentf("decode escalation: %v", err)
 	}
-	acct := configs.FindAccount(s.Accounts, ev.Account)
+	acct := account.Find(s.Accounts, ev.Account)
 	if acct == nil {
 		return bus.Permanentf("escalation for unknown account %q", ev.Account)
 	}
@@ -71,7 +68,7 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	if err != nil {
 		return err
 	}
-	a := s.Scorer.Score(thread, Signals{SpamScore: ev.SpamScore, SmallModelInvalid: ev.SmallModelInvalid})
+	a := s.Scorer.Score(thread, hardness.Signals{SpamScore: ev.SpamScore, SmallModelInvalid: ev.SmallModelInvalid})
 	res, err := s.Escalator.Escalate(ctx, Job{Account: ev.Account, Thread: thread, Assessment: a, Since: ev.At})
 	var wait *WaitError
 	if errors.As(err, &wait) {
@@ -89,11 +86,11 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 
 // thread rebuilds the thread from the account's watched folders, Sent and
 // the archive folder, on a connection of its own.
-func (s *Stage) thread(ctx context.Context, acct *configs.Account, m *mailmsg.Message, mailbox string) (*Thread, error) {
+func (s *Stage) thread(ctx context.Context, acct *account.Account, m *mailmsg.Message, mailbox string) (*hardness.Thread, error) {
 	if len(m.References) == 0 && len(m.InReplyTo) == 0 {
-		return &Thread{Messages: []ThreadMessage{NewThreadMessage(m, mailbox)}}, nil
+		return &hardness.Thread{Messages: []hardness.ThreadMessage{hardness.NewThreadMessage(m, mailbox)}}, nil
 	}
-	c, err := ingest.Dial(ctx, acct, nil)
+	c, err := imapx.Dial(ctx, acct.IMAP, nil)
 	if err != nil {
 		return nil, fmt.Errorf("thread lookup: %w", err)
 	}
@@ -101,7 +98,7 @@ func (s *Stage) thread(ctx context.Context, acct *configs.Account, m *mailmsg.Me
 	folders := append([]string(nil), acct.Folders.Watch...)
 	sent := acct.Folders.Sent
 	if sent == "" {
-		if sent, err = ingest.FindFolder(c, imap.MailboxAttrSent); err != nil {
+		if sent, err = imapx.FindFolder(c, imap.MailboxAttrSent); err != nil {
 			return nil, err
 		}
 	}
@@ -117,7 +114,7 @@ func (s *Stage) thread(ctx context.Context, acct *configs.Account, m *mailmsg.Me
 	return t, nil
 }
 
-func (s *Stage) publish(ctx context.Context, ev *bus.Escalation, acct *configs.Account, m *mailmsg.Message, t *Thread, a Assessment, res Result, log *slog.Logger) error {
+func (s *Stage) publish(ctx context.Context, ev *bus.Escalation, acct *account.Account, m *mailmsg.Message, t *hardness.Thread, a hardness.Assessment, res Result, log *slog.Logger) error {
 	out := bus.Escalated{
 		V: bus.Version, Ref: ev.Ref, Score: a.Score, Handler: res.Handler, Model: res.Model, Handoff: res.Handoff,
 		Summary: res.Summary, Asks: res.Asks, Priority: res.Priority, Thread: t.Length(), At: s.now().UTC(),
@@ -125,8 +122,8 @@ func (s *Stage) publish(ctx context.Context, ev *bus.Escalation, acct *configs.A
 	for _, r := range a.Reasons {
 		out.Reasons = append(out.Reasons, bus.HardnessReason{Name: r.Name, Weight: r.Weight, Detail: r.Detail})
 	}
-	if res.Draft != "" && s.Draft != nil {
-		drafted, err := s.Draft(ctx, m, acct, res.Draft, ev.ID)
+	if res.Draft != "" {
+		drafted, err := draft.File(ctx, s.Bus, "escalate", m, acct, res.Draft, ev.ID, s.now())
 		if err != nil {
 			return err
 		}

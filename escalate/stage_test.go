@@ -16,16 +16,17 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"mailassist/account"
+	"mailassist/apply"
 	"mailassist/bus"
 	"mailassist/configs"
 	"mailassist/escalate"
-	"mailassist/ingest"
+	"mailassist/hardness"
 	"mailassist/internal/dovecottest"
 	"mailassist/internal/natstest"
 	"mailassist/internal/ollamatest"
 	"mailassist/llm"
 	"mailassist/mailmsg"
-	"mailassist/reply"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -34,7 +35,7 @@ const answer = `{"summary":"The customer asks for the corrected invoice and a re
 
 type fixture struct {
 	s      *dovecottest.Server
-	acct   configs.Account
+	acct   account.Account
 	b      *bus.Bus
 	newest []byte
 	uid    imap.UID
@@ -71,7 +72,7 @@ func setup(t *testing.T) *fixture {
 }
 
 func (f *fixture) stage(t *testing.T, large escalate.Chatter) *escalate.Stage {
-	scorer, err := escalate.NewScorer(escalate.DefaultScoreConfig())
+	scorer, err := hardness.NewScorer(hardness.DefaultScoreConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,11 +80,8 @@ func (f *fixture) stage(t *testing.T, large escalate.Chatter) *escalate.Stage {
 	if large != nil {
 		opts.Large = large
 	}
-	return &escalate.Stage{Bus: f.b, Accounts: []configs.Account{f.acct}, Scorer: scorer,
-		Escalator: escalate.NewEscalator(opts), Log: quiet,
-		Draft: func(ctx context.Context, m *mailmsg.Message, acct *configs.Account, body, id string) (bool, error) {
-			return reply.FileDraft(ctx, f.b, "escalate", m, acct, body, id, time.Now())
-		}}
+	return &escalate.Stage{Bus: f.b, Accounts: []account.Account{f.acct}, Scorer: scorer,
+		Escalator: escalate.NewEscalator(opts), Log: quiet}
 }
 
 func (f *fixture) event() (bus.Escalation, []byte) {
@@ -95,7 +93,7 @@ func (f *fixture) event() (bus.Escalation, []byte) {
 }
 
 func runApply(t *testing.T, f *fixture) {
-	a := &ingest.Applier{Bus: f.b, Accounts: []configs.Account{f.acct}, Log: quiet}
+	a := &apply.Applier{Bus: f.b, Accounts: []account.Account{f.acct}, Log: quiet}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = f.b.Run(ctx, a.Stage(2), quiet) }()

@@ -7,7 +7,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/bus"
-	"mailassist/ingest"
+	"mailassist/msgindex"
 )
 
 // StreamLookup finds earlier messages of a thread in what the bus already
@@ -21,7 +21,7 @@ type StreamLookup struct {
 
 // ByMessageID implements Lookup.
 func (l StreamLookup) ByMessageID(ctx context.Context, id string) ([]byte, string, error) {
-	ev, ok, err := ingest.IngestedByMessageID(ctx, l.Bus, l.Account, "<"+id+">")
+	ev, ok, err := msgindex.IngestedEvent(ctx, l.Bus, l.Account, "<"+id+">")
 	if err != nil || !ok {
 		if err == nil {
 			err = ErrNotFound

@@ -2,6 +2,7 @@ package escalate
 
 import (
 	"fmt"
+	"mailassist/hardness"
 	"regexp"
 	"slices"
 	"strings"
@@ -31,7 +32,7 @@ var askRE = regexp.MustCompile(`(?i)\b(please|pls|kindly|could you|can you|would
 // sentences of the newest message stand in. At most maxAsks sentences are
 // taken (default 5 when maxAsks <= 0), each cut to 300 bytes. asks are the
 // same sentences without attribution.
-func Extractive(t *Thread, maxAsks int) (summary string, asks []string) {
+func Extractive(t *hardness.Thread, maxAsks int) (summary string, asks []string) {
 	if t == nil || len(t.Messages) == 0 {
 		return "", nil
 	}
@@ -65,7 +66,7 @@ func Extractive(t *Thread, maxAsks int) (summary string, asks []string) {
 
 // threadLine describes the thread: "Thread of 6 messages between Alice,
 // Bob and 2 more; latest from Alice on 2024-03-05: <subject>".
-func threadLine(t *Thread) string {
+func threadLine(t *hardness.Thread) string {
 	var names []string
 	for i := len(t.Messages) - 1; i >= 0; i-- {
 		if n := senderName(t.Messages[i]); !slices.Contains(names, n) {
@@ -92,7 +93,7 @@ func threadLine(t *Thread) string {
 	return b.String()
 }
 
-func senderName(m ThreadMessage) string {
+func senderName(m hardness.ThreadMessage) string {
 	switch {
 	case m.From.Name != "":
 		return oneLine(m.From.Name)
@@ -136,7 +137,7 @@ func paragraphs(text string) []string {
 			cur = nil
 		}
 	}
-	for _, l := range splitLines(text) {
+	for _, l := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
 		t := strings.TrimSpace(l)
 		switch {
 		case t == "":

@@ -1,6 +1,8 @@
 package escalate
 
 import (
+	"mailassist/hardness"
+	"mailassist/mailmsg"
 	"slices"
 	"strings"
 	"testing"
@@ -67,7 +69,46 @@ func TestExtractive(t *testing.T) {
 			}
 		})
 	}
-	if s, a := Extractive(&Thread{}, 3); s != "" || a != nil {
+	if s, a := Extractive(&hardness.Thread{}, 3); s != "" || a != nil {
 		t.Errorf("empty thread: %q %q", s, a)
 	}
+}
+
+func FuzzStripAndSummarize(f *testing.F) {
+	for _, s := range []string{
+		"Yes.\n\nOn Mon, 4 Mar 2024, Bob wrote:\n> ok?",
+		"a\n-- \nsig", "Thanks,\nBob", "From: x\nSent: y\n", "-----Original Message-----",
+		"Could you call Dr. Smith, e.g. at 3 p.m.?", "é?\x00.!?", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := hardness.StripQuoted(s)
+		sig := hardness.StripSignature(q)
+		if len(sig) > len(s) {
+			t.Fatalf("stripping grew the text: %d > %d", len(sig), len(s))
+		}
+		th := &hardness.Thread{Messages: []hardness.ThreadMessage{{Text: sig}}}
+		_, asks := Extractive(th, 3)
+		if len(asks) > 3 {
+			t.Fatalf("%d asks", len(asks))
+		}
+		for _, a := range asks {
+			if len(a) > maxSentenceLen {
+				t.Fatalf("ask of %d bytes", len(a))
+			}
+		}
+	})
+}
+
+// msgThread is a one-message thread from a header block and a body.
+func msgThread(header, body string) *hardness.Thread {
+	if !strings.Contains(header, "From:") {
+		header = "From: Pat <pat@example.net>\n" + header
+	}
+	if !strings.Contains(header, "To:") {
+		header += "To: Alice <alice@example.org>\n"
+	}
+	raw := strings.ReplaceAll(header+"\n"+body, "\n", "\r\n")
+	return hardness.NewThread(mailmsg.Parse([]byte(raw)), "INBOX")
 }

@@ -4,93 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mailassist/hardness"
 	"slices"
 	"strings"
-	"time"
 
 	"mailassist/mailmsg"
 )
-
-// Thread is a conversation reconstructed around one message, oldest
-// first. The last message is always the one being escalated.
-type Thread struct {
-	Messages []ThreadMessage
-	// Referenced is how many earlier messages the newest one names in
-	// References and In-Reply-To, found or not: a lower bound of the
-	// thread's length when the mailbox no longer holds all of it.
-	Referenced int
-	// Missing are the ids named (by any message found) but found nowhere.
-	Missing []string
-	// Omitted is how many of the oldest messages Bound dropped.
-	Omitted int
-}
-
-// ThreadMessage is one message of a thread, reduced to what the score,
-// the summary and the prompt read.
-type ThreadMessage struct {
-	MessageID string // without <>
-	From      mailmsg.Address
-	To, Cc    []mailmsg.Address
-	Date      time.Time // zero when the message had none
-	Subject   string
-	// Text is the body with quoted history and signature stripped.
-	Text string
-	// Mailbox is where a Lookup found it; "" for the newest message
-	// unless the caller sets it.
-	Mailbox string
-	// List is set for mailing-list and bulk mail (List-Id,
-	// List-Unsubscribe, Precedence: bulk/list/junk, Auto-Submitted).
-	List bool
-	// Truncated is set when Bound cut Text.
-	Truncated bool
-}
-
-// Newest returns the message being escalated (the last one), or a zero
-// ThreadMessage for an empty thread.
-func (t *Thread) Newest() ThreadMessage {
-	if t == nil || len(t.Messages) == 0 {
-		return ThreadMessage{}
-	}
-	return t.Messages[len(t.Messages)-1]
-}
-
-// Length is the thread's length as far as it is known: the messages
-// found, or one more than the ancestors the newest names, if that is more.
-func (t *Thread) Length() int {
-	return max(len(t.Messages)+t.Omitted, t.Referenced+1)
-}
-
-// NewThreadMessage reduces a parsed message to a ThreadMessage, stripping
-// quoted text and signature from its body.
-func NewThreadMessage(m *mailmsg.Message, mailbox string) ThreadMessage {
-	tm := ThreadMessage{
-		MessageID: m.MessageID,
-		To:        m.To,
-		Cc:        m.Cc,
-		Date:      m.Date,
-		Subject:   m.Subject,
-		Text:      StripSignature(StripQuoted(m.Text)),
-		Mailbox:   mailbox,
-		List:      isListMail(m.Header),
-	}
-	if len(m.From) > 0 {
-		tm.From = m.From[0]
-	}
-	return tm
-}
-
-// isListMail reports whether the header marks mailing-list or bulk mail.
-func isListMail(h mailmsg.Header) bool {
-	if h.Has("List-Id") || h.Has("List-Unsubscribe") || h.Has("List-Post") {
-		return true
-	}
-	switch strings.ToLower(strings.TrimSpace(h.Get("Precedence"))) {
-	case "bulk", "list", "junk":
-		return true
-	}
-	as := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted")))
-	return as != "" && as != "no"
-}
 
 // ErrNotFound is returned by a Lookup that does not hold the message.
 var ErrNotFound = errors.New("message not found")
@@ -137,8 +56,8 @@ const (
 // Messages are ordered by date, undated ones first; newest is always
 // last. An error from a lookup other than ErrNotFound ends the
 // reconstruction: the caller retries later.
-func Reconstruct(ctx context.Context, newest *mailmsg.Message, lookups ...Lookup) (*Thread, error) {
-	t := &Thread{Referenced: len(parentIDs(newest))}
+func Reconstruct(ctx context.Context, newest *mailmsg.Message, lookups ...Lookup) (*hardness.Thread, error) {
+	t := &hardness.Thread{Referenced: len(newest.ParentIDs())}
 	seen := map[string]bool{newest.MessageID: true}
 	type item struct {
 		id    string
@@ -149,7 +68,7 @@ func Reconstruct(ctx context.Context, newest *mailmsg.Message, lookups ...Lookup
 		if depth > maxDepth {
 			return
 		}
-		for _, id := range parentIDs(m) {
+		for _, id := range m.ParentIDs() {
 			if !seen[id] {
 				seen[id] = true
 				queue = append(queue, item{id, depth})
@@ -157,7 +76,7 @@ func Reconstruct(ctx context.Context, newest *mailmsg.Message, lookups ...Lookup
 		}
 	}
 	enqueue(newest, 1)
-	var earlier []ThreadMessage
+	var earlier []hardness.ThreadMessage
 	for n := 0; len(queue) > 0 && n < maxLookups; n++ {
 		it := queue[0]
 		queue = queue[1:]
@@ -170,31 +89,12 @@ func Reconstruct(ctx context.Context, newest *mailmsg.Message, lookups ...Lookup
 			return nil, fmt.Errorf("look up <%s>: %w", it.id, err)
 		}
 		m := mailmsg.Parse(raw)
-		earlier = append(earlier, NewThreadMessage(m, mailbox))
+		earlier = append(earlier, hardness.NewThreadMessage(m, mailbox))
 		enqueue(m, it.depth+1)
 	}
-	slices.SortStableFunc(earlier, func(a, b ThreadMessage) int { return a.Date.Compare(b.Date) })
-	t.Messages = append(earlier, NewThreadMessage(newest, ""))
+	slices.SortStableFunc(earlier, func(a, b hardness.ThreadMessage) int { return a.Date.Compare(b.Date) })
+	t.Messages = append(earlier, hardness.NewThreadMessage(newest, ""))
 	return t, nil
-}
-
-// parentIDs returns the ids m names as earlier messages: In-Reply-To
-// first (the direct parent), then References from the nearest back.
-// An id equal to m's own is left out.
-func parentIDs(m *mailmsg.Message) []string {
-	var ids []string
-	add := func(id string) {
-		if id != "" && id != m.MessageID && !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	for _, id := range m.InReplyTo {
-		add(id)
-	}
-	for i := len(m.References) - 1; i >= 0; i-- {
-		add(m.References[i])
-	}
-	return ids
 }
 
 func lookup(ctx context.Context, id string, lookups []Lookup) ([]byte, string, error) {
@@ -230,7 +130,7 @@ func EstimateTokens(s string) int {
 // beginning kept, Truncated set) and older ones are dropped (counted in
 // Omitted). The newest message is always kept, cut to the budget if it
 // alone exceeds it. A budget of 0 or less leaves the thread unchanged.
-func Bound(t *Thread, budgetTokens int) {
+func Bound(t *hardness.Thread, budgetTokens int) {
 	if budgetTokens <= 0 || len(t.Messages) == 0 {
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mailassist/hardness"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,7 +30,7 @@ func readThread(t *testing.T) [][]byte {
 }
 
 // fixtureThread reconstructs the six-message fixture thread from memory.
-func fixtureThread(t *testing.T) *Thread {
+func fixtureThread(t *testing.T) *hardness.Thread {
 	t.Helper()
 	raws := readThread(t)
 	ml := MapLookup{}
@@ -43,7 +44,7 @@ func fixtureThread(t *testing.T) *Thread {
 	return th
 }
 
-func ids(th *Thread) []string {
+func ids(th *hardness.Thread) []string {
 	var out []string
 	for _, m := range th.Messages {
 		out = append(out, m.MessageID)
@@ -153,10 +154,10 @@ func TestReconstructLookupError(t *testing.T) {
 }
 
 func TestBound(t *testing.T) {
-	mkThread := func(sizes ...int) *Thread {
-		th := &Thread{}
+	mkThread := func(sizes ...int) *hardness.Thread {
+		th := &hardness.Thread{}
 		for i, n := range sizes {
-			th.Messages = append(th.Messages, ThreadMessage{MessageID: fmt.Sprint(i), Text: strings.Repeat("word ", n/5), Date: time.Unix(int64(i), 0)})
+			th.Messages = append(th.Messages, hardness.ThreadMessage{MessageID: fmt.Sprint(i), Text: strings.Repeat("word ", n/5), Date: time.Unix(int64(i), 0)})
 		}
 		return th
 	}
@@ -213,22 +214,24 @@ func mustAtoi(s string) int {
 	return n
 }
 
-func TestListMailDetected(t *testing.T) {
-	for _, tc := range []struct {
-		header string
-		list   bool
-	}{
-		{"List-Id: <dev.lists.example.org>\r\n", true},
-		{"List-Unsubscribe: <mailto:u@example.org>\r\n", true},
-		{"Precedence: bulk\r\n", true},
-		{"Auto-Submitted: auto-replied\r\n", true},
-		{"Auto-Submitted: no\r\n", false},
-		{"Precedence: normal\r\n", false},
-		{"", false},
-	} {
-		m := mailmsg.Parse([]byte("From: a@example.org\r\n" + tc.header + "\r\nhi\r\n"))
-		if got := NewThreadMessage(m, "").List; got != tc.list {
-			t.Errorf("%q: List = %v, want %v", tc.header, got, tc.list)
+func TestScoreFixtureThread(t *testing.T) {
+	s, err := hardness.NewScorer(hardness.DefaultScoreConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := s.Score(fixtureThread(t), hardness.Signals{})
+	if !a.Escalate {
+		t.Fatalf("the fixture thread does not escalate: %+v", a)
+	}
+	for _, w := range []string{hardness.ReasonThreadLength, hardness.ReasonParticipants, hardness.ReasonComplaint, hardness.ReasonLegal, hardness.ReasonMoney} {
+		if !slices.Contains(a.Names(), w) {
+			t.Errorf("reason %s missing: %+v", w, a.Reasons)
+		}
+	}
+	// Heaviest first.
+	for i := 1; i < len(a.Reasons); i++ {
+		if a.Reasons[i].Weight > a.Reasons[i-1].Weight {
+			t.Errorf("reasons not sorted: %+v", a.Reasons)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package escalate
 
 import (
 	"fmt"
+	"mailassist/hardness"
 	"regexp"
 	"slices"
 	"strings"
@@ -48,7 +49,7 @@ var (
 // that the thread does not contain; no control characters anywhere; no
 // imitation of the prompt's fences. The error wraps ErrInvalid and lists
 // every problem.
-func Validate(out Output, t *Thread) (Output, error) {
+func Validate(out Output, t *hardness.Thread) (Output, error) {
 	var probs []string
 	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
 
@@ -92,7 +93,7 @@ func Validate(out Output, t *Thread) (Output, error) {
 	return out, nil
 }
 
-func validateDraft(bad func(string, ...any), draft string, t *Thread) {
+func validateDraft(bad func(string, ...any), draft string, t *hardness.Thread) {
 	if draft == "" {
 		return
 	}
@@ -140,7 +141,7 @@ func checkText(bad func(string, ...any), field, s string) {
 
 // threadText is everything in the thread that the draft may repeat,
 // lower-cased: the addresses in the headers and the texts.
-func threadText(t *Thread) string {
+func threadText(t *hardness.Thread) string {
 	if t == nil {
 		return ""
 	}

@@ -5,14 +5,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 
+	"mailassist/account"
 	"mailassist/bus"
-	"mailassist/configs"
 	"mailassist/ingest"
 	"mailassist/internal/dovecottest"
 	"mailassist/internal/natstest"
@@ -20,10 +19,10 @@ import (
 
 // startDovecot starts Dovecot with user alice and returns her account over
 // implicit TLS, verified against the server's own CA.
-func startDovecot(t testing.TB) (*dovecottest.Server, configs.Account) {
+func startDovecot(t testing.TB) (*dovecottest.Server, account.Account) {
 	t.Helper()
 	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
-	return s, account(t, s.Host, s.TLSPort, "implicit", s.CAFile, "")
+	return s, aliceAccount(t, s.Host, s.TLSPort, "implicit", s.CAFile, "")
 }
 
 func TestDovecotNewMailThroughIdleOnce(t *testing.T) {
@@ -85,21 +84,12 @@ func TestDovecotReconnectsAfterServerDropsConnection(t *testing.T) {
 
 func TestDovecotStartTLS(t *testing.T) {
 	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
-	acct := account(t, s.Host, s.Port, "starttls", s.CAFile, "")
+	acct := aliceAccount(t, s.Host, s.Port, "starttls", s.CAFile, "")
 	b := natstest.New(t)
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 	s.Append(t, "alice", "INBOX", message("tls", "tls@x", "secure"))
 	startWatcher(t, b, &acct, "INBOX", nil)
 	ev.waitLen(t, 1, 5*time.Second)
-}
-
-func TestDovecotRefusesUnverifiedCertificate(t *testing.T) {
-	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
-	acct := account(t, s.Host, s.TLSPort, "implicit", "", "") // no ca_file: the self-signed cert must fail
-	_, err := ingest.Dial(context.Background(), &acct, nil)
-	if err == nil || !strings.Contains(err.Error(), "certificate") {
-		t.Fatalf("dial with an unknown CA: err = %v, want a certificate error", err)
-	}
 }
 
 func TestDovecotUIDValidityChangeResyncsWithoutDuplicates(t *testing.T) {
@@ -128,50 +118,6 @@ func TestDovecotUIDValidityChangeResyncsWithoutDuplicates(t *testing.T) {
 	ev.settle(t, 3)
 	if got := ev.ingested()[2].MessageID; got != "<c@x>" {
 		t.Fatalf("after resync got %q, want only <c@x>", got)
-	}
-}
-
-func TestDovecotApplyDraftAndMove(t *testing.T) {
-	s, acct := startDovecot(t)
-	b := natstest.New(t)
-	a := newApplier(t, b, acct)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = b.Run(ctx, a.Stage(2), quiet) }()
-	t.Cleanup(func() { cancel(); <-done })
-
-	// Draft: appears in Drafts with \Draft, once, even when redelivered.
-	id := "alice/1/1"
-	act := bus.Action{V: bus.Version, ID: id, Account: "alice", Kind: bus.ActionDraft, Stage: "reply", Draft: draftFor(id)}
-	if _, err := b.Publish(ctx, bus.Subject(bus.KindAction, "alice"), "reply/draft/"+id, act); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "draft in Drafts", 10*time.Second, func() bool { return len(s.Mailbox(t, "alice", "Drafts")) == 1 })
-	if err := a.Handle(context.Background(), deliveryOf(t, act)); err != nil { // a redelivery
-		t.Fatal(err)
-	}
-	drafts := s.Mailbox(t, "alice", "Drafts")
-	if len(drafts) != 1 || !slices.Contains(drafts[0].Flags, imap.FlagDraft) || !bytes.Equal(drafts[0].Raw, draftFor(id)) {
-		t.Fatalf("Drafts = %d messages, flags %v", len(drafts), drafts[0].Flags)
-	}
-
-	// Move: the message lands in Junk.
-	uid := s.Append(t, "alice", "INBOX", message("win", "win@x", "lottery"))
-	uv := s.UIDValidity(t, "alice", "INBOX")
-	mv := bus.Action{V: bus.Version, ID: bus.Identity("alice", uv, uint32(uid)), Account: "alice", Kind: bus.ActionMove,
-		Stage: "spam", Mailbox: "INBOX", UIDValidity: uv, UID: uint32(uid), MessageID: "<win@x>", Target: bus.TargetJunk}
-	if _, err := b.Publish(ctx, bus.Subject(bus.KindAction, "alice"), "spam/move/"+mv.ID, mv); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "message in Junk", 10*time.Second, func() bool { return len(s.Mailbox(t, "alice", "Junk")) == 1 })
-	if err := a.Handle(context.Background(), deliveryOf(t, mv)); err != nil { // redelivery: already gone
-		t.Fatal(err)
-	}
-	if n := len(s.Mailbox(t, "alice", "INBOX")); n != 0 {
-		t.Fatalf("INBOX still holds %d messages", n)
-	}
-	if n := len(s.Mailbox(t, "alice", "Junk")); n != 1 {
-		t.Fatalf("Junk holds %d messages after redelivery", n)
 	}
 }
 

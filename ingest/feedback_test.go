@@ -10,8 +10,9 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"mailassist/account"
+	"mailassist/apply"
 	"mailassist/bus"
-	"mailassist/configs"
 	"mailassist/ingest"
 	"mailassist/internal/natstest"
 )
@@ -69,13 +70,14 @@ func TestDovecotUserMovesBecomeFeedback(t *testing.T) {
 	}
 
 	// The pipeline moves a message to Junk: not feedback.
-	a := newApplier(t, b, acct)
+	a := &apply.Applier{Bus: b, Accounts: []account.Account{acct}, Log: quiet}
+	t.Cleanup(a.Close)
 	uid := s.Append(t, "alice", "INBOX", message("lottery", "lottery@x", "you won"))
 	ingested.waitLen(t, 2, 5*time.Second)
 	uv := s.UIDValidity(t, "alice", "INBOX")
 	mv := bus.Action{V: bus.Version, ID: bus.Identity("alice", uv, uint32(uid)), Account: "alice", Kind: bus.ActionMove,
 		Stage: "spam", Mailbox: "INBOX", UIDValidity: uv, UID: uint32(uid), Target: bus.TargetJunk} // no Message-ID: apply reads it
-	if err := a.Handle(context.Background(), deliveryOf(t, mv)); err != nil {
+	if err := a.Handle(context.Background(), natstest.Delivery(t, bus.Subject(bus.KindAction, "alice"), mv)); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1500 * time.Millisecond) // Dovecot notifies IDLE after ~0.5 s
@@ -112,7 +114,7 @@ func moveByMessageID(t *testing.T, c *imapclient.Client, from, to, messageID str
 	}
 }
 
-func junkWatcher(t *testing.T, b *bus.Bus, acct *configs.Account, reg *ingest.Registry) {
+func junkWatcher(t *testing.T, b *bus.Bus, acct *account.Account, reg *ingest.Registry) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &ingest.Watcher{Bus: b, Account: acct, Junk: true, Log: testLog(t), Status: reg,
 		BackoffMin: 50 * time.Millisecond, BackoffMax: 500 * time.Millisecond}

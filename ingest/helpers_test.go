@@ -3,66 +3,34 @@ package ingest_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"mailassist/account"
 	"mailassist/bus"
-	"mailassist/configs"
 	"mailassist/ingest"
+	"mailassist/internal/testacct"
 )
 
-var quiet = slog.New(slog.DiscardHandler)
+var quiet = testacct.Quiet
 
-// testLog logs to the test output when -v is given.
-func testLog(t testing.TB) *slog.Logger {
-	if !testing.Verbose() {
-		return quiet
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
+func testLog(t testing.TB) *slog.Logger { return testacct.Log(t) }
 
-// account builds an account through the real config loader.
-func account(t testing.TB, host string, port int, tlsMode, caFile, extra string) configs.Account {
-	t.Helper()
-	pw := filepath.Join(t.TempDir(), "pw")
-	if err := os.WriteFile(pw, []byte("secret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	y := fmt.Sprintf(`accounts:
-  - name: alice
-    address: alice@example.org
-    initial_sync: 24h
-    idle_refresh: 1m
-    poll_interval: 1s
-    imap:
-      host: %q
-      port: %d
-      tls: %s
-      username: alice
-      password_file: %q
-      ca_file: %q
-%s`, host, port, tlsMode, pw, caFile, extra)
-	cfg, err := configs.Parse("test.yaml", []byte(y))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg.Accounts[0]
+func aliceAccount(t testing.TB, host string, port int, tlsMode, caFile, extra string) account.Account {
+	return testacct.Account(t, host, port, tlsMode, caFile, extra)
 }
 
 // startWatcher runs a watcher until the returned stop is called (or the
 // test ends).
-func startWatcher(t testing.TB, b *bus.Bus, acct *configs.Account, mailbox string, reg *ingest.Registry) (stop func()) {
+func startWatcher(t testing.TB, b *bus.Bus, acct *account.Account, mailbox string, reg *ingest.Registry) (stop func()) {
 	return startWatcherPoll(t, b, acct, mailbox, reg, false)
 }
 
-func startWatcherPoll(t testing.TB, b *bus.Bus, acct *configs.Account, mailbox string, reg *ingest.Registry, poll bool) (stop func()) {
+func startWatcherPoll(t testing.TB, b *bus.Bus, acct *account.Account, mailbox string, reg *ingest.Registry, poll bool) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &ingest.Watcher{Bus: b, Account: acct, Mailbox: mailbox, Log: testLog(t), Status: reg, Poll: poll,
@@ -149,20 +117,4 @@ func waitFor(t testing.TB, what string, within time.Duration, cond func() bool) 
 	}
 }
 
-func message(subject, msgID, body string) []byte {
-	return fmt.Appendf(nil, "From: Bob <bob@example.org>\r\nTo: alice@example.org\r\nSubject: %s\r\nMessage-Id: <%s>\r\nDate: %s\r\n\r\n%s\r\n",
-		subject, msgID, time.Now().Format(time.RFC1123Z), body)
-}
-
-func deliveryOf(t testing.TB, act bus.Action) *bus.Delivery {
-	t.Helper()
-	data, err := json.Marshal(act)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bus.NewDelivery(bus.Subject(bus.KindAction, act.Account), data, nil)
-}
-
-func rawDelivery(data string) *bus.Delivery {
-	return bus.NewDelivery("mail.action.alice", []byte(data), nil)
-}
+func message(subject, msgID, body string) []byte { return testacct.Message(subject, msgID, body) }

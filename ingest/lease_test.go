@@ -15,7 +15,7 @@ import (
 func TestLeaseOneReplicaWatchesAndTheOtherTakesOver(t *testing.T) {
 	srv := memimap.Start(t)
 	b := natstest.New(t)
-	acct := account(t, srv.Host, srv.Port, "none", "", "")
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 	reg1, reg2 := ingest.NewRegistry(), ingest.NewRegistry()
 	stop1 := startWatcher(t, b, &acct, "INBOX", reg1)

@@ -30,7 +30,7 @@ func TestIngestSurvivesNATSCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct := account(t, srv.Host, srv.Port, "none", "", "")
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
 	reg := ingest.NewRegistry()
 	startWatcher(t, b, &acct, "INBOX", reg)
 	srv.Append(t, "INBOX", message("before", "before@x", "1"))

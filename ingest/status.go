@@ -90,3 +90,19 @@ func (r *Registry) Snapshot() []WatcherState {
 	})
 	return out
 }
+
+// Health implements the ops server's health check: a problem for every
+// watcher not proven live at now, and every watcher's state as detail.
+func (r *Registry) Health(now time.Time) (problems []string, detail any) {
+	states := r.Snapshot()
+	for _, ws := range states {
+		if !ws.Live(now) {
+			msg := ws.Account + "/" + ws.Mailbox + ": not live"
+			if ws.LastError != "" {
+				msg += ": " + ws.LastError
+			}
+			problems = append(problems, msg)
+		}
+	}
+	return problems, states
+}

@@ -12,6 +12,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/bus"
+	"mailassist/imapx"
+	"mailassist/mailmsg"
+	"mailassist/msgindex"
 )
 
 const (
@@ -31,27 +34,38 @@ type syncer struct {
 	quiet       bool // first sync or resync: no message is user feedback
 }
 
-// run publishes every message the checkpoint has not covered yet.
+// maxCASReloads bounds how often one catch-up reloads a checkpoint that
+// another writer moved; more means something else keeps writing it, and
+// the session ends (and is retried with backoff).
+const maxCASReloads = 5
+
+// run publishes every message the checkpoint has not covered yet. When
+// the checkpoint changed under it (a compare-and-set conflict: another
+// replica advanced it), it reloads the checkpoint and catches up again.
 func (s *syncer) run(ctx context.Context) error {
-	if s.cp == nil {
-		cp, err := loadCheckpoint(ctx, s.w.Bus.Checkpoints, s.w.Account.Name, s.w.Mailbox)
-		if err != nil {
+	for reloads := 0; ; reloads++ {
+		if s.cp == nil {
+			cp, err := loadCheckpoint(ctx, s.w.Bus.Checkpoints, s.w.Account.Name, s.w.Mailbox)
+			if err != nil {
+				return err
+			}
+			s.cp = cp
+		}
+		err := s.catchUp(ctx)
+		if !isCASConflict(err) || reloads >= maxCASReloads {
 			return err
 		}
-		s.cp = cp
-	}
-	err := s.catchUp(ctx)
-	if errors.Is(err, jetstream.ErrKeyExists) || isWrongRevision(err) {
 		s.w.Log.Warn("checkpoint changed under us; reloading", "err", err)
 		s.cp = nil
-		return s.run(ctx)
 	}
-	return err
 }
 
-func isWrongRevision(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+// isCASConflict reports whether err is a failed compare-and-set: the key
+// was created or updated by someone else since it was read. Replicated
+// streams report it with another error code than single-replica ones;
+// the library's sentinels cover both.
+func isCASConflict(err error) bool {
+	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch)
 }
 
 func (s *syncer) catchUp(ctx context.Context) error {
@@ -188,7 +202,7 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 	ev := bus.Ingested{
 		V: bus.Version,
 		Ref: bus.Ref{ID: id, Account: w.Account.Name, Mailbox: w.Mailbox, UIDValidity: s.uidValidity,
-			UID: uint32(buf.UID), MessageID: headerValue(raw, "Message-Id")},
+			UID: uint32(buf.UID), MessageID: mailmsg.HeaderValue(raw, "Message-Id")},
 		InternalDate: buf.InternalDate.UTC(), Size: buf.RFC822Size, IngestedAt: time.Now().UTC(),
 	}
 	for _, f := range buf.Flags {
@@ -219,26 +233,19 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 	}
 	watcherIngested.WithLabelValues(w.Account.Name, w.label).Inc()
 	w.Log.Debug("ingested", "uid", buf.UID, "size", len(raw))
-	return recordSeen(ctx, w.Bus, w.Account.Name, ev.MessageID, id, ack.Sequence)
+	return msgindex.RecordIngested(ctx, w.Bus, w.Account.Name, ev.MessageID, id, ack.Sequence)
 }
 
 // unseen drops the UIDs whose Message-ID the account already ingested.
 func (s *syncer) unseen(ctx context.Context, chunk []imap.UID) ([]imap.UID, error) {
-	ids, err := FetchHeader(s.c, chunk, "Message-Id")
+	ids, err := imapx.FetchHeader(s.c, chunk, "Message-Id")
 	if err != nil {
 		return nil, err
 	}
 	seen := map[imap.UID]bool{}
 	for uid, mid := range ids {
-		if mid == "" {
-			continue
-		}
-		_, err := s.w.Bus.Seen.Get(ctx, seenKey(s.w.Account.Name, mid))
-		switch {
-		case err == nil:
-			seen[uid] = true
-		case !errors.Is(err, jetstream.ErrKeyNotFound):
-			return nil, fmt.Errorf("look up message-id: %w", err)
+		if seen[uid], err = msgindex.WasIngested(ctx, s.w.Bus, s.w.Account.Name, mid); err != nil {
+			return nil, err
 		}
 	}
 	return slices.DeleteFunc(chunk, func(u imap.UID) bool { return seen[u] }), nil

@@ -11,15 +11,16 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"mailassist/account"
 	"mailassist/bus"
-	"mailassist/configs"
+	"mailassist/imapx"
 )
 
 // Watcher follows one mailbox of one account and publishes every new
 // message to mail.ingested.<account> exactly once.
 type Watcher struct {
 	Bus     *bus.Bus
-	Account *configs.Account
+	Account *account.Account
 	Mailbox string
 	Log     *slog.Logger
 	Status  *Registry // may be nil
@@ -120,7 +121,7 @@ func (w *Watcher) session(ctx context.Context) error {
 			}
 		},
 	}
-	c, err := Dial(ctx, w.Account, handler)
+	c, err := imapx.Dial(ctx, w.Account.IMAP, handler)
 	if err != nil {
 		return err
 	}
@@ -129,7 +130,7 @@ func (w *Watcher) session(ctx context.Context) error {
 	defer stop()
 
 	if w.Mailbox == "" {
-		name, err := EnsureFolder(c, imap.MailboxAttrJunk)
+		name, err := imapx.EnsureFolder(c, imap.MailboxAttrJunk)
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@ import (
 func TestWatcherFirstSyncIdleAndRestart(t *testing.T) {
 	srv := memimap.Start(t)
 	b := natstest.New(t)
-	acct := account(t, srv.Host, srv.Port, "none", "", "")
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 
 	srv.Append(t, "INBOX", message("one", "1@x", "first"))
@@ -55,7 +55,7 @@ func TestWatcherFirstSyncIdleAndRestart(t *testing.T) {
 func TestWatcherDoesNotMarkSeen(t *testing.T) {
 	srv := memimap.Start(t)
 	b := natstest.New(t)
-	acct := account(t, srv.Host, srv.Port, "none", "", "")
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 	startWatcher(t, b, &acct, "INBOX", nil)
 	srv.Append(t, "INBOX", message("unread", "u@x", "body"))
@@ -73,7 +73,7 @@ func TestWatcherDoesNotMarkSeen(t *testing.T) {
 func TestWatcherPolls(t *testing.T) {
 	srv := memimap.Start(t)
 	b := natstest.New(t)
-	acct := account(t, srv.Host, srv.Port, "none", "", "")
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 	reg := ingest.NewRegistry()
 	startWatcherPoll(t, b, &acct, "INBOX", reg, true)
@@ -89,7 +89,7 @@ func TestWatcherPolls(t *testing.T) {
 func TestWatcherLargeMessageGoesThroughObjectStore(t *testing.T) {
 	srv := memimap.Start(t)
 	b := natstest.Start(t).Open(t, bus.Options{InlineMax: 4 << 10})
-	acct := account(t, srv.Host, srv.Port, "none", "", "")
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 	big := message("big", "big@x", string(bytes.Repeat([]byte("0123456789abcdef\r\n"), 1<<12)))
 	srv.Append(t, "INBOX", big)

@@ -50,13 +50,13 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("llm: no model configured")
 	}
 	if cfg.URL == "" {
-		cfg.URL = "http://127.0.0.1:11434"
+		cfg.URL = DefaultURL
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 60 * time.Second
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.MaxConcurrency <= 0 {
-		cfg.MaxConcurrency = 1
+		cfg.MaxConcurrency = DefaultMaxConcurrency
 	}
 	if cfg.Retries == 0 {
 		cfg.Retries = 2

@@ -5,6 +5,7 @@ package mailmsg
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -193,4 +194,23 @@ func (m *Message) addresses(name string, w *walker) []Address {
 		all = append(all, addrs...)
 	}
 	return all
+}
+
+// ParentIDs returns the ids m names as earlier messages: In-Reply-To
+// first (the direct parent), then References from the nearest back.
+// An id equal to m's own is left out.
+func (m *Message) ParentIDs() []string {
+	var ids []string
+	add := func(id string) {
+		if id != "" && id != m.MessageID && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range m.InReplyTo {
+		add(id)
+	}
+	for i := len(m.References) - 1; i >= 0; i-- {
+		add(m.References[i])
+	}
+	return ids
 }

@@ -12,16 +12,20 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"mailassist/ingest"
 )
+
+// Health is what /healthz asks of the process: what makes it unhealthy
+// now (nothing: healthy), and details for an operator.
+type Health interface {
+	Health(now time.Time) (problems []string, detail any)
+}
 
 // Server serves /metrics, /healthz and /readyz.
 type Server struct {
 	// Listen is host:port. Empty disables the server.
 	Listen string
-	// Watchers is the process's watcher registry; nil when it runs none.
-	Watchers *ingest.Registry
+	// Health reports the process's IMAP watchers; nil when it runs none.
+	Health Health
 	// Ready reports whether the process can do its work (bus connected).
 	Ready func(ctx context.Context) error
 	Log   *slog.Logger
@@ -60,28 +64,18 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 type healthReport struct {
-	OK       bool                  `json:"ok"`
-	Watchers []ingest.WatcherState `json:"watchers,omitempty"`
-	Problems []string              `json:"problems,omitempty"`
+	OK       bool     `json:"ok"`
+	Detail   any      `json:"watchers,omitempty"`
+	Problems []string `json:"problems,omitempty"`
 }
 
 // healthz is 200 when every watcher holds a connection that answered
 // recently (IDLE accepted, new mail, or a poll), 503 otherwise.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	rep := healthReport{OK: true}
-	if s.Watchers != nil {
-		now := time.Now()
-		rep.Watchers = s.Watchers.Snapshot()
-		for _, ws := range rep.Watchers {
-			if !ws.Live(now) {
-				rep.OK = false
-				msg := ws.Account + "/" + ws.Mailbox + ": not live"
-				if ws.LastError != "" {
-					msg += ": " + ws.LastError
-				}
-				rep.Problems = append(rep.Problems, msg)
-			}
-		}
+	if s.Health != nil {
+		rep.Problems, rep.Detail = s.Health.Health(time.Now())
+		rep.OK = len(rep.Problems) == 0
 	}
 	write(w, rep)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"mailassist/draft"
 	"mailassist/mailmsg"
 	"mailassist/reply"
 )
@@ -26,7 +27,7 @@ func Example() {
 		fmt.Printf("%s: %s\n", s.Intent, s.Text)
 	}
 
-	draft, err := reply.Compose(m, reply.ComposeOptions{
+	raw, err := draft.Compose(m, draft.ComposeOptions{
 		From: mailmsg.Address{Name: "Demo User", Addr: "demo@example.org"},
 		Body: reply.Builtin(m)[0].Text,
 		Ref:  "demo/1/1",
@@ -35,7 +36,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	header, _, _ := strings.Cut(string(draft), "\r\n\r\n")
+	header, _, _ := strings.Cut(string(raw), "\r\n\r\n")
 	for _, line := range strings.Split(header, "\r\n") {
 		if strings.HasPrefix(line, "Subject:") || strings.HasPrefix(line, "In-Reply-To:") || strings.HasPrefix(line, "To:") {
 			fmt.Println(line)

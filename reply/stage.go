@@ -15,9 +15,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"mailassist/account"
 	"mailassist/bus"
-	"mailassist/configs"
-	"mailassist/escalate"
+	"mailassist/draft"
+	"mailassist/hardness"
 	"mailassist/mailmsg"
 )
 
@@ -34,7 +35,7 @@ var replies = promauto.NewCounterVec(prometheus.CounterOpts{
 // the thread is too hard for the small model.
 type Stage struct {
 	Bus      *bus.Bus
-	Accounts []configs.Account
+	Accounts []account.Account
 	// Model writes suggestions; nil uses the built-in generator.
 	Model Chatter
 	// ModelName is recorded in events.
@@ -43,7 +44,7 @@ type Stage struct {
 	Threshold float64
 	// Draft makes the best suggestion a draft in Drafts.
 	Draft  bool
-	Scorer *escalate.Scorer
+	Scorer *hardness.Scorer
 	Log    *slog.Logger
 	Now    func() time.Time // default time.Now
 	index  jetstream.KeyValue
@@ -82,7 +83,7 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	if err := json.Unmarshal(d.Data, &c); err != nil {
 		return bus.Permanentf("decode classified: %v", err)
 	}
-	acct := configs.FindAccount(s.Accounts, c.Account)
+	acct := account.Find(s.Accounts, c.Account)
 	if acct == nil {
 		return bus.Permanentf("classified message of unknown account %q", c.Account)
 	}
@@ -95,7 +96,7 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	}
 	m := mailmsg.Parse(raw)
 	dec := Trigger(m, c.Verdict == bus.VerdictSpam, TriggerOptions{
-		Threshold: s.Threshold, Own: own(acct), Names: names(acct),
+		Threshold: s.Threshold, Own: acct.Own(), Names: names(acct),
 		MaxAge: acct.InitialSync.D(), Now: s.Now(), Arrived: c.InternalDate,
 	})
 	log := d.Log.With("account", c.Account, "uid", c.UID, "stage", "reply")
@@ -104,8 +105,8 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 		log.Debug("no reply expected", "skip", dec.Skip, "score", dec.Score)
 		return nil
 	}
-	sig := escalate.Signals{SpamScore: c.Score}
-	thread := &escalate.Thread{Messages: []escalate.ThreadMessage{escalate.NewThreadMessage(m, c.Mailbox)}, Referenced: len(m.References)}
+	sig := hardness.Signals{SpamScore: c.Score}
+	thread := hardness.NewThread(m, c.Mailbox)
 	a := s.Scorer.Score(thread, sig)
 	if a.Escalate {
 		return s.escalate(ctx, &c, a, sig, log)
@@ -124,16 +125,14 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	return s.suggest(ctx, &c, acct, m, dec, a, sugg, log)
 }
 
-func own(a *configs.Account) []string { return append([]string{a.Address}, a.Aliases...) }
-
-func names(a *configs.Account) []string {
+func names(a *account.Account) []string {
 	if a.DisplayName == "" {
 		return nil
 	}
 	return []string{a.DisplayName}
 }
 
-func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *configs.Account, m *mailmsg.Message, dec Decision, a escalate.Assessment, sugg Suggestions, log *slog.Logger) error {
+func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *account.Account, m *mailmsg.Message, dec Decision, a hardness.Assessment, sugg Suggestions, log *slog.Logger) error {
 	ev := bus.Suggested{
 		V: bus.Version, Ref: c.Ref, Draft: sugg.Draft, Source: sugg.Source, Fallback: sugg.Fallback,
 		TriggerScore: dec.Score, TriggerReasons: dec.Reasons, Hardness: a.Score, At: s.Now().UTC(),
@@ -169,35 +168,11 @@ func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *configs.Ac
 
 // draft composes the reply and asks apply to put it in Drafts. It
 // reports false when the message has no one to reply to.
-func (s *Stage) draft(ctx context.Context, c *bus.Classified, acct *configs.Account, m *mailmsg.Message, body string) (bool, error) {
-	return FileDraft(ctx, s.Bus, "reply", m, acct, body, c.ID, s.Now())
+func (s *Stage) draft(ctx context.Context, c *bus.Classified, acct *account.Account, m *mailmsg.Message, body string) (bool, error) {
+	return draft.File(ctx, s.Bus, "reply", m, acct, body, c.ID, s.Now())
 }
 
-// FileDraft composes the reply of body to m for the account and asks
-// apply, on behalf of stage, to append it to Drafts under the identity id.
-// It reports false, and files nothing, when no one is left to reply to; a
-// draft that cannot be composed is a permanent error.
-func FileDraft(ctx context.Context, b *bus.Bus, stage string, m *mailmsg.Message, acct *configs.Account, body, id string, now time.Time) (bool, error) {
-	_, domain, _ := strings.Cut(acct.Address, "@")
-	raw, err := Compose(m, ComposeOptions{
-		From: mailmsg.Address{Name: acct.DisplayName, Addr: acct.Address}, Own: own(acct),
-		Body: body, Ref: id, Date: now, MessageIDDomain: domain, ReplyAll: true,
-	})
-	if errors.Is(err, ErrNoRecipient) {
-		return false, nil
-	}
-	if err != nil {
-		return false, bus.Permanentf("compose draft: %v", err)
-	}
-	act := bus.Action{V: bus.Version, ID: id, Account: acct.Name, Kind: bus.ActionDraft, Stage: stage}
-	if act.Draft, act.DraftObject, err = b.StoreBlob(ctx, "draft/"+id, raw); err != nil {
-		return false, err
-	}
-	_, err = b.Publish(ctx, bus.Subject(bus.KindAction, acct.Name), bus.MsgID(stage+"/"+bus.ActionDraft, id), &act)
-	return err == nil, err
-}
-
-func (s *Stage) escalate(ctx context.Context, c *bus.Classified, a escalate.Assessment, sig escalate.Signals, log *slog.Logger) error {
+func (s *Stage) escalate(ctx context.Context, c *bus.Classified, a hardness.Assessment, sig hardness.Signals, log *slog.Logger) error {
 	ev := bus.Escalation{
 		V: bus.Version, Ref: c.Ref, InternalDate: c.InternalDate, Score: a.Score, SpamScore: c.Score,
 		SmallModelInvalid: sig.SmallModelInvalid, Raw: c.Raw, RawObject: c.RawObject, At: s.Now().UTC(),

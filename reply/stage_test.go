@@ -15,21 +15,23 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"mailassist/account"
+	"mailassist/apply"
 	"mailassist/bus"
 	"mailassist/configs"
-	"mailassist/escalate"
-	"mailassist/ingest"
+	"mailassist/hardness"
 	"mailassist/internal/dovecottest"
 	"mailassist/internal/natstest"
 	"mailassist/internal/ollamatest"
 	"mailassist/llm"
 	"mailassist/mailmsg"
 	"mailassist/reply"
+	"mailassist/setting"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
 
-func dovecotAccount(t *testing.T, s *dovecottest.Server) configs.Account {
+func dovecotAccount(t *testing.T, s *dovecottest.Server) account.Account {
 	t.Helper()
 	pw := s.PasswordFile(t, "secret")
 	y := `accounts:
@@ -61,16 +63,16 @@ func TestStageDraftsAThreadedReplyInDovecot(t *testing.T) {
 	uid := s.Append(t, "alice", "INBOX", raw)
 	uv := s.UIDValidity(t, "alice", "INBOX")
 
-	scorer, err := escalate.NewScorer(escalate.DefaultScoreConfig())
+	scorer, err := hardness.NewScorer(hardness.DefaultScoreConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &reply.Stage{Bus: b, Accounts: []configs.Account{acct}, Threshold: 0.5, Draft: true, Scorer: scorer, Log: quiet,
+	st := &reply.Stage{Bus: b, Accounts: []account.Account{acct}, Threshold: 0.5, Draft: true, Scorer: scorer, Log: quiet,
 		Now: func() time.Time { return orig.Date.Add(time.Hour) }}
 	if err := st.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	applier := &ingest.Applier{Bus: b, Accounts: []configs.Account{acct}, Log: quiet}
+	applier := &apply.Applier{Bus: b, Accounts: []account.Account{acct}, Log: quiet}
 	defer applier.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -118,8 +120,8 @@ func TestStageDraftsAThreadedReplyInDovecot(t *testing.T) {
 	if len(d.To) == 0 || d.To[0].Addr != orig.From[0].Addr {
 		t.Errorf("To %v, want %s", d.To, orig.From[0].Addr)
 	}
-	if d.Header.Get(reply.RefHeader) != id {
-		t.Errorf("%s = %q, want %q", reply.RefHeader, d.Header.Get(reply.RefHeader), id)
+	if d.Header.Get(bus.RefHeader) != id {
+		t.Errorf("%s = %q, want %q", bus.RefHeader, d.Header.Get(bus.RefHeader), id)
 	}
 	if !strings.Contains(d.Text, ev.Suggestions[0].Text) || !strings.Contains(d.Text, "wrote:") {
 		t.Errorf("draft body:\n%s", d.Text)
@@ -135,17 +137,17 @@ func TestStageEscalatesWhenTheSmallModelFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scorer, err := escalate.NewScorer(escalate.DefaultScoreConfig())
+	scorer, err := hardness.NewScorer(hardness.DefaultScoreConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct := configs.Account{Name: "alice", Address: "alice@example.org", InitialSync: configs.Duration(30 * 24 * time.Hour)}
+	acct := account.Account{Name: "alice", Address: "alice@example.org", InitialSync: setting.Duration(30 * 24 * time.Hour)}
 	raw, err := os.ReadFile(filepath.Join("testdata", "trigger", "direct-question.eml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	orig := mailmsg.Parse(raw)
-	st := &reply.Stage{Bus: b, Accounts: []configs.Account{acct}, Model: c, Threshold: 0.5, Draft: true, Scorer: scorer, Log: quiet,
+	st := &reply.Stage{Bus: b, Accounts: []account.Account{acct}, Model: c, Threshold: 0.5, Draft: true, Scorer: scorer, Log: quiet,
 		Now: func() time.Time { return orig.Date.Add(time.Hour) }}
 	if err := st.Open(context.Background()); err != nil {
 		t.Fatal(err)

@@ -25,7 +25,6 @@ import (
 
 	"mailassist/bus"
 	"mailassist/configs"
-	"mailassist/ingest"
 	"mailassist/mailmsg"
 )
 
@@ -192,7 +191,7 @@ func runDemo(parent context.Context, out io.Writer, verbose bool) error {
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- runRoles(runCtx, e, roles(), ingest.NewRegistry()) }()
+	go func() { done <- runRoles(runCtx, e, roles()) }()
 
 	err = waitDemo(ctx, rec, box, n)
 	stop()

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailassist/escalate"
+	"mailassist/hardness"
 )
 
 func escalateCmd() *cobra.Command {
@@ -38,7 +39,7 @@ reconstructed within the corpus by Message-ID and References) and prints how
 many would escalate and the most common reasons.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg := escalate.DefaultScoreConfig()
+			cfg := hardness.DefaultScoreConfig()
 			if threshold > 0 {
 				cfg.Threshold = threshold
 			}

@@ -4,21 +4,19 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"mailassist/configs"
 	"mailassist/escalate"
-	"mailassist/ingest"
+	"mailassist/hardness"
 	"mailassist/llm"
-	"mailassist/mailmsg"
 	"mailassist/reply"
 	"mailassist/spam"
 )
 
 // runSpam classifies ingested mail and learns from the user's feedback.
-func runSpam(ctx context.Context, e *env, _ *ingest.Registry) error {
+func runSpam(ctx context.Context, e *env) error {
 	base, err := baseModel(e.cfg.Spam.Model)
 	if err != nil {
 		return err
@@ -66,14 +64,14 @@ func baseModel(path string) (*spam.Model, error) {
 }
 
 // runReply suggests replies and drafts the best, or escalates hard threads.
-func runReply(ctx context.Context, e *env, _ *ingest.Registry) error {
+func runReply(ctx context.Context, e *env) error {
 	scorer, err := newScorer(e.cfg)
 	if err != nil {
 		return err
 	}
 	st := &reply.Stage{
 		Bus: e.bus, Accounts: e.cfg.Accounts, Threshold: e.cfg.Reply.Threshold,
-		Draft: e.cfg.Reply.Draft == "top", Scorer: scorer, Log: e.log,
+		Draft: e.cfg.Reply.Draft == reply.DraftTop, Scorer: scorer, Log: e.log,
 	}
 	if name := e.cfg.Reply.LLM; name != "" && name != "none" {
 		c, err := llmClient(ctx, endpoint(e.cfg, name))
@@ -89,14 +87,14 @@ func runReply(ctx context.Context, e *env, _ *ingest.Registry) error {
 }
 
 // runEscalate sends hard threads to the large model, or to the human.
-func runEscalate(ctx context.Context, e *env, _ *ingest.Registry) error {
+func runEscalate(ctx context.Context, e *env) error {
 	scorer, err := newScorer(e.cfg)
 	if err != nil {
 		return err
 	}
 	ec := e.cfg.Escalate
 	opts := escalate.Options{ThreadTokens: ec.ThreadTokens, MaxWait: ec.MaxWait.D()}
-	if ec.LLM != "none" {
+	if ec.LLM != escalate.LLMNone {
 		ep := endpoint(e.cfg, ec.LLM)
 		c, err := llmClient(ctx, ep)
 		if err != nil {
@@ -109,46 +107,22 @@ func runEscalate(ctx context.Context, e *env, _ *ingest.Registry) error {
 		opts.Large, opts.Model, opts.Timeout = c, c.Model(), ep.Timeout.D()
 		opts.Budget = escalate.NewBudget(kv, ec.MaxPerHour, nil)
 	}
-	st := &escalate.Stage{
-		Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts), Log: e.log,
-		Draft: func(ctx context.Context, m *mailmsg.Message, acct *configs.Account, body, id string) (bool, error) {
-			return reply.FileDraft(ctx, e.bus, "escalate", m, acct, body, id, time.Now())
-		},
-	}
+	st := &escalate.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts), Log: e.log}
 	return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log)
 }
 
 // newScorer builds the hardness score from the escalate section.
-func newScorer(cfg *configs.Config) (*escalate.Scorer, error) {
-	ec := cfg.Escalate
-	sc := escalate.DefaultScoreConfig()
-	sc.Threshold = ec.Threshold
-	sc.VIP = ec.VIP
-	for name, w := range ec.Weights {
-		if err := sc.Weights.Set(name, w); err != nil {
-			return nil, fmt.Errorf("escalate.weights: %w", err)
-		}
-	}
-	for _, r := range ec.Rules {
-		sc.Rules = append(sc.Rules, escalate.Rule{Name: r.Name, Field: r.Field, Pattern: r.Pattern, Weight: r.Weight})
-	}
-	return escalate.NewScorer(sc)
+func newScorer(cfg *configs.Config) (*hardness.Scorer, error) {
+	return cfg.Escalate.Scorer()
 }
 
-func endpoint(cfg *configs.Config, name string) *configs.Endpoint {
-	if name == "large" {
-		return cfg.LLM.Large
-	}
-	return cfg.LLM.Small
-}
+// endpoint is the configured endpoint called name.
+func endpoint(cfg *configs.Config, name string) *llm.Endpoint { return cfg.LLM.Endpoint(name) }
 
 // llmClient builds the client of a configured endpoint and checks at start
 // that its model exists.
-func llmClient(ctx context.Context, ep *configs.Endpoint) (*llm.Client, error) {
-	c, err := llm.New(llm.Config{
-		URL: ep.URL, Model: ep.Model, Timeout: ep.Timeout.D(), MaxConcurrency: ep.MaxConcurrency,
-		Options: ep.Options, CAFile: ep.CAFile,
-	})
+func llmClient(ctx context.Context, ep *llm.Endpoint) (*llm.Client, error) {
+	c, err := llm.New(ep.Config())
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"mailassist/apply"
 	"mailassist/bus"
 	"mailassist/ingest"
 	"mailassist/ops"
@@ -20,7 +21,7 @@ import (
 type role struct {
 	name  string
 	short string
-	run   func(ctx context.Context, e *env, reg *ingest.Registry) error
+	run   func(ctx context.Context, e *env) error
 }
 
 func roles() []role {
@@ -98,11 +99,10 @@ func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs [
 	}
 	defer e.close()
 
-	reg := ingest.NewRegistry()
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return runRoles(gctx, e, rs, reg) })
+	g.Go(func() error { return runRoles(gctx, e, rs) })
 	g.Go(func() error {
-		return (&ops.Server{Listen: cfg.HTTP.Listen, Watchers: reg, Ready: e.ready, Log: log}).Run(gctx)
+		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e.watchers, Ready: e.ready, Log: log}).Run(gctx)
 	})
 	log.Info("mailassist started", "version", versionString(), "roles", len(rs), "accounts", len(cfg.Accounts))
 	<-gctx.Done()
@@ -111,11 +111,11 @@ func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs [
 }
 
 // runRoles runs the roles until ctx is done or one of them fails.
-func runRoles(parent context.Context, e *env, rs []role, reg *ingest.Registry) error {
+func runRoles(parent context.Context, e *env, rs []role) error {
 	g, ctx := errgroup.WithContext(parent)
 	for _, r := range rs {
 		g.Go(func() error {
-			err := r.run(ctx, e, reg)
+			err := r.run(ctx, e)
 			if err != nil && parent.Err() == nil { // not a shutdown cutting start-up short
 				return fmt.Errorf("%s: %w", r.name, err)
 			}
@@ -131,25 +131,25 @@ func withGrace(e *env, st bus.Stage) bus.Stage {
 	return st
 }
 
-func runIngest(ctx context.Context, e *env, reg *ingest.Registry) error {
+func runIngest(ctx context.Context, e *env) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for i := range e.cfg.Accounts {
 		acct := &e.cfg.Accounts[i]
 		for _, mailbox := range acct.Folders.Watch {
-			w := &ingest.Watcher{Bus: e.bus, Account: acct, Mailbox: mailbox, Log: e.log, Status: reg}
+			w := &ingest.Watcher{Bus: e.bus, Account: acct, Mailbox: mailbox, Log: e.log, Status: e.watchers}
 			g.Go(func() error { return w.Run(ctx) })
 		}
 		// The Junk folder is watched for the user's moves (spam feedback).
 		if !slices.Contains(acct.Folders.Watch, acct.Folders.Junk) {
-			w := &ingest.Watcher{Bus: e.bus, Account: acct, Junk: true, Log: e.log, Status: reg}
+			w := &ingest.Watcher{Bus: e.bus, Account: acct, Junk: true, Log: e.log, Status: e.watchers}
 			g.Go(func() error { return w.Run(ctx) })
 		}
 	}
 	return g.Wait()
 }
 
-func runApply(ctx context.Context, e *env, _ *ingest.Registry) error {
-	a := &ingest.Applier{Bus: e.bus, Accounts: e.cfg.Accounts, Log: e.log}
+func runApply(ctx context.Context, e *env) error {
+	a := &apply.Applier{Bus: e.bus, Accounts: e.cfg.Accounts, Log: e.log}
 	defer a.Close()
 	return e.bus.Run(ctx, withGrace(e, a.Stage(e.cfg.Stages.Concurrency)), e.log)
 }

@@ -13,6 +13,7 @@ import (
 
 	"mailassist/bus"
 	"mailassist/configs"
+	"mailassist/ingest"
 )
 
 // env is what every long-running subcommand sets up: config, logger, bus.
@@ -21,6 +22,8 @@ type env struct {
 	log *slog.Logger
 	bus *bus.Bus
 	emb *bus.Embedded // nil unless this process runs the embedded server
+	// watchers is the state of this process's IMAP watchers, for /healthz.
+	watchers *ingest.Registry
 }
 
 // embeddedMode says whether a process may start the embedded server when
@@ -50,22 +53,12 @@ func newLogger(c configs.Log) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
-func busOptions(cfg *configs.Config) bus.Options {
-	return bus.Options{
-		MaxAge:          cfg.Stream.MaxAge.D(),
-		MaxBytes:        cfg.Stream.MaxBytes.Int64(),
-		DuplicateWindow: cfg.Stream.DuplicateWindow.D(),
-		InlineMax:       int(cfg.Stream.InlineMax.Int64()),
-		Replicas:        cfg.Stream.Replicas,
-		MaxDeliver:      cfg.Stages.MaxDeliver,
-		AckWait:         cfg.Stages.AckWait.D(),
-	}
-}
+func busOptions(cfg *configs.Config) bus.Options { return cfg.Stream.Options(cfg.Stages) }
 
 // setup connects to the bus (starting the embedded server as mode says)
 // and opens the stream and buckets.
 func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string) (*env, error) {
-	e := &env{cfg: cfg, log: log}
+	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry()}
 	url := cfg.NATS.URL
 	if url == "" {
 		url = "nats://" + cfg.NATS.Listen
@@ -92,10 +85,9 @@ func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embe
 			}
 		}
 	}
-	nc, err := bus.Connect(bus.ConnectOptions{
-		URL: url, CredsFile: cfg.NATS.CredsFile, CAFile: cfg.NATS.CAFile,
-		CertFile: cfg.NATS.CertFile, KeyFile: cfg.NATS.KeyFile, Name: "mailassist-" + role,
-	}, log)
+	co := cfg.NATS.ConnectOptions("mailassist-" + role)
+	co.URL = url
+	nc, err := bus.Connect(co, log)
 	if err != nil {
 		e.close()
 		return nil, err

@@ -54,3 +54,14 @@ func WaitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Delivery makes a Delivery of v encoded as JSON on subject, for calling
+// a stage's handler directly.
+func Delivery(t testing.TB, subject string, v any) *bus.Delivery {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bus.NewDelivery(subject, data, nil)
+}

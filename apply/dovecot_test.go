@@ -1,0 +1,60 @@
+package apply_test
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/emersion/go-imap/v2"
+
+	"mailassist/bus"
+	"mailassist/internal/dovecottest"
+	"mailassist/internal/natstest"
+	"mailassist/internal/testacct"
+)
+
+func TestDovecotApplyDraftAndMove(t *testing.T) {
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
+	acct := testacct.Account(t, s.Host, s.TLSPort, "implicit", s.CAFile, "")
+	b := natstest.New(t)
+	a := newApplier(t, b, acct)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = b.Run(ctx, a.Stage(2), testacct.Quiet) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	// Draft: appears in Drafts with \Draft, once, even when redelivered.
+	id := "alice/1/1"
+	act := bus.Action{V: bus.Version, ID: id, Account: "alice", Kind: bus.ActionDraft, Stage: "reply", Draft: draftFor(id)}
+	if _, err := b.Publish(ctx, bus.Subject(bus.KindAction, "alice"), "reply/draft/"+id, act); err != nil {
+		t.Fatal(err)
+	}
+	natstest.WaitFor(t, "draft in Drafts", func() bool { return len(s.Mailbox(t, "alice", "Drafts")) == 1 })
+	if err := a.Handle(context.Background(), deliveryOf(t, act)); err != nil { // a redelivery
+		t.Fatal(err)
+	}
+	drafts := s.Mailbox(t, "alice", "Drafts")
+	if len(drafts) != 1 || !slices.Contains(drafts[0].Flags, imap.FlagDraft) || !bytes.Equal(drafts[0].Raw, draftFor(id)) {
+		t.Fatalf("Drafts = %d messages, flags %v", len(drafts), drafts[0].Flags)
+	}
+
+	// Move: the message lands in Junk.
+	uid := s.Append(t, "alice", "INBOX", testacct.Message("win", "win@x", "lottery"))
+	uv := s.UIDValidity(t, "alice", "INBOX")
+	mv := bus.Action{V: bus.Version, ID: bus.Identity("alice", uv, uint32(uid)), Account: "alice", Kind: bus.ActionMove,
+		Stage: "spam", Mailbox: "INBOX", UIDValidity: uv, UID: uint32(uid), MessageID: "<win@x>", Target: bus.TargetJunk}
+	if _, err := b.Publish(ctx, bus.Subject(bus.KindAction, "alice"), "spam/move/"+mv.ID, mv); err != nil {
+		t.Fatal(err)
+	}
+	natstest.WaitFor(t, "message in Junk", func() bool { return len(s.Mailbox(t, "alice", "Junk")) == 1 })
+	if err := a.Handle(context.Background(), deliveryOf(t, mv)); err != nil { // redelivery: already gone
+		t.Fatal(err)
+	}
+	if n := len(s.Mailbox(t, "alice", "INBOX")); n != 0 {
+		t.Fatalf("INBOX still holds %d messages", n)
+	}
+	if n := len(s.Mailbox(t, "alice", "Junk")); n != 1 {
+		t.Fatalf("Junk holds %d messages after redelivery", n)
+	}
+}

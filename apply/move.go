@@ -1,0 +1,60 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"mailassist/bus"
+	"mailassist/imapx"
+	"mailassist/msgindex"
+)
+
+func (a *Applier) move(ctx context.Context, ac *accountConn, c *imapclient.Client, act *bus.Action, log *slog.Logger) error {
+	target := act.Target
+	toJunk := target == bus.TargetJunk || target == ""
+	if toJunk {
+		var err error
+		if target, err = ac.folder(c, imap.MailboxAttrJunk); err != nil {
+			return err
+		}
+	}
+	toJunk = toJunk || target == ac.acct.Folders.Junk
+	if target == act.Mailbox {
+		return nil
+	}
+	uids, err := locate(c, act)
+	if err != nil || len(uids) == 0 {
+		if err == nil {
+			log.Info("message already gone; move counts as done", "mailbox", act.Mailbox, "uid", act.UID)
+		}
+		return err
+	}
+	mid := act.MessageID
+	if toJunk {
+		// So that the Junk watcher does not take our move for the user's.
+		if mid == "" {
+			ids, err := imapx.FetchHeader(c, uids[:1], "Message-Id")
+			if err != nil {
+				return err
+			}
+			mid = ids[uids[0]]
+		}
+		if err := msgindex.MarkMovedToJunk(ctx, a.Bus, act.Account, mid); err != nil {
+			return err
+		}
+	}
+	if _, err := c.Move(imap.UIDSetNum(uids...), target).Wait(); err != nil {
+		return fmt.Errorf("move uid %v to %q: %w", uids, target, err)
+	}
+	if toJunk {
+		if err := msgindex.MarkInJunk(ctx, a.Bus, act.Account, mid, target); err != nil {
+			return err
+		}
+	}
+	log.Info("moved", "from", act.Mailbox, "to", target, "uid", act.UID)
+	return nil
+}

@@ -1,0 +1,179 @@
+package bus
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"mailassist/setting"
+)
+
+// The defaults of the stream, the stage runner and the embedded server:
+// the one table that Options, Stage and the config sections all read.
+const (
+	DefaultMaxAge          = 30 * 24 * time.Hour
+	DefaultMaxBytes        = 10 << 30
+	DefaultDuplicateWindow = 2 * time.Hour
+	DefaultInlineMax       = 32 << 10 // BenchmarkBlobTransport: the object store wins above ~32KiB
+	DefaultReplicas        = 1
+	DefaultMaxDeliver      = 8
+	DefaultAckWait         = 60 * time.Second
+	DefaultConcurrency     = 4
+	DefaultGrace           = 20 * time.Second
+	DefaultListen          = "127.0.0.1:4222"
+)
+
+// MaxInlineMax is the largest stream.inline_max the config accepts: an
+// inline event must stay below the server's max payload.
+const MaxInlineMax = 768 << 10
+
+// StreamConfig is the stream section of the config: how the MAIL stream
+// is sized. Zero fields mean the defaults above.
+type StreamConfig struct {
+	MaxAge          setting.Duration `yaml:"max_age"`          // default 720h (30 days)
+	MaxBytes        setting.ByteSize `yaml:"max_bytes"`        // default 10GiB
+	DuplicateWindow setting.Duration `yaml:"duplicate_window"` // default 2h
+	// InlineMax: raw messages larger than this go through the object
+	// store; default 32KiB (the measured crossover), at most 768KiB.
+	InlineMax setting.ByteSize `yaml:"inline_max"`
+	Replicas  int              `yaml:"replicas"` // default 1
+}
+
+// WithDefaults returns c with its zero fields set to the defaults.
+func (c StreamConfig) WithDefaults() StreamConfig {
+	setDefault(&c.MaxAge, setting.Duration(DefaultMaxAge))
+	setDefault(&c.MaxBytes, setting.ByteSize(DefaultMaxBytes))
+	setDefault(&c.DuplicateWindow, setting.Duration(DefaultDuplicateWindow))
+	setDefault(&c.InlineMax, setting.ByteSize(DefaultInlineMax))
+	setDefault(&c.Replicas, DefaultReplicas)
+	return c
+}
+
+// Validate reports every problem of c (with its defaults filled in).
+func (c *StreamConfig) Validate(p setting.Problems) {
+	if c.InlineMax < setting.KiB || c.InlineMax > MaxInlineMax {
+		p.Add("inline_max", "%s is not between 1KiB and 768KiB", c.InlineMax)
+	}
+	if c.MaxBytes < setting.MiB {
+		p.Add("max_bytes", "%s is below the minimum of 1MiB", c.MaxBytes)
+	}
+	p.Between("replicas", c.Replicas, 1, 5)
+	if c.DuplicateWindow > c.MaxAge {
+		field := "duplicate_window" // or max_age, if that is the one written
+		if !p.Written(field) {
+			field = "max_age"
+		}
+		p.Add(field, "duplicate_window (%s) is longer than max_age (%s)", c.DuplicateWindow, c.MaxAge)
+	}
+}
+
+// StagesConfig is the stages section: how every stage runner works.
+type StagesConfig struct {
+	Concurrency int              `yaml:"concurrency"` // messages in flight per stage and process; default 4
+	MaxDeliver  int              `yaml:"max_deliver"` // default 8
+	AckWait     setting.Duration `yaml:"ack_wait"`    // default 60s
+	Grace       setting.Duration `yaml:"grace"`       // shutdown grace for work in flight; default 20s
+}
+
+// WithDefaults returns c with its zero fields set to the defaults.
+func (c StagesConfig) WithDefaults() StagesConfig {
+	setDefault(&c.Concurrency, DefaultConcurrency)
+	setDefault(&c.MaxDeliver, DefaultMaxDeliver)
+	setDefault(&c.AckWait, setting.Duration(DefaultAckWait))
+	setDefault(&c.Grace, setting.Duration(DefaultGrace))
+	return c
+}
+
+// Validate reports every problem of c (with its defaults filled in).
+func (c *StagesConfig) Validate(p setting.Problems) {
+	p.Between("concurrency", c.Concurrency, 1, 256)
+	p.Between("max_deliver", c.MaxDeliver, 2, 100)
+	p.AtLeast("ack_wait", c.AckWait, time.Second)
+}
+
+// Options turns the two sections into the bus's Options.
+func (c StreamConfig) Options(st StagesConfig) Options {
+	return Options{
+		MaxAge:          c.MaxAge.D(),
+		MaxBytes:        c.MaxBytes.Int64(),
+		DuplicateWindow: c.DuplicateWindow.D(),
+		InlineMax:       int(c.InlineMax.Int64()),
+		Replicas:        c.Replicas,
+		MaxDeliver:      st.MaxDeliver,
+		AckWait:         st.AckWait.D(),
+	}
+}
+
+// NATSConfig is the nats section: where the bus is. An empty URL starts
+// an embedded server that stores under the data directory.
+type NATSConfig struct {
+	URL       string `yaml:"url"`
+	CredsFile string `yaml:"creds_file"`
+	CAFile    string `yaml:"ca_file"`   // extra CA for a TLS NATS URL
+	CertFile  string `yaml:"cert_file"` // client certificate (mutual TLS)
+	KeyFile   string `yaml:"key_file"`
+	// Listen is the client address of the embedded server, so that role
+	// processes and `mailassist status` can reach it. Default "127.0.0.1:4222".
+	// Must be a loopback address. Ignored when URL is set.
+	Listen string `yaml:"listen"`
+}
+
+// WithDefaults returns c with its zero fields set to the defaults.
+func (c NATSConfig) WithDefaults() NATSConfig {
+	setDefault(&c.Listen, DefaultListen)
+	return c
+}
+
+// Validate reports every problem of c. Listen is checked even when URL is
+// set, so that a mistake does not wait for the day URL is removed.
+func (c *NATSConfig) Validate(p setting.Problems) {
+	if host, ok := p.HostPort("listen", c.Listen); ok && !setting.IsLoopback(host) {
+		p.Add("listen", "%q is not a loopback address: the embedded server only listens on localhost, 127.0.0.0/8 or ::1", host)
+	}
+	if c.URL != "" {
+		for i, u := range strings.Split(c.URL, ",") {
+			natsURL(p, i, strings.TrimSpace(u))
+		}
+	}
+	p.Existing("creds_file", c.CredsFile)
+	p.Existing("ca_file", c.CAFile)
+	p.Existing("cert_file", c.CertFile)
+	p.Existing("key_file", c.KeyFile)
+	if c.CertFile != "" && c.KeyFile == "" {
+		p.Add("key_file", "required with cert_file")
+	}
+	if c.KeyFile != "" && c.CertFile == "" {
+		p.Add("cert_file", "required with key_file")
+	}
+}
+
+// natsURL checks the i-th server of the comma-separated url. It never
+// prints credentials: they are refused, and left out of messages.
+func natsURL(p setting.Problems, i int, s string) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		p.Add("url", "server %d is not a URL such as nats://host:4222", i+1)
+		return
+	}
+	if u.User != nil {
+		p.Add("url", "server %d has credentials in the URL: secrets go by reference: use creds_file", i+1)
+		u.User = nil
+	}
+	switch u.Scheme {
+	case "nats", "tls", "ws", "wss":
+	default:
+		p.Add("url", "%s: scheme %q is not one of nats, tls, ws, wss", u, u.Scheme)
+	}
+}
+
+// ConnectOptions returns how to connect to the external server of c.
+func (c NATSConfig) ConnectOptions(name string) ConnectOptions {
+	return ConnectOptions{URL: c.URL, CredsFile: c.CredsFile, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile, Name: name}
+}
+
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}

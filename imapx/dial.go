@@ -1,0 +1,90 @@
+// Package imapx is the IMAP toolbox that ingest, apply and escalate share:
+// dialling with verified TLS and login, finding folders by SPECIAL-USE,
+// and fetching header fields without marking anything read.
+package imapx
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"mime"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-message/charset"
+
+	"mailassist/setting"
+)
+
+const dialTimeout = 30 * time.Second
+
+// Dial connects to the server with cfg's TLS mode and logs in.
+// Certificates are verified unless cfg opts out; plaintext is allowed only
+// to a loopback host. handler may be nil. When ctx ends during the login,
+// the connection is closed.
+func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	tlsConfig, err := tlsConfigFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts := &imapclient.Options{
+		TLSConfig:             tlsConfig,
+		UnilateralDataHandler: handler,
+		WordDecoder:           &mime.WordDecoder{CharsetReader: charset.Reader},
+		Dialer:                &net.Dialer{Timeout: dialTimeout},
+	}
+	password, err := cfg.Password()
+	if err != nil {
+		return nil, err
+	}
+
+	var c *imapclient.Client
+	switch cfg.TLS {
+	case TLSImplicit, "":
+		c, err = imapclient.DialTLS(addr, opts)
+	case TLSStartTLS:
+		c, err = imapclient.DialStartTLS(addr, opts)
+	case TLSNone:
+		if !setting.IsLoopback(cfg.Host) {
+			return nil, fmt.Errorf("plaintext IMAP to %s refused: only loopback hosts may use tls: none", cfg.Host)
+		}
+		c, err = imapclient.DialInsecure(addr, opts)
+	default:
+		return nil, fmt.Errorf("unknown tls mode %q", cfg.TLS)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: %w", addr, err)
+	}
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if err := c.Login(cfg.Username, password).Wait(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("login to %s as %s: %w", addr, cfg.Username, err)
+	}
+	return c, nil
+}
+
+func tlsConfigFor(cfg Config) (*tls.Config, error) {
+	tc := &tls.Config{ServerName: cfg.Host, InsecureSkipVerify: cfg.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
+	if cfg.CAFile == "" {
+		return tc, nil
+	}
+	pem, err := os.ReadFile(cfg.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("read imap ca_file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("imap ca_file %s: no PEM certificates found", cfg.CAFile)
+	}
+	tc.RootCAs = pool
+	return tc, nil
+}
