@@ -6,7 +6,6 @@ package apply
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
@@ -23,7 +22,6 @@ import (
 type Applier struct {
 	Bus      *bus.Bus
 	Accounts []account.Account
-	Log      *slog.Logger
 
 	mu    sync.Mutex
 	conns map[string]*accountConn

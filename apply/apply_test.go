@@ -24,14 +24,14 @@ func applyOnce(t *testing.T, a *apply.Applier, b *bus.Bus, act bus.Action) error
 	t.Helper()
 	act.V = bus.Version
 	act.Account = "alice"
-	if _, err := b.Publish(context.Background(), bus.Subject(bus.KindAction, "alice"), bus.MsgID(act.Stage+"/"+act.Kind, act.ID), act); err != nil {
+	if _, err := b.Publish(context.Background(), bus.Subject(bus.KindAction, "alice"), bus.MsgID(act.Stage+"/"+string(act.Kind), act.ID), act); err != nil {
 		t.Fatal(err)
 	}
 	return a.Handle(context.Background(), deliveryOf(t, act))
 }
 
 func newApplier(t *testing.T, b *bus.Bus, acct account.Account) *apply.Applier {
-	a := &apply.Applier{Bus: b, Accounts: []account.Account{acct}, Log: testacct.Quiet}
+	a := &apply.Applier{Bus: b, Accounts: []account.Account{acct}}
 	t.Cleanup(a.Close)
 	return a
 }

@@ -31,13 +31,24 @@ type Ingested struct {
 	IngestedAt time.Time `json:"ingested_at"`
 	// UserLabel is "ham" when the user moved this message out of Junk:
 	// stages must not file it as spam again.
-	UserLabel string `json:"user_label,omitempty"`
+	UserLabel Label `json:"user_label,omitempty"`
 }
+
+// Label is what a user's move says of a message.
+type Label string
 
 // Labels of feedback.
 const (
-	LabelSpam = "spam"
-	LabelHam  = "ham"
+	LabelSpam Label = "spam"
+	LabelHam  Label = "ham"
+)
+
+// FeedbackSource says what the user did.
+type FeedbackSource string
+
+// Sources of feedback.
+const (
+	SourceUserMove FeedbackSource = "user-move" // a move into or out of Junk
 )
 
 // Feedback is published on mail.feedback.<account> when the user moves a
@@ -46,18 +57,21 @@ const (
 type Feedback struct {
 	V int `json:"v"`
 	Ref
-	Label     string    `json:"label"`  // spam | ham
-	Source    string    `json:"source"` // user-move
-	Raw       []byte    `json:"raw,omitempty"`
-	RawObject string    `json:"raw_object,omitempty"`
-	At        time.Time `json:"at"`
+	Label     Label          `json:"label"`
+	Source    FeedbackSource `json:"source"`
+	Raw       []byte         `json:"raw,omitempty"`
+	RawObject string         `json:"raw_object,omitempty"`
+	At        time.Time      `json:"at"`
 }
+
+// ActionKind is what an action asks of apply.
+type ActionKind string
 
 // Action kinds.
 const (
-	ActionMove  = "move"
-	ActionDraft = "draft"
-	ActionFlags = "flags"
+	ActionMove  ActionKind = "move"
+	ActionDraft ActionKind = "draft"
+	ActionFlags ActionKind = "flags"
 )
 
 // Move targets with a meaning beyond a folder name.
@@ -67,16 +81,16 @@ const (
 
 // Action is published on mail.action.<account> and carried out by apply.
 type Action struct {
-	V           int    `json:"v"`
-	ID          string `json:"id"` // identity of the message the action is about
-	Account     string `json:"account"`
-	Kind        string `json:"kind"`  // move | draft | flags
-	Stage       string `json:"stage"` // who asked for it
-	Reason      string `json:"reason,omitempty"`
-	Mailbox     string `json:"mailbox,omitempty"`
-	UIDValidity uint32 `json:"uidvalidity,omitempty"`
-	UID         uint32 `json:"uid,omitempty"`
-	MessageID   string `json:"message_id,omitempty"`
+	V           int        `json:"v"`
+	ID          string     `json:"id"` // identity of the message the action is about
+	Account     string     `json:"account"`
+	Kind        ActionKind `json:"kind"`
+	Stage       string     `json:"stage"` // who asked for it
+	Reason      string     `json:"reason,omitempty"`
+	Mailbox     string     `json:"mailbox,omitempty"`
+	UIDValidity uint32     `json:"uidvalidity,omitempty"`
+	UID         uint32     `json:"uid,omitempty"`
+	MessageID   string     `json:"message_id,omitempty"`
 	// Target of a move: a folder name or TargetJunk.
 	Target string `json:"target,omitempty"`
 	// Draft is the RFC 5322 draft to append (kind draft); it must carry an
@@ -113,10 +127,23 @@ type Checkpoint struct {
 	Updated     time.Time `json:"updated"`
 }
 
+// Verdict is the spam stage's decision.
+type Verdict string
+
 // Verdicts of the spam stage.
 const (
-	VerdictSpam = "spam"
-	VerdictHam  = "ham"
+	VerdictSpam Verdict = "spam"
+	VerdictHam  Verdict = "ham"
+)
+
+// SpamAction is what the spam stage asked of apply for spam.
+type SpamAction string
+
+// Spam actions (the config's spam.action).
+const (
+	SpamMove SpamAction = "move" // to the account's Junk folder
+	SpamFlag SpamAction = "flag" // keyword $Junk (and not $NotJunk)
+	SpamNone SpamAction = "none" // classify and publish only
 )
 
 // Reason is one feature that weighed in a verdict.
@@ -141,7 +168,7 @@ type Classified struct {
 	V int `json:"v"`
 	Ref
 	InternalDate time.Time `json:"internal_date"`
-	Verdict      string    `json:"verdict"` // spam | ham
+	Verdict      Verdict   `json:"verdict"`
 	// Score is the spam probability the verdict rests on: the model's, or
 	// the LLM's in the gray zone when it answered.
 	Score        float64     `json:"score"`
@@ -151,12 +178,21 @@ type Classified struct {
 	Reasons      []Reason    `json:"reasons,omitempty"`
 	LLM          *LLMOpinion `json:"llm,omitempty"`
 	// UserLabel is set when the user's own move decided the verdict.
-	UserLabel    string    `json:"user_label,omitempty"`
-	Action       string    `json:"action"` // move | flag | none: what was asked of apply
-	Raw          []byte    `json:"raw,omitempty"`
-	RawObject    string    `json:"raw_object,omitempty"`
-	ClassifiedAt time.Time `json:"classified_at"`
+	UserLabel    Label      `json:"user_label,omitempty"`
+	Action       SpamAction `json:"action"` // what was asked of apply
+	Raw          []byte     `json:"raw,omitempty"`
+	RawObject    string     `json:"raw_object,omitempty"`
+	ClassifiedAt time.Time  `json:"classified_at"`
 }
+
+// SuggestionSource says who wrote the suggestions.
+type SuggestionSource string
+
+// Sources of suggestions.
+const (
+	SourceModel   SuggestionSource = "model"   // the small language model
+	SourceBuiltin SuggestionSource = "builtin" // the built-in generator
+)
 
 // Suggestion is one suggested reply.
 type Suggestion struct {
@@ -174,14 +210,14 @@ type Suggested struct {
 	Draft string `json:"draft,omitempty"`
 	// Source is "model" or "builtin"; Fallback says why the built-in
 	// generator answered.
-	Source         string    `json:"source"`
-	Model          string    `json:"model,omitempty"`
-	Fallback       string    `json:"fallback,omitempty"`
-	TriggerScore   float64   `json:"trigger_score"`
-	TriggerReasons []string  `json:"trigger_reasons,omitempty"`
-	Hardness       float64   `json:"hardness"`
-	Drafted        bool      `json:"drafted"` // a draft action was published
-	At             time.Time `json:"at"`
+	Source         SuggestionSource `json:"source"`
+	Model          string           `json:"model,omitempty"`
+	Fallback       string           `json:"fallback,omitempty"`
+	TriggerScore   float64          `json:"trigger_score"`
+	TriggerReasons []string         `json:"trigger_reasons,omitempty"`
+	Hardness       float64          `json:"hardness"`
+	Drafted        bool             `json:"drafted"` // a draft action was published
+	At             time.Time        `json:"at"`
 }
 
 // HardnessReason is one reason of the hardness score.
@@ -207,10 +243,24 @@ type Escalation struct {
 	At                time.Time `json:"at"`
 }
 
+// EscalationHandler says who handled an escalation.
+type EscalationHandler string
+
 // Handlers of an escalation.
 const (
-	HandlerModel = "large_model"
-	HandlerHuman = "human"
+	HandlerLargeModel EscalationHandler = "large_model"
+	HandlerHuman      EscalationHandler = "human"
+)
+
+// Priority is how soon an escalated thread needs the user.
+type Priority string
+
+// Priorities, lowest first.
+const (
+	PriorityLow    Priority = "low"
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
 )
 
 // Escalated is published on mail.escalated.<account> once a hard thread
@@ -219,16 +269,16 @@ const (
 type Escalated struct {
 	V int `json:"v"`
 	Ref
-	Score   float64          `json:"score"`
-	Reasons []HardnessReason `json:"reasons"`
-	Handler string           `json:"handler"` // large_model | human
-	Model   string           `json:"model,omitempty"`
+	Score   float64           `json:"score"`
+	Reasons []HardnessReason  `json:"reasons"`
+	Handler EscalationHandler `json:"handler"`
+	Model   string            `json:"model,omitempty"`
 	// Handoff says why a human got it (no model, invalid answers, waited
 	// too long); empty when the model handled it.
 	Handoff  string    `json:"handoff,omitempty"`
 	Summary  string    `json:"summary"`
 	Asks     []string  `json:"asks"`
-	Priority string    `json:"priority"` // low | normal | high | urgent
+	Priority Priority  `json:"priority"`
 	Drafted  bool      `json:"drafted"`
 	Thread   int       `json:"thread_messages"`
 	At       time.Time `json:"at"`

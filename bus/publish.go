@@ -66,3 +66,19 @@ func (b *Bus) inlineLimit() int {
 	}
 	return limit
 }
+
+// NewAction returns an action of kind about the message ref locates,
+// asked for by stage.
+func NewAction(ref Ref, kind ActionKind, stage string) *Action {
+	return &Action{
+		V: Version, ID: ref.ID, Account: ref.Account, Kind: kind, Stage: stage,
+		Mailbox: ref.Mailbox, UIDValidity: ref.UIDValidity, UID: ref.UID, MessageID: ref.MessageID,
+	}
+}
+
+// PublishAction publishes a on mail.action.<account>. Its Nats-Msg-Id is
+// <stage>/<kind>/<identity>: one action of a kind per stage and message.
+func (b *Bus) PublishAction(ctx context.Context, a *Action) error {
+	_, err := b.Publish(ctx, Subject(KindAction, a.Account), MsgID(a.Stage+"/"+string(a.Kind), a.ID), a)
+	return err
+}

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/backoff"
 )
 
 // Handler processes one message. Return nil once every output is published
@@ -214,7 +215,7 @@ func (b *Bus) handle(ctx context.Context, st Stage, msg jetstream.Msg, log *slog
 		stageFailed.WithLabelValues(st.Name, "transient").Inc()
 		delay, asked := retryDelay(err)
 		if !asked {
-			delay = backoff(d.Deliveries, st.BackoffMin, st.BackoffMax)
+			delay = backoff.Delay(d.Deliveries, st.BackoffMin, st.BackoffMax)
 		}
 		d.Log.Warn("transient failure, will retry", "err", err, "delay", delay.Round(time.Millisecond), "deliveries", d.Deliveries)
 		if err := msg.NakWithDelay(delay); err != nil {
@@ -232,7 +233,7 @@ func newDelivery(msg jetstream.Msg, log *slog.Logger) *Delivery {
 	if h := msg.Headers(); h != nil {
 		d.MsgID = h.Get("Nats-Msg-Id")
 	}
-	d.Log = log.With("subject", d.Subject, "seq", d.StreamSeq)
+	d.Log = log.With("account", accountOf(d.Subject), "subject", d.Subject, "seq", d.StreamSeq)
 	return d
 }
 
@@ -261,16 +262,6 @@ func (b *Bus) callWithHeartbeat(ctx context.Context, st Stage, d *Delivery) (err
 		}
 	}()
 	return st.Handler(ctx, d)
-}
-
-// backoff is exponential in the delivery count with full jitter in its upper half.
-func backoff(deliveries uint64, lo, hi time.Duration) time.Duration {
-	d := lo
-	for i := uint64(1); i < deliveries && d < hi; i++ {
-		d *= 2
-	}
-	d = min(d, hi)
-	return d/2 + rand.N(d/2+1)
 }
 
 // NewDelivery makes a Delivery that no JetStream message backs, for calling

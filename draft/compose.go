@@ -20,6 +20,7 @@ import (
 
 	"mailassist/bus"
 	"mailassist/mailmsg"
+	"mailassist/mailtext"
 )
 
 // ErrNoRecipient: the draft would have nobody to go to (every candidate
@@ -151,7 +152,7 @@ var replyPrefixes = []string{"re", "aw", "sv", "vs", "antw", "odp", "rif", "res"
 // "RE:", "Re[2]:", "Re(3):", "AW:", "SV:" …, repeated or not), on one
 // line.
 func ReplySubject(s string) string {
-	s = cleanLine(s, 900)
+	s = mailtext.CleanLine(s, 900)
 	for {
 		rest, ok := cutReplyPrefix(s)
 		if !ok {
@@ -245,14 +246,14 @@ func recipients(orig *mailmsg.Message, o ComposeOptions) (to, cc []*mail.Address
 // cleaned, when the address itself is usable in a header.
 func mailAddress(a mailmsg.Address) (*mail.Address, bool) {
 	addr := strings.TrimSpace(a.Addr)
-	if addr == "" || strings.ContainsFunc(addr, func(r rune) bool { return r <= ' ' || r == 0x7f || isControl(r) }) {
+	if addr == "" || strings.ContainsFunc(addr, func(r rune) bool { return r <= ' ' || r == 0x7f || mailtext.IsControl(r) }) {
 		return nil, false
 	}
 	parsed, err := mail.ParseAddress("<" + addr + ">")
 	if err != nil {
 		return nil, false
 	}
-	return &mail.Address{Name: cleanLine(a.Name, 200), Address: parsed.Address}, true
+	return &mail.Address{Name: mailtext.CleanLine(a.Name, 200), Address: parsed.Address}, true
 }
 
 func formatList(as []*mail.Address) string {
@@ -314,7 +315,7 @@ func draftID(o ComposeOptions, orig *mailmsg.Message) string {
 // original.
 func body(orig *mailmsg.Message, reply string) string {
 	var b strings.Builder
-	reply = strings.TrimSpace(stripControl(reply, true))
+	reply = strings.TrimSpace(mailtext.StripControl(reply, true))
 	b.WriteString(reply)
 	b.WriteString("\n\n")
 	b.WriteString(attribution(orig))
@@ -327,9 +328,9 @@ func body(orig *mailmsg.Message, reply string) string {
 func attribution(orig *mailmsg.Message) string {
 	name := ""
 	if len(orig.From) > 0 {
-		name = cleanLine(orig.From[0].Name, 100)
+		name = mailtext.CleanLine(orig.From[0].Name, 100)
 		if name == "" {
-			name = cleanLine(orig.From[0].Addr, 100)
+			name = mailtext.CleanLine(orig.From[0].Addr, 100)
 		}
 	}
 	if name == "" {
@@ -344,7 +345,7 @@ func attribution(orig *mailmsg.Message) string {
 // quote writes text with every line prefixed by "> " (">" before a line
 // that is already quoted or empty), cut at maxQuoteBytes or maxQuoteLines.
 func quote(b *strings.Builder, text string) {
-	text = strings.TrimSpace(stripControl(text, true))
+	text = strings.TrimSpace(mailtext.StripControl(text, true))
 	start := b.Len()
 	for n := 0; text != ""; n++ {
 		line, rest, _ := strings.Cut(text, "\n")

@@ -3,6 +3,8 @@ package draft
 import (
 	"errors"
 	"fmt"
+	"mailassist/internal/golden"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"mailassist/bus"
 	"mailassist/mailmsg"
+	"mailassist/mailtext"
 )
 
 var demo = ComposeOptions{
@@ -82,7 +85,7 @@ func TestComposeGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "compose/"+tt.name+".golden", raw)
+			golden.Check(t, filepath.Join("testdata", "compose/"+tt.name+".golden"), raw)
 
 			d := mailmsg.Parse(raw)
 			if len(d.Problems) > 0 {
@@ -122,7 +125,7 @@ func TestComposeGolden(t *testing.T) {
 				t.Errorf("Date %v, Message-ID %q", d.Date, d.MessageID)
 			}
 			text := strings.ReplaceAll(d.Text, "\r\n", "\n")
-			if !strings.HasPrefix(text, strings.TrimSpace(stripControl(strings.ReplaceAll(o.Body, "\r\n", "\n"), true))) {
+			if !strings.HasPrefix(text, strings.TrimSpace(mailtext.StripControl(strings.ReplaceAll(o.Body, "\r\n", "\n"), true))) {
 				t.Errorf("body does not start with the reply:\n%s", d.Text)
 			}
 			if !strings.Contains(text, " wrote:\n> ") {

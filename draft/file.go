@@ -25,10 +25,10 @@ func File(ctx context.Context, b *bus.Bus, stage string, m *mailmsg.Message, acc
 	if err != nil {
 		return false, bus.Permanentf("compose draft: %v", err)
 	}
-	act := bus.Action{V: bus.Version, ID: id, Account: acct.Name, Kind: bus.ActionDraft, Stage: stage}
+	act := bus.NewAction(bus.Ref{ID: id, Account: acct.Name}, bus.ActionDraft, stage)
 	if act.Draft, act.DraftObject, err = b.StoreBlob(ctx, "draft/"+id, raw); err != nil {
 		return false, err
 	}
-	_, err = b.Publish(ctx, bus.Subject(bus.KindAction, acct.Name), bus.MsgID(stage+"/"+bus.ActionDraft, id), &act)
+	err = b.PublishAction(ctx, act)
 	return err == nil, err
 }

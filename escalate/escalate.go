@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mailassist/bus"
 	"mailassist/hardness"
 	"slices"
 	"time"
@@ -150,7 +151,7 @@ func (e *Escalator) Escalate(ctx context.Context, job Job) (Result, error) {
 		out, resp, timedOut, err := e.ask(ctx, t, job.Assessment)
 		switch {
 		case err == nil:
-			r := Result{Handler: HandlerLargeModel, Summary: out.Summary, Asks: out.Asks, Priority: out.Priority,
+			r := Result{Handler: bus.HandlerLargeModel, Summary: out.Summary, Asks: out.Asks, Priority: out.Priority,
 				Draft: out.Draft, Model: e.opts.Model}
 			if resp != nil {
 				r.PromptTokens, r.OutputTokens = resp.PromptTokens, resp.OutputTokens

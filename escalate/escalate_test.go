@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"mailassist/bus"
 	"mailassist/internal/ollamatest"
 	"mailassist/llm"
+	"mailassist/mailtext"
 )
 
 func validJSON(t *testing.T) string {
@@ -51,7 +53,7 @@ func TestEscalateLargeModelValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := goodOutput()
-	if r.Handler != HandlerLargeModel || r.Summary != want.Summary || r.Draft != want.Draft || r.Priority != "high" || len(r.Asks) != 2 || r.Model != "tiny" {
+	if r.Handler != bus.HandlerLargeModel || r.Summary != want.Summary || r.Draft != want.Draft || r.Priority != "high" || len(r.Asks) != 2 || r.Model != "tiny" {
 		t.Errorf("result %+v", r)
 	}
 	if r.PromptTokens == 0 || r.OutputTokens == 0 {
@@ -81,12 +83,12 @@ func TestEscalateLargeModelInvalid(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		replies []ollamatest.Reply
-		handler string
+		handler bus.EscalationHandler
 		calls   int
 	}{
-		{"invalid twice: human", []ollamatest.Reply{{Content: invalidJSON}}, HandlerHuman, 2},
-		{"not JSON, then valid", []ollamatest.Reply{{Content: "I think the summary is"}, {Content: validJSON(t)}}, HandlerLargeModel, 2},
-		{"unfinished generation: human", []ollamatest.Reply{{Content: `{"summary":"aaaa`, NotDone: true}}, HandlerHuman, 2},
+		{"invalid twice: human", []ollamatest.Reply{{Content: invalidJSON}}, bus.HandlerHuman, 2},
+		{"not JSON, then valid", []ollamatest.Reply{{Content: "I think the summary is"}, {Content: validJSON(t)}}, bus.HandlerLargeModel, 2},
+		{"unfinished generation: human", []ollamatest.Reply{{Content: `{"summary":"aaaa`, NotDone: true}}, bus.HandlerHuman, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := ollamatest.Start(t, ollamatest.Sequence(tc.replies...))
@@ -100,7 +102,7 @@ func TestEscalateLargeModelInvalid(t *testing.T) {
 			if r.Handler != tc.handler || len(srv.Requests()) != tc.calls {
 				t.Fatalf("handler %s after %d calls, want %s after %d (%+v)", r.Handler, len(srv.Requests()), tc.handler, tc.calls, r)
 			}
-			if r.Handler == HandlerHuman {
+			if r.Handler == bus.HandlerHuman {
 				if r.Draft != "" || !strings.HasPrefix(r.Handoff, "large model answer invalid") || len(r.Asks) == 0 {
 					t.Errorf("hand-off %+v", r)
 				}
@@ -156,7 +158,7 @@ func TestEscalateDownThenUp(t *testing.T) {
 			t.Fatal("never processed")
 		}
 	}
-	if deliveries != 4 || r.Handler != HandlerLargeModel || r.Draft == "" {
+	if deliveries != 4 || r.Handler != bus.HandlerLargeModel || r.Draft == "" {
 		t.Errorf("processed on delivery %d as %+v; want delivery 4 by the large model", deliveries, r)
 	}
 }
@@ -175,7 +177,7 @@ func TestEscalateMaxWaitHandsOff(t *testing.T) {
 	j := job(t)
 	j.Since = now.Add(-13 * time.Hour)
 	r, err := e.Escalate(context.Background(), j)
-	if err != nil || r.Handler != HandlerHuman || !strings.Contains(r.Handoff, "waited 13h0m0s for the large model") {
+	if err != nil || r.Handler != bus.HandlerHuman || !strings.Contains(r.Handoff, "waited 13h0m0s for the large model") {
 		t.Fatalf("Escalate = %+v, %v; want a hand-off after waiting", r, err)
 	}
 }
@@ -185,7 +187,7 @@ func TestEscalateNoLargeModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Handler != HandlerHuman || r.Draft != "" || r.Handoff != "no large model configured" || r.Priority != PriorityHigh {
+	if r.Handler != bus.HandlerHuman || r.Draft != "" || r.Handoff != "no large model configured" || r.Priority != bus.PriorityHigh {
 		t.Errorf("hand-off %+v", r)
 	}
 	if !strings.Contains(r.Summary, "Please send the corrected invoice by Friday, March 8.") || len(r.Asks) == 0 {
@@ -196,7 +198,7 @@ func TestEscalateNoLargeModel(t *testing.T) {
 func TestEscalateRejectedHandsOff(t *testing.T) {
 	srv := ollamatest.Start(t, ollamatest.Always(ollamatest.Reply{Status: http.StatusNotFound, Content: "model 'tiny' not found"}))
 	r, err := NewEscalator(Options{Large: largeClient(t, srv.URL)}).Escalate(context.Background(), job(t))
-	if err != nil || r.Handler != HandlerHuman || !strings.Contains(r.Handoff, "refused") {
+	if err != nil || r.Handler != bus.HandlerHuman || !strings.Contains(r.Handoff, "refused") {
 		t.Fatalf("Escalate = %+v, %v", r, err)
 	}
 }
@@ -209,7 +211,7 @@ func TestEscalateBudget(t *testing.T) {
 	const maxPerHour = 3
 	e := NewEscalator(Options{Large: largeClient(t, srv.URL), Budget: NewBudget(budgetKV(t), maxPerHour, clk.now), Now: clk.now})
 	for i := 1; i <= maxPerHour; i++ {
-		if r, err := e.Escalate(context.Background(), job(t)); err != nil || r.Handler != HandlerLargeModel {
+		if r, err := e.Escalate(context.Background(), job(t)); err != nil || r.Handler != bus.HandlerLargeModel {
 			t.Fatalf("escalation %d: %+v, %v", i, r, err)
 		}
 	}
@@ -224,7 +226,7 @@ func TestEscalateBudget(t *testing.T) {
 		t.Errorf("%d model calls, want %d", n, maxPerHour)
 	}
 	clk.set(time.Date(2024, 3, 6, 11, 0, 0, 0, time.UTC))
-	if r, err := e.Escalate(context.Background(), j); err != nil || r.Handler != HandlerLargeModel {
+	if r, err := e.Escalate(context.Background(), j); err != nil || r.Handler != bus.HandlerLargeModel {
 		t.Fatalf("next hour: %+v, %v", r, err)
 	}
 }
@@ -248,12 +250,12 @@ func TestEscalateRealOllama(t *testing.T) {
 		t.Fatal(err)
 	}
 	switch r.Handler {
-	case HandlerLargeModel:
+	case bus.HandlerLargeModel:
 		t.Logf("validated answer: priority %s, %d asks, %d-byte draft, %d+%d tokens", r.Priority, len(r.Asks), len(r.Draft), r.PromptTokens, r.OutputTokens)
-	case HandlerHuman:
+	case bus.HandlerHuman:
 		if !strings.HasPrefix(r.Handoff, "large model answer invalid") {
 			t.Fatalf("hand-off for another reason: %s", r.Handoff)
 		}
-		t.Logf("tiny model's answer was invalid (allowed: its words are noise): %s", clip(r.Handoff, 200))
+		t.Logf("tiny model's answer was invalid (allowed: its words are noise): %s", mailtext.Clip(r.Handoff, 200))
 	}
 }

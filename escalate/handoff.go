@@ -1,24 +1,19 @@
 package escalate
 
 import (
+	"mailassist/bus"
 	"mailassist/hardness"
 	"slices"
-)
-
-// Handlers of an escalation.
-const (
-	HandlerLargeModel = "large_model"
-	HandlerHuman      = "human"
 )
 
 // Result is what an escalation produced, for the mail.escalated event and
 // the mailbox effects (\Flagged and $Escalated always; a draft when Draft
 // is not empty).
 type Result struct {
-	Handler  string   `json:"handler"` // large_model | human
-	Summary  string   `json:"summary"`
-	Asks     []string `json:"asks"`
-	Priority string   `json:"priority"` // low | normal | high | urgent
+	Handler  bus.EscalationHandler `json:"handler"`
+	Summary  string                `json:"summary"`
+	Asks     []string              `json:"asks"`
+	Priority bus.Priority          `json:"priority"`
 	// Draft is the body of the reply draft; "" when none was written
 	// (always for the human hand-off).
 	Draft string `json:"draft,omitempty"`
@@ -44,9 +39,9 @@ func Handoff(t *hardness.Thread, a hardness.Assessment, maxAsks int, why string)
 	if asks == nil {
 		asks = []string{}
 	}
-	prio := PriorityNormal
+	prio := bus.PriorityNormal
 	if a.Score >= HighScore || slices.Contains(a.Names(), hardness.ReasonUrgent) {
-		prio = PriorityHigh
+		prio = bus.PriorityHigh
 	}
-	return Result{Handler: HandlerHuman, Summary: summary, Asks: asks, Priority: prio, Handoff: why}
+	return Result{Handler: bus.HandlerHuman, Summary: summary, Asks: asks, Priority: prio, Handoff: why}
 }

@@ -23,12 +23,8 @@ type Chatter interface {
 // when the server refused the request.
 func Ask(ctx context.Context, c Chatter, t *hardness.Thread, a hardness.Assessment, timeout time.Duration) (Output, *llm.Response, error) {
 	system, user := Prompt(t, a)
-	resp, err := c.Chat(ctx, llm.Request{System: system, Prompt: user, Schema: Schema, Timeout: timeout})
+	out, resp, err := llm.ChatJSON[Output](ctx, c, llm.Request{System: system, Prompt: user, Schema: Schema, Timeout: timeout})
 	if err != nil {
-		return Output{}, nil, err
-	}
-	var out Output
-	if err := llm.DecodeStrict([]byte(resp.Content), &out); err != nil {
 		return Output{}, resp, err
 	}
 	out, err = Validate(out, t)

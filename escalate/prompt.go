@@ -3,7 +3,9 @@ package escalate
 import (
 	_ "embed"
 	"encoding/json"
+	"mailassist/bus"
 	"mailassist/hardness"
+	"mailassist/mailtext"
 	"regexp"
 	"strings"
 	"text/template"
@@ -33,19 +35,11 @@ var Schema = json.RawMessage(`{
 
 // Output is the large model's answer.
 type Output struct {
-	Summary  string   `json:"summary"`
-	Asks     []string `json:"asks"`
-	Priority string   `json:"priority"`
-	Draft    string   `json:"draft"`
+	Summary  string       `json:"summary"`
+	Asks     []string     `json:"asks"`
+	Priority bus.Priority `json:"priority"`
+	Draft    string       `json:"draft"`
 }
-
-// Priorities, lowest first.
-const (
-	PriorityLow    = "low"
-	PriorityNormal = "normal"
-	PriorityHigh   = "high"
-	PriorityUrgent = "urgent"
-)
 
 type promptData struct {
 	Score      float64
@@ -109,7 +103,7 @@ var fenceRE = regexp.MustCompile(`(?i)<\s*(/?)\s*(thread|message)\b`)
 
 // defuse makes a header value one line and breaks fence look-alikes.
 func defuse(s string) string {
-	return defuseText(oneLine(s))
+	return defuseText(mailtext.OneLine(s))
 }
 
 // defuseText breaks fence look-alikes in a message body and drops

@@ -2,7 +2,6 @@ package escalate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
@@ -34,7 +32,6 @@ type Stage struct {
 	Accounts  []account.Account
 	Scorer    *hardness.Scorer
 	Escalator *Escalator
-	Log       *slog.Logger
 	Now       func() time.Time // default time.Now
 }
 
@@ -48,22 +45,11 @@ func (s *Stage) RunnerStage(concurrency int) bus.Stage {
 
 // Handle escalates one thread.
 func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
-	var ev bus.Escalation
-	if err := json.Unmarshal(d.Data, &ev); err != nil {
-		return bus.Permanentf("decode escalation: %v", err)
-	}
-	acct := account.Find(s.Accounts, ev.Account)
-	if acct == nil {
-		return bus.Permanentf("escalation for unknown account %q", ev.Account)
-	}
-	raw, err := s.Bus.LoadBlob(ctx, ev.Raw, ev.RawObject)
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return bus.Permanentf("raw message %s is gone from the object store", ev.RawObject)
-	}
+	mail, err := bus.ReadMail[bus.Escalation](ctx, s.Bus, d, s.Accounts)
 	if err != nil {
 		return err
 	}
-	m := mailmsg.Parse(raw)
+	ev, acct, m := &mail.Event, mail.Account, mail.Message()
 	thread, err := s.thread(ctx, acct, m, ev.Mailbox)
 	if err != nil {
 		return err
@@ -72,7 +58,7 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	res, err := s.Escalator.Escalate(ctx, Job{Account: ev.Account, Thread: thread, Assessment: a, Since: ev.At})
 	var wait *WaitError
 	if errors.As(err, &wait) {
-		d.Log.Info("escalation waits", "account", ev.Account, "uid", ev.UID, "reason", wait.Reason)
+		d.Log.Info("escalation waits", "uid", ev.UID, "reason", wait.Reason)
 		if wait.RetryAfter > 0 {
 			return bus.RetryAfter(err, wait.RetryAfter)
 		}
@@ -81,7 +67,7 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	if err != nil {
 		return err
 	}
-	return s.publish(ctx, &ev, acct, m, thread, a, res, d.Log)
+	return s.publish(ctx, ev, acct, m, thread, a, res, d.Log)
 }
 
 // thread rebuilds the thread from the account's watched folders, Sent and
@@ -129,19 +115,16 @@ func (s *Stage) publish(ctx context.Context, ev *bus.Escalation, acct *account.A
 		}
 		out.Drafted = drafted
 	}
-	flags := bus.Action{
-		V: bus.Version, ID: ev.ID, Account: ev.Account, Kind: bus.ActionFlags, Stage: "escalate", Reason: "escalated",
-		Mailbox: ev.Mailbox, UIDValidity: ev.UIDValidity, UID: ev.UID, MessageID: ev.MessageID,
-		AddFlags: []string{string(imap.FlagFlagged), "$Escalated"},
-	}
-	if _, err := s.Bus.Publish(ctx, bus.Subject(bus.KindAction, ev.Account), bus.MsgID("escalate/"+bus.ActionFlags, ev.ID), &flags); err != nil {
+	flags := bus.NewAction(ev.Ref, bus.ActionFlags, "escalate")
+	flags.Reason, flags.AddFlags = "escalated", []string{string(imap.FlagFlagged), "$Escalated"}
+	if err := s.Bus.PublishAction(ctx, flags); err != nil {
 		return err
 	}
 	if _, err := s.Bus.Publish(ctx, bus.Subject(bus.KindEscalated, ev.Account), bus.MsgID("escalate", ev.ID), &out); err != nil {
 		return err
 	}
-	escalations.WithLabelValues(res.Handler).Inc()
-	log.Info("escalated", "account", ev.Account, "uid", ev.UID, "handler", res.Handler, "priority", res.Priority, "drafted", out.Drafted)
+	escalations.WithLabelValues(string(res.Handler)).Inc()
+	log.Info("escalated", "uid", ev.UID, "handler", res.Handler, "priority", res.Priority, "drafted", out.Drafted)
 	return nil
 }
 

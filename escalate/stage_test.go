@@ -81,7 +81,7 @@ func (f *fixture) stage(t *testing.T, large escalate.Chatter) *escalate.Stage {
 		opts.Large = large
 	}
 	return &escalate.Stage{Bus: f.b, Accounts: []account.Account{f.acct}, Scorer: scorer,
-		Escalator: escalate.NewEscalator(opts), Log: quiet}
+		Escalator: escalate.NewEscalator(opts)}
 }
 
 func (f *fixture) event() (bus.Escalation, []byte) {
@@ -93,7 +93,7 @@ func (f *fixture) event() (bus.Escalation, []byte) {
 }
 
 func runApply(t *testing.T, f *fixture) {
-	a := &apply.Applier{Bus: f.b, Accounts: []account.Account{f.acct}, Log: quiet}
+	a := &apply.Applier{Bus: f.b, Accounts: []account.Account{f.acct}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = f.b.Run(ctx, a.Stage(2), quiet) }()
@@ -126,7 +126,7 @@ func TestStageLargeModelDraftsAndFlags(t *testing.T) {
 	}
 	natstest.WaitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
 	ev := escalated()[0]
-	if ev.Handler != bus.HandlerModel || !ev.Drafted || ev.Priority != "high" || ev.Thread != 6 || len(ev.Asks) != 2 {
+	if ev.Handler != bus.HandlerLargeModel || !ev.Drafted || ev.Priority != "high" || ev.Thread != 6 || len(ev.Asks) != 2 {
 		t.Fatalf("escalated = %+v", ev)
 	}
 	natstest.WaitFor(t, "draft in Drafts", func() bool { return len(f.s.Mailbox(t, "alice", "Drafts")) == 1 })
@@ -166,7 +166,7 @@ func TestStageWaitsForTheLargeModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	natstest.WaitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
-	if ev := escalated()[0]; ev.Handler != bus.HandlerModel {
+	if ev := escalated()[0]; ev.Handler != bus.HandlerLargeModel {
 		t.Fatalf("escalated = %+v", ev)
 	}
 }

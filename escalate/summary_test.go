@@ -3,6 +3,7 @@ package escalate
 import (
 	"mailassist/hardness"
 	"mailassist/mailmsg"
+	"mailassist/mailtext"
 	"slices"
 	"strings"
 	"testing"
@@ -83,12 +84,11 @@ func FuzzStripAndSummarize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		q := hardness.StripQuoted(s)
-		sig := hardness.StripSignature(q)
-		if len(sig) > len(s) {
-			t.Fatalf("stripping grew the text: %d > %d", len(sig), len(s))
+		own := mailtext.Split(s).New
+		if len(own) > len(s) {
+			t.Fatalf("stripping grew the text: %d > %d", len(own), len(s))
 		}
-		th := &hardness.Thread{Messages: []hardness.ThreadMessage{{Text: sig}}}
+		th := &hardness.Thread{Messages: []hardness.ThreadMessage{{Text: own}}}
 		_, asks := Extractive(th, 3)
 		if len(asks) > 3 {
 			t.Fatalf("%d asks", len(asks))

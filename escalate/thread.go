@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"mailassist/hardness"
+	"mailassist/mailtext"
 	"slices"
-	"strings"
 
 	"mailassist/mailmsg"
 )
@@ -149,7 +149,7 @@ func Bound(t *hardness.Thread, budgetTokens int) {
 			room = max(room, minTruncateTokens)
 		}
 		if room >= minTruncateTokens {
-			m.Text = truncateText(m.Text, room*bytesPerToken)
+			m.Text = mailtext.Truncate(m.Text, room*bytesPerToken)
 			m.Truncated = true
 			keepFrom = i
 		}
@@ -157,20 +157,4 @@ func Bound(t *hardness.Thread, budgetTokens int) {
 	}
 	t.Omitted += keepFrom
 	t.Messages = slices.Delete(t.Messages, 0, keepFrom)
-}
-
-// truncateText cuts s to at most n bytes at a word boundary, on a UTF-8
-// character boundary, and marks the cut.
-func truncateText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && cut < len(s) && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	if i := strings.LastIndexAny(s[:cut], " \n\t"); i > cut/2 {
-		cut = i
-	}
-	return strings.TrimSpace(s[:cut]) + " […]"
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"mailassist/hardness"
+	"mailassist/mailtext"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,7 +78,7 @@ func TestReconstructFromMemory(t *testing.T) {
 		"Alice,\n\nthis is the second", "Hi Bob,\n\nI'm sorry", "Alice,\n\ntwo days"}
 	for i, w := range wantStart {
 		if !strings.HasPrefix(th.Messages[i].Text, w) {
-			t.Errorf("message %d text starts %q, want %q", i+1, clip(th.Messages[i].Text, 40), w)
+			t.Errorf("message %d text starts %q, want %q", i+1, mailtext.Clip(th.Messages[i].Text, 40), w)
 		}
 	}
 	if got := th.Messages[4].Text; strings.HasSuffix(got, "Alice") {

@@ -2,7 +2,9 @@ package escalate
 
 import (
 	"fmt"
+	"mailassist/bus"
 	"mailassist/hardness"
+	"mailassist/mailtext"
 	"regexp"
 	"slices"
 	"strings"
@@ -24,7 +26,7 @@ const (
 	MaxDraft   = 8000
 )
 
-var priorities = []string{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
+var priorities = []string{string(bus.PriorityLow), string(bus.PriorityNormal), string(bus.PriorityHigh), string(bus.PriorityUrgent)}
 
 // preambleRE matches a first line that talks about the draft instead of
 // being it, or a header line.
@@ -79,8 +81,8 @@ func Validate(out Output, t *hardness.Thread) (Output, error) {
 		checkText(bad, fmt.Sprintf("asks[%d]", i), a)
 	}
 
-	out.Priority = strings.ToLower(strings.TrimSpace(out.Priority))
-	if !slices.Contains(priorities, out.Priority) {
+	out.Priority = bus.Priority(strings.ToLower(strings.TrimSpace(string(out.Priority))))
+	if !slices.Contains(priorities, string(out.Priority)) {
 		bad("priority %q is not one of %s", out.Priority, strings.Join(priorities, ", "))
 	}
 
@@ -103,7 +105,7 @@ func validateDraft(bad func(string, ...any), draft string, t *hardness.Thread) {
 	checkText(bad, "draft", draft)
 	first, _, _ := strings.Cut(draft, "\n")
 	if preambleRE.MatchString(first) {
-		bad("draft starts with a preamble or header: %q", clip(first, 80))
+		bad("draft starts with a preamble or header: %q", mailtext.Clip(first, 80))
 	}
 	if m := selfRefRE.FindString(draft); m != "" {
 		bad("draft talks about the model: %q", m)
@@ -112,7 +114,7 @@ func validateDraft(bad func(string, ...any), draft string, t *hardness.Thread) {
 	for _, u := range urlRE.FindAllString(draft, -1) {
 		u = strings.TrimRight(u, ".,;:!?)]}*_")
 		if !strings.Contains(known, strings.ToLower(u)) {
-			bad("draft links to %q, which is not in the thread", clip(u, 120))
+			bad("draft links to %q, which is not in the thread", mailtext.Clip(u, 120))
 		}
 	}
 	for _, a := range emailRE.FindAllString(draft, -1) {

@@ -56,7 +56,7 @@ func TestValidate(t *testing.T) {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
 				}
-				if got.Priority != strings.ToLower(strings.TrimSpace(out.Priority)) || got.Draft != strings.TrimSpace(out.Draft) {
+				if string(got.Priority) != strings.ToLower(strings.TrimSpace(string(out.Priority))) || got.Draft != strings.TrimSpace(out.Draft) {
 					t.Errorf("not normalized: %+v", got)
 				}
 				return

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"mailassist/mailmsg"
+	"mailassist/mailtext"
 )
 
 // Thread is a conversation reconstructed around one message, oldest
@@ -65,7 +66,7 @@ func NewThreadMessage(m *mailmsg.Message, mailbox string) ThreadMessage {
 		Cc:        m.Cc,
 		Date:      m.Date,
 		Subject:   m.Subject,
-		Text:      StripSignature(StripQuoted(m.Text)),
+		Text:      ownText(m.Text),
 		Mailbox:   mailbox,
 		List:      isListMail(m.Header),
 	}
@@ -92,4 +93,13 @@ func isListMail(h mailmsg.Header) bool {
 // looked up: it knows only how many the message names.
 func NewThread(m *mailmsg.Message, mailbox string) *Thread {
 	return &Thread{Messages: []ThreadMessage{NewThreadMessage(m, mailbox)}, Referenced: len(m.ParentIDs())}
+}
+
+// ownText is what the sender wrote: the new text without quoted history
+// and signature, or, when the message is all quote, the whole text.
+func ownText(text string) string {
+	if fresh := mailtext.Split(text).New; fresh != "" {
+		return fresh
+	}
+	return strings.TrimSpace(text)
 }

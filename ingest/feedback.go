@@ -12,7 +12,7 @@ import (
 // user's intent: "spam" for one the user moved into Junk, "ham" for one
 // moved out of Junk, "" otherwise. During a first sync or a resync nothing
 // is feedback: those messages were not moved just now.
-func (s *syncer) label(ctx context.Context, messageID string) (string, error) {
+func (s *syncer) label(ctx context.Context, messageID string) (bus.Label, error) {
 	w := s.w
 	if messageID == "" {
 		return "", nil // cannot be recognised across folders: never a label
@@ -37,14 +37,14 @@ func (s *syncer) label(ctx context.Context, messageID string) (string, error) {
 	return bus.LabelHam, nil
 }
 
-func (s *syncer) publishFeedback(ctx context.Context, ev *bus.Ingested, label string) error {
+func (s *syncer) publishFeedback(ctx context.Context, ev *bus.Ingested, label bus.Label) error {
 	fb := bus.Feedback{
-		V: bus.Version, Ref: ev.Ref, Label: label, Source: "user-move", Raw: ev.Raw, RawObject: ev.RawObject, At: time.Now().UTC(),
+		V: bus.Version, Ref: ev.Ref, Label: label, Source: bus.SourceUserMove, Raw: ev.Raw, RawObject: ev.RawObject, At: time.Now().UTC(),
 	}
 	if _, err := s.w.Bus.Publish(ctx, bus.Subject(bus.KindFeedback, ev.Account), bus.MsgID("feedback", ev.ID), &fb); err != nil {
 		return err
 	}
-	feedbackPublished.WithLabelValues(ev.Account, label).Inc()
+	feedbackPublished.WithLabelValues(ev.Account, string(label)).Inc()
 	s.w.Log.Info("user feedback", "uid", ev.UID, "label", label)
 	return nil
 }

@@ -70,7 +70,7 @@ func TestDovecotUserMovesBecomeFeedback(t *testing.T) {
 	}
 
 	// The pipeline moves a message to Junk: not feedback.
-	a := &apply.Applier{Bus: b, Accounts: []account.Account{acct}, Log: quiet}
+	a := &apply.Applier{Bus: b, Accounts: []account.Account{acct}}
 	t.Cleanup(a.Close)
 	uid := s.Append(t, "alice", "INBOX", message("lottery", "lottery@x", "you won"))
 	ingested.waitLen(t, 2, 5*time.Second)

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailassist/account"
+	"mailassist/backoff"
 	"mailassist/bus"
 	"mailassist/imapx"
 )
@@ -57,7 +57,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.label, "stage", "ingest")
 	w.failures = map[uint32]int{}
-	delay := w.BackoffMin
+	var failures uint64 // sessions in a row that ended in under a minute
 	for {
 		l, err := w.acquireLease(ctx)
 		if err != nil {
@@ -73,10 +73,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 			return nil
 		}
 		watcherReconnects.WithLabelValues(w.Account.Name, w.label).Inc()
+		failures++
 		if time.Since(started) > time.Minute {
-			delay = w.BackoffMin // the session was healthy for a while
+			failures = 1 // the session was healthy for a while
 		}
-		wait := delay/2 + rand.N(delay/2+1)
+		wait := backoff.Delay(failures, w.BackoffMin, w.BackoffMax)
 		w.Log.Warn("imap session ended; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
 		t := time.NewTimer(wait)
 		select {
@@ -85,7 +86,6 @@ func (w *Watcher) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
-		delay = min(delay*2, w.BackoffMax)
 	}
 }
 

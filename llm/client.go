@@ -11,7 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"mailassist/backoff"
 	"net"
 	"net/http"
 	"net/url"
@@ -155,7 +155,6 @@ func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 		return nil, fmt.Errorf("%w: waiting for a free slot on %s: %v", ErrUnavailable, c.cfg.URL, ctx.Err())
 	}
 
-	delay := c.cfg.RetryMin
 	for attempt := 1; ; attempt++ {
 		resp, err := c.chatOnce(ctx, req)
 		if err == nil {
@@ -168,12 +167,11 @@ func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 			}
 			return nil, err
 		}
-		wait := delay/2 + rand.N(delay/2+1)
+		wait := backoff.Delay(uint64(attempt), c.cfg.RetryMin, timeout)
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
 		}
-		delay *= 2
 	}
 }
 

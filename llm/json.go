@@ -7,10 +7,17 @@ import (
 	"fmt"
 )
 
-// ChatJSON runs req (whose Schema should describe T) and decodes the
+// Chatter is one chat turn with a model. *Client implements it; stages
+// declare the same method where they use it, so a test double fits both.
+type Chatter interface {
+	Chat(ctx context.Context, req Request) (*Response, error)
+}
+
+// ChatJSON runs req (whose Schema should describe T) on c and decodes the
 // answer into T strictly: unknown fields or trailing data make it
 // ErrInvalidOutput. The answer is untrusted: callers validate the values.
-func ChatJSON[T any](ctx context.Context, c *Client, req Request) (T, *Response, error) {
+// It is the one place where a model's answer becomes a Go value.
+func ChatJSON[T any](ctx context.Context, c Chatter, req Request) (T, *Response, error) {
 	var out T
 	resp, err := c.Chat(ctx, req)
 	if err != nil {

@@ -2,6 +2,7 @@ package reply
 
 import (
 	"fmt"
+	"mailassist/internal/golden"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,7 +29,7 @@ func TestBuiltinGolden(t *testing.T) {
 			fmt.Fprintf(&b, "  %-15s %s\n", s.Intent, s.Text)
 		}
 	}
-	golden(t, "builtin.golden", []byte(b.String()))
+	golden.Check(t, filepath.Join("testdata", "builtin.golden"), []byte(b.String()))
 }
 
 func TestBuiltin(t *testing.T) {

@@ -46,7 +46,7 @@ func Example() {
 	// suggest: true (score 0.95)
 	//   +0.35 asks a question
 	//   +0.25 makes a request ("could we")
-	//   +0.10 short message (29 words)
+	//   +0.10 short message (27 words)
 	//   +0.15 you are in To
 	//   +0.10 one recipient
 	// yes: Sounds good, that works for me.

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"mailassist/mailmsg"
+	"mailassist/mailtext"
 )
 
 // features are what the trigger and the built-in generator read from a
@@ -31,7 +32,7 @@ type features struct {
 
 // extract computes the features of m.
 func extract(m *mailmsg.Message) features {
-	text := newText(m.Text)
+	text := mailtext.NewText(m.Text)
 	f := features{text: text, lower: strings.ToLower(text)}
 	f.words = words(text)
 	f.lang = guessLang(text)
@@ -39,8 +40,8 @@ func extract(m *mailmsg.Message) features {
 	q := questions(f.lower)
 	f.questions, f.yesNo, f.open, f.timeAsked = q.n, q.yesNo, q.open, q.timeAsked
 	lo := f.lower
-	var kinds phraseKind
-	kinds, f.requests = scanPhrases(lo)
+	kinds := scanPhrases(lo)
+	f.requests = mailtext.AskPhrases(text)
 	f.yesNo = f.yesNo || kinds&kYesNo != 0
 	f.thanks = kinds&kThanks != 0
 	f.timeGiven = kinds&kDay != 0 || hasClockTime(lo)
@@ -56,15 +57,6 @@ func extract(m *mailmsg.Message) features {
 		}
 	}
 	return f
-}
-
-// requestPhrases ask the reader to do or answer something.
-var requestPhrases = []string{
-	"could you", "can you", "would you", "will you", "please", "let me know", "let us know",
-	"get back to me", "what do you think", "your thoughts", "are you able", "do you have",
-	"would it be possible", "is it possible", "need you to", "can we", "could we", "shall we",
-	"rsvp", "any update", "would you mind", "are you available", "are you free", "do you know",
-	"can i", "could i", "may i", "your feedback", "your opinion",
 }
 
 // yesNoPhrases ask for a yes or a no without a question mark.

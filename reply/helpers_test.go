@@ -1,8 +1,6 @@
 package reply
 
 import (
-	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,8 +8,6 @@ import (
 
 	"mailassist/mailmsg"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // fixture parses testdata/<name>.
 func fixture(t testing.TB, name string) *mailmsg.Message {
@@ -21,28 +17,6 @@ func fixture(t testing.TB, name string) *mailmsg.Message {
 		t.Fatal(err)
 	}
 	return mailmsg.Parse(raw)
-}
-
-// golden compares got with testdata/<name>, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it); got:\n%s", name, got)
-	}
 }
 
 // fmtSscan reads the leading weight of a reason.

@@ -1,7 +1,6 @@
 package reply
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -9,8 +8,7 @@ import (
 type phraseKind uint16
 
 const (
-	kRequest phraseKind = 1 << iota
-	kYesNo
+	kYesNo phraseKind = 1 << iota
 	kThanks
 	kDay
 	kSchedule
@@ -25,7 +23,7 @@ var phraseLists = []struct {
 	kind    phraseKind
 	phrases []string
 }{
-	{kRequest, requestPhrases}, {kYesNo, yesNoPhrases}, {kThanks, thanksPhrases},
+	{kYesNo, yesNoPhrases}, {kThanks, thanksPhrases},
 	{kDay, dayWords}, {kSchedule, scheduleWords}, {kUpdate, updateWords},
 	{kProblem, problemWords}, {kNoReply, noReplyPhrases}, {kAttach, attachWords},
 }
@@ -51,9 +49,8 @@ var phraseIndex = func() map[string][]phrase {
 }()
 
 // scanPhrases finds the phrases of phraseLists in lo (lower case) in one
-// pass over its words. It returns the kinds found and the request
-// phrases in the order they appear.
-func scanPhrases(lo string) (kinds phraseKind, requests []string) {
+// pass over its words and returns the kinds found.
+func scanPhrases(lo string) (kinds phraseKind) {
 	spans := make([][2]int32, 0, 512) // word boundaries; on the stack for most texts
 	start := -1
 	for i, r := range lo {
@@ -76,13 +73,10 @@ func scanPhrases(lo string) (kinds phraseKind, requests []string) {
 			if i+len(p.rest) >= len(spans) || !restMatches(lo, spans[i+1:], p.rest) {
 				continue
 			}
-			if p.kind == kRequest && !slices.Contains(requests, p.text) {
-				requests = append(requests, p.text)
-			}
 			kinds |= p.kind
 		}
 	}
-	return kinds, requests
+	return kinds
 }
 
 func restMatches(lo string, spans [][2]int32, rest []string) bool {

@@ -7,10 +7,10 @@ import (
 	"slices"
 	"strings"
 	"text/template"
-	"unicode"
 	"unicode/utf8"
 
 	"mailassist/mailmsg"
+	"mailassist/mailtext"
 )
 
 //go:embed prompts/suggest.tmpl
@@ -78,7 +78,8 @@ func Prompt(m *mailmsg.Message, o PromptOptions) (system, user string) {
 	if o.MaxTokens <= 0 {
 		o.MaxTokens = DefaultMaxTokens
 	}
-	fresh, history := splitQuoted(m.Text)
+	parts := mailtext.Split(m.Text)
+	fresh, history := parts.New, parts.Quoted
 	if fresh == "" && history == "" {
 		fresh = m.Text
 	}
@@ -108,8 +109,8 @@ func Prompt(m *mailmsg.Message, o PromptOptions) (system, user string) {
 	room := max(o.MaxTokens-fixed, 0) * 3 // bytes: at least 3 per token below
 	bodyMax := max(room*2/3, room-len(history))
 	for range 20 {
-		d.Body = truncateBytes(fresh, bodyMax)
-		d.History = truncateBytes(history, max(room-len(d.Body), 0))
+		d.Body = mailtext.Truncate(fresh, bodyMax)
+		d.History = mailtext.Truncate(history, max(room-len(d.Body), 0))
 		user = render("user", d)
 		if EstimateTokens(system)+EstimateTokens(user) <= o.MaxTokens || room == 0 {
 			break
@@ -155,7 +156,7 @@ var markers = strings.NewReplacer("<<<EMAIL", "<<<(removed)", "EMAIL>>>", "(remo
 // control characters (but line breaks and tabs) dropped, runs of blank
 // lines squeezed.
 func cleanBody(s string) string {
-	s = markers.Replace(stripControl(s, true))
+	s = markers.Replace(mailtext.StripControl(s, true))
 	for strings.Contains(s, "\n\n\n") {
 		s = strings.ReplaceAll(s, "\n\n\n", "\n\n")
 	}
@@ -165,46 +166,7 @@ func cleanBody(s string) string {
 // cleanLine makes s one line of at most max bytes: line breaks become
 // spaces, control characters and markers are dropped.
 func cleanLine(s string, max int) string {
-	s = strings.Join(strings.Fields(stripControl(s, false)), " ")
-	s = markers.Replace(s)
-	if len(s) > max {
-		s = truncateBytes(s, max)
-	}
-	return s
-}
-
-// stripControl removes control and format characters (bidi overrides,
-// zero-width characters); with keepLines it keeps '\n' and '\t' and turns
-// "\r\n" into "\n".
-func stripControl(s string, keepLines bool) string {
-	clean := true
-	for _, r := range s {
-		if isControl(r) && !(keepLines && (r == '\n' || r == '\t')) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case keepLines && (r == '\n' || r == '\t'):
-			return r
-		case r == '\n' || r == '\t' || r == '\r':
-			return ' '
-		case isControl(r):
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// isControl reports whether r is a control character or an invisible
-// format character that can reorder or hide text.
-func isControl(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError
+	return mailtext.CleanLine(markers.Replace(mailtext.StripControl(s, false)), max)
 }
 
 // addressLine lists up to five addresses for the prompt.

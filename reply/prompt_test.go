@@ -2,6 +2,8 @@ package reply
 
 import (
 	"encoding/json"
+	"mailassist/internal/golden"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -25,7 +27,7 @@ func TestPromptGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			system, user := Prompt(fixture(t, tt.file), tt.o)
-			golden(t, "prompt/"+tt.name+".golden", []byte("=== system ===\n"+system+"\n=== user ===\n"+user+"\n"))
+			golden.Check(t, filepath.Join("testdata", "prompt/"+tt.name+".golden"), []byte("=== system ===\n"+system+"\n=== user ===\n"+user+"\n"))
 			if n := EstimateTokens(system) + EstimateTokens(user); n > DefaultMaxTokens {
 				t.Errorf("%d tokens", n)
 			}

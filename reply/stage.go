@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -45,7 +44,6 @@ type Stage struct {
 	// Draft makes the best suggestion a draft in Drafts.
 	Draft  bool
 	Scorer *hardness.Scorer
-	Log    *slog.Logger
 	Now    func() time.Time // default time.Now
 	index  jetstream.KeyValue
 }
@@ -79,27 +77,16 @@ func IndexKey(id string) string {
 
 // Handle decides about one classified message.
 func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
-	var c bus.Classified
-	if err := json.Unmarshal(d.Data, &c); err != nil {
-		return bus.Permanentf("decode classified: %v", err)
-	}
-	acct := account.Find(s.Accounts, c.Account)
-	if acct == nil {
-		return bus.Permanentf("classified message of unknown account %q", c.Account)
-	}
-	raw, err := s.Bus.LoadBlob(ctx, c.Raw, c.RawObject)
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return bus.Permanentf("raw message %s is gone from the object store", c.RawObject)
-	}
+	mail, err := bus.ReadMail[bus.Classified](ctx, s.Bus, d, s.Accounts)
 	if err != nil {
 		return err
 	}
-	m := mailmsg.Parse(raw)
+	c, acct, m := &mail.Event, mail.Account, mail.Message()
 	dec := Trigger(m, c.Verdict == bus.VerdictSpam, TriggerOptions{
 		Threshold: s.Threshold, Own: acct.Own(), Names: names(acct),
 		MaxAge: acct.InitialSync.D(), Now: s.Now(), Arrived: c.InternalDate,
 	})
-	log := d.Log.With("account", c.Account, "uid", c.UID, "stage", "reply")
+	log := d.Log.With("uid", c.UID)
 	if !dec.Suggest {
 		replies.WithLabelValues("skipped", "").Inc()
 		log.Debug("no reply expected", "skip", dec.Skip, "score", dec.Score)
@@ -109,7 +96,7 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	thread := hardness.NewThread(m, c.Mailbox)
 	a := s.Scorer.Score(thread, sig)
 	if a.Escalate {
-		return s.escalate(ctx, &c, a, sig, log)
+		return s.escalate(ctx, c, a, sig, log)
 	}
 	sugg, err := Suggest(ctx, s.Model, m, SuggestOptions{Prompt: PromptOptions{UserName: acct.DisplayName}, FallbackWhenUnavailable: true})
 	if err != nil {
@@ -119,10 +106,10 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 		// The small model could not answer well: maybe the thread is hard.
 		sig.SmallModelInvalid = true
 		if a = s.Scorer.Score(thread, sig); a.Escalate {
-			return s.escalate(ctx, &c, a, sig, log)
+			return s.escalate(ctx, c, a, sig, log)
 		}
 	}
-	return s.suggest(ctx, &c, acct, m, dec, a, sugg, log)
+	return s.suggest(ctx, c, acct, m, dec, a, sugg, log)
 }
 
 func names(a *account.Account) []string {
@@ -137,7 +124,7 @@ func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *account.Ac
 		V: bus.Version, Ref: c.Ref, Draft: sugg.Draft, Source: sugg.Source, Fallback: sugg.Fallback,
 		TriggerScore: dec.Score, TriggerReasons: dec.Reasons, Hardness: a.Score, At: s.Now().UTC(),
 	}
-	if sugg.Source == SourceModel {
+	if sugg.Source == bus.SourceModel {
 		ev.Model = s.ModelName
 	}
 	for _, x := range sugg.Suggestions {
@@ -161,7 +148,7 @@ func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *account.Ac
 	if ev.Drafted {
 		outcome = "drafted"
 	}
-	replies.WithLabelValues(outcome, sugg.Source).Inc()
+	replies.WithLabelValues(outcome, string(sugg.Source)).Inc()
 	log.Info("suggested replies", "count", len(ev.Suggestions), "source", ev.Source, "drafted", ev.Drafted)
 	return nil
 }

@@ -67,12 +67,12 @@ func TestStageDraftsAThreadedReplyInDovecot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &reply.Stage{Bus: b, Accounts: []account.Account{acct}, Threshold: 0.5, Draft: true, Scorer: scorer, Log: quiet,
+	st := &reply.Stage{Bus: b, Accounts: []account.Account{acct}, Threshold: 0.5, Draft: true, Scorer: scorer,
 		Now: func() time.Time { return orig.Date.Add(time.Hour) }}
 	if err := st.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	applier := &apply.Applier{Bus: b, Accounts: []account.Account{acct}, Log: quiet}
+	applier := &apply.Applier{Bus: b, Accounts: []account.Account{acct}}
 	defer applier.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -89,7 +89,7 @@ func TestStageDraftsAThreadedReplyInDovecot(t *testing.T) {
 	}
 	natstest.WaitFor(t, "suggested event", func() bool { return len(suggested()) == 1 })
 	ev := suggested()[0]
-	if len(ev.Suggestions) == 0 || ev.Source != reply.SourceBuiltin || !ev.Drafted {
+	if len(ev.Suggestions) == 0 || ev.Source != bus.SourceBuiltin || !ev.Drafted {
 		t.Fatalf("suggested = %+v", ev)
 	}
 	natstest.WaitFor(t, "draft in Drafts", func() bool { return len(s.Mailbox(t, "alice", "Drafts")) == 1 })
@@ -147,7 +147,7 @@ func TestStageEscalatesWhenTheSmallModelFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	orig := mailmsg.Parse(raw)
-	st := &reply.Stage{Bus: b, Accounts: []account.Account{acct}, Model: c, Threshold: 0.5, Draft: true, Scorer: scorer, Log: quiet,
+	st := &reply.Stage{Bus: b, Accounts: []account.Account{acct}, Model: c, Threshold: 0.5, Draft: true, Scorer: scorer,
 		Now: func() time.Time { return orig.Date.Add(time.Hour) }}
 	if err := st.Open(context.Background()); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"mailassist/bus"
 	"mailassist/llm"
 	"mailassist/mailmsg"
 )
@@ -15,17 +16,11 @@ type Chatter interface {
 	Chat(ctx context.Context, req llm.Request) (*llm.Response, error)
 }
 
-// Sources of suggestions.
-const (
-	SourceModel   = "model"
-	SourceBuiltin = "builtin"
-)
-
 // Suggestions are what Suggest offers for one message.
 type Suggestions struct {
 	Result
-	// Source is SourceModel or SourceBuiltin.
-	Source string
+	// Source says who wrote them.
+	Source bus.SuggestionSource
 	// Fallback says why the built-in generator answered ("no model
 	// configured", "invalid output twice: …"); empty when the model did.
 	Fallback string
@@ -63,7 +58,7 @@ func Suggest(ctx context.Context, c Chatter, m *mailmsg.Message, o SuggestOption
 		if err == nil {
 			var res Result
 			if res, err = Validate(out, m); err == nil {
-				return Suggestions{Result: res, Source: SourceModel, Attempts: attempt}, nil
+				return Suggestions{Result: res, Source: bus.SourceModel, Attempts: attempt}, nil
 			}
 		}
 		switch {
@@ -86,21 +81,17 @@ func Suggest(ctx context.Context, c Chatter, m *mailmsg.Message, o SuggestOption
 // ask runs one generation and decodes it strictly.
 func ask(ctx context.Context, c Chatter, m *mailmsg.Message, o PromptOptions) (Output, error) {
 	system, user := Prompt(m, o)
-	resp, err := c.Chat(ctx, llm.Request{System: system, Prompt: user, Schema: Schema})
-	if err != nil {
-		return Output{}, err
-	}
-	var out Output
-	if err := llm.DecodeStrict([]byte(resp.Content), &out); err != nil {
+	out, _, err := llm.ChatJSON[Output](ctx, c, llm.Request{System: system, Prompt: user, Schema: Schema})
+	if errors.Is(err, llm.ErrInvalidOutput) {
 		return Output{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	return out, nil
+	return out, err
 }
 
 func builtin(m *mailmsg.Message, why string, attempts int) Suggestions {
 	return Suggestions{
 		Result:   Result{Suggestions: Builtin(m)},
-		Source:   SourceBuiltin,
+		Source:   bus.SourceBuiltin,
 		Fallback: why,
 		Attempts: attempts,
 	}

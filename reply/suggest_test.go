@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailassist/bus"
 	"mailassist/llm"
 )
 
@@ -43,19 +44,19 @@ func TestSuggest(t *testing.T) {
 		name     string
 		model    *fakeModel
 		o        SuggestOptions
-		source   string
+		source   bus.SuggestionSource
 		attempts int
 		fallback string // substring
 		err      error
 	}{
-		{name: "valid", model: &fakeModel{answers: []string{goodAnswer}}, source: SourceModel, attempts: 1},
-		{name: "retry then valid", model: &fakeModel{answers: []string{badAnswer, goodAnswer}}, source: SourceModel, attempts: 2},
-		{name: "not JSON then valid", model: &fakeModel{answers: []string{"Sure! Here you go:", goodAnswer}}, source: SourceModel, attempts: 2},
-		{name: "invalid twice", model: &fakeModel{answers: []string{badAnswer, badAnswer}}, source: SourceBuiltin, attempts: 2, fallback: "invalid output twice"},
-		{name: "unfinished twice", model: &fakeModel{}, source: SourceBuiltin, attempts: 2, fallback: "llm output invalid"},
-		{name: "rejected", model: &fakeModel{errs: []error{rejected}}, source: SourceBuiltin, attempts: 1, fallback: "model refused"},
+		{name: "valid", model: &fakeModel{answers: []string{goodAnswer}}, source: bus.SourceModel, attempts: 1},
+		{name: "retry then valid", model: &fakeModel{answers: []string{badAnswer, goodAnswer}}, source: bus.SourceModel, attempts: 2},
+		{name: "not JSON then valid", model: &fakeModel{answers: []string{"Sure! Here you go:", goodAnswer}}, source: bus.SourceModel, attempts: 2},
+		{name: "invalid twice", model: &fakeModel{answers: []string{badAnswer, badAnswer}}, source: bus.SourceBuiltin, attempts: 2, fallback: "invalid output twice"},
+		{name: "unfinished twice", model: &fakeModel{}, source: bus.SourceBuiltin, attempts: 2, fallback: "llm output invalid"},
+		{name: "rejected", model: &fakeModel{errs: []error{rejected}}, source: bus.SourceBuiltin, attempts: 1, fallback: "model refused"},
 		{name: "unavailable", model: &fakeModel{errs: []error{unavailable}}, err: llm.ErrUnavailable},
-		{name: "unavailable with fallback", model: &fakeModel{errs: []error{unavailable}}, o: SuggestOptions{FallbackWhenUnavailable: true}, source: SourceBuiltin, attempts: 1, fallback: "model unavailable"},
+		{name: "unavailable with fallback", model: &fakeModel{errs: []error{unavailable}}, o: SuggestOptions{FallbackWhenUnavailable: true}, source: bus.SourceBuiltin, attempts: 1, fallback: "model unavailable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +102,7 @@ func TestSuggestRetryFeedback(t *testing.T) {
 
 func TestSuggestWithoutModel(t *testing.T) {
 	got, err := Suggest(context.Background(), nil, fixture(t, "builtin/reschedule.eml"), SuggestOptions{})
-	if err != nil || got.Source != SourceBuiltin || got.Fallback != "no model configured" || len(got.Suggestions) != 3 {
+	if err != nil || got.Source != bus.SourceBuiltin || got.Fallback != "no model configured" || len(got.Suggestions) != 3 {
 		t.Errorf("%+v, %v", got, err)
 	}
 }

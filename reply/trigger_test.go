@@ -140,27 +140,6 @@ func TestIsNoReply(t *testing.T) {
 	}
 }
 
-func TestSplitQuoted(t *testing.T) {
-	text := "Sounds good?\n\nOn Tue, 3 Sep 2002, Alice Example\nwrote:\n> Shall we?\n> Yes.\n"
-	fresh, quoted := splitQuoted(text)
-	if fresh != "Sounds good?" || !strings.Contains(quoted, "> Shall we?") {
-		t.Errorf("fresh %q, quoted %q", fresh, quoted)
-	}
-	text = "Inline answer.\n> quoted question?\nMore new text.\n-- \nSig line?\n"
-	fresh, _ = splitQuoted(text)
-	if fresh != "Inline answer.\nMore new text." {
-		t.Errorf("fresh %q", fresh)
-	}
-	text = "Top post.\n\n-----Original Message-----\nFrom: x\nCan you?\n"
-	if fresh, _ = splitQuoted(text); fresh != "Top post." {
-		t.Errorf("fresh %q", fresh)
-	}
-	text = "Top post.\n\nFrom: Bob <b@x>\nSent: Monday\nCan you?\n"
-	if fresh, _ = splitQuoted(text); fresh != "Top post." {
-		t.Errorf("fresh %q", fresh)
-	}
-}
-
 func TestQuestions(t *testing.T) {
 	tests := []struct {
 		text              string

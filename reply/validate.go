@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"mailassist/mailmsg"
+	"mailassist/mailtext"
 )
 
 // ErrInvalid is wrapped by every error Validate returns: the model's
@@ -117,7 +118,7 @@ func newChecker(m *mailmsg.Message) *checker {
 	for _, u := range m.URLs {
 		c.urls = append(c.urls, strings.ToLower(u))
 	}
-	if c.lang = guessLang(newText(m.Text)); c.lang == "" {
+	if c.lang = guessLang(mailtext.NewText(m.Text)); c.lang == "" {
 		c.lang = guessLang(m.Subject + "\n" + m.Text)
 	}
 	emailWords := wordList(m.Subject + "\n" + m.Text)
@@ -135,7 +136,7 @@ func newChecker(m *mailmsg.Message) *checker {
 // the problems found.
 func (c *checker) text(raw string, draft bool) (string, []string) {
 	var ps []string
-	if strings.ContainsFunc(raw, func(r rune) bool { return isControl(r) && r != '\t' && !(draft && (r == '\n' || r == '\r')) }) {
+	if strings.ContainsFunc(raw, func(r rune) bool { return mailtext.IsControl(r) && r != '\t' && !(draft && (r == '\n' || r == '\r')) }) {
 		ps = append(ps, "control or invisible characters")
 	}
 	text := strings.TrimSpace(raw)

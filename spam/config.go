@@ -3,12 +3,13 @@ package spam
 import (
 	"time"
 
+	"mailassist/bus"
 	"mailassist/setting"
 )
 
 // Defaults of the spam section.
 const (
-	DefaultAction     = ActionMove
+	DefaultAction     = bus.SpamMove
 	DefaultGrayLow    = 0.3
 	DefaultGrayHigh   = 0.9
 	DefaultLLMTimeout = 10 * time.Second
@@ -18,7 +19,7 @@ const (
 type Config struct {
 	// Action on spam: move (to Junk), flag (keyword $Junk), or none
 	// (classify and publish only). Default move.
-	Action string `yaml:"action"`
+	Action bus.SpamAction `yaml:"action"`
 	// Threshold overrides the model's own decision threshold (0..1).
 	// 0 keeps the model's.
 	Threshold float64 `yaml:"threshold"`
@@ -51,7 +52,7 @@ func (c Config) WithDefaults() Config {
 // Validate reports every problem of c (with its defaults filled in). That
 // LLM names a configured endpoint is the caller's to check.
 func (c *Config) Validate(p setting.Problems) {
-	p.OneOf("action", c.Action, ActionMove, ActionFlag, ActionNone)
+	p.OneOf("action", string(c.Action), string(bus.SpamMove), string(bus.SpamFlag), string(bus.SpamNone))
 	if !(c.Threshold >= 0 && c.Threshold < 1) { // negated, so that NaN fails too
 		p.Add("threshold", "%g is not in [0, 1) (0 keeps the model's own threshold)", c.Threshold)
 	}

@@ -150,15 +150,7 @@ func (g *GrayZone) Ask(ctx context.Context, raw []byte, m *mailmsg.Message) (*bu
 			return &op, nil
 		}
 	}
-	var ans struct {
-		SpamProbability float64 `json:"spam_probability"`
-		Category        string  `json:"category"`
-		Reason          string  `json:"reason"`
-	}
-	resp, err := g.LLM.Chat(ctx, llm.Request{System: systemPrompt, Prompt: Prompt(m), Schema: grayZoneSchema, Timeout: g.Timeout})
-	if err == nil {
-		err = llm.DecodeStrict([]byte(resp.Content), &ans)
-	}
+	ans, _, err := llm.ChatJSON[opinion](ctx, g.LLM, llm.Request{System: systemPrompt, Prompt: Prompt(m), Schema: grayZoneSchema, Timeout: g.Timeout})
 	if err == nil {
 		err = validOpinion(ans.SpamProbability, ans.Category, ans.Reason)
 	}
@@ -176,6 +168,13 @@ func (g *GrayZone) Ask(ctx context.Context, raw []byte, m *mailmsg.Message) (*bu
 		_, _ = g.cache.Put(ctx, key, data) // a lost cache entry only costs a second question
 	}
 	return op, nil
+}
+
+// opinion is the small model's answer as the schema asks for it.
+type opinion struct {
+	SpamProbability float64 `json:"spam_probability"`
+	Category        string  `json:"category"`
+	Reason          string  `json:"reason"`
 }
 
 func validOpinion(p float64, category, reason string) error {

@@ -7,6 +7,7 @@ package spam
 
 import (
 	"fmt"
+	"mailassist/mailmsg"
 	"math"
 	"sync"
 )
@@ -113,9 +114,14 @@ func (m *Model) Version() string {
 // Classify scores a raw RFC 5322 message. It never fails: any bytes give a
 // verdict. It is safe for concurrent use.
 func (m *Model) Classify(raw []byte) Result {
+	return m.ClassifyMessage(parse(raw))
+}
+
+// ClassifyMessage is Classify for a message already parsed.
+func (m *Model) ClassifyMessage(msg *mailmsg.Message) Result {
 	f := getFeaturizer()
 	defer putFeaturizer(f)
-	f.extract(parse(raw))
+	f.extract(msg)
 	return m.classifyFeatures(f)
 }
 

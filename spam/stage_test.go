@@ -3,14 +3,15 @@ package spam_test
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"log/slog"
+	"mailassist/internal/golden"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"mailassist/account"
 	"mailassist/bus"
 	"mailassist/internal/natstest"
 	"mailassist/internal/ollamatest"
@@ -19,10 +20,7 @@ import (
 	"mailassist/spam"
 )
 
-var (
-	update = flag.Bool("update", false, "rewrite golden files")
-	quiet  = slog.New(slog.DiscardHandler)
-)
+var quiet = slog.New(slog.DiscardHandler)
 
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
@@ -66,7 +64,7 @@ func TestStageClassifiesAndMovesSpam(t *testing.T) {
 	b := natstest.New(t)
 	classified := natstest.Collect[bus.Classified](t, b, bus.AllAccounts(bus.KindClassified))
 	actions := natstest.Collect[bus.Action](t, b, bus.AllAccounts(bus.KindAction))
-	st := &spam.Stage{Bus: b, Models: newModels(t, b), Action: spam.ActionMove, Log: quiet}
+	st := &spam.Stage{Bus: b, Accounts: alice, Models: newModels(t, b), Action: bus.SpamMove}
 	run(t, b, st.RunnerStage(2))
 
 	for uid, name := range map[uint32]string{1: "ham.eml", 2: "spam.eml"} {
@@ -78,10 +76,10 @@ func TestStageClassifiesAndMovesSpam(t *testing.T) {
 	for _, c := range classified() {
 		byUID[c.UID] = c
 	}
-	if c := byUID[1]; c.Verdict != bus.VerdictHam || c.Action != spam.ActionNone || c.ModelVersion == "" || len(c.Raw) == 0 {
+	if c := byUID[1]; c.Verdict != bus.VerdictHam || c.Action != bus.SpamNone || c.ModelVersion == "" || len(c.Raw) == 0 {
 		t.Errorf("ham classified as %+v", c)
 	}
-	if c := byUID[2]; c.Verdict != bus.VerdictSpam || c.Action != spam.ActionMove || len(c.Reasons) == 0 || c.Score < c.Threshold {
+	if c := byUID[2]; c.Verdict != bus.VerdictSpam || c.Action != bus.SpamMove || len(c.Reasons) == 0 || c.Score < c.Threshold {
 		t.Errorf("spam classified as verdict %s score %.3f threshold %.3f reasons %v", c.Verdict, c.Score, c.Threshold, c.Reasons)
 	}
 	natstest.WaitFor(t, "one move action", func() bool { return len(actions()) == 1 })
@@ -93,7 +91,7 @@ func TestStageClassifiesAndMovesSpam(t *testing.T) {
 // A message the user took out of Junk is ham, whatever the model says.
 func TestStageRespectsTheUsersVerdict(t *testing.T) {
 	b := natstest.New(t)
-	st := &spam.Stage{Bus: b, Models: newModels(t, b), Action: spam.ActionMove, Log: quiet}
+	st := &spam.Stage{Bus: b, Accounts: alice, Models: newModels(t, b), Action: bus.SpamMove}
 	ev := ingested(3, fixture(t, "spam.eml"))
 	ev.UserLabel = bus.LabelHam
 	data, _ := json.Marshal(ev)
@@ -109,14 +107,14 @@ func TestStageRespectsTheUsersVerdict(t *testing.T) {
 
 func TestStageDeadLettersGarbage(t *testing.T) {
 	b := natstest.New(t)
-	st := &spam.Stage{Bus: b, Models: newModels(t, b), Action: spam.ActionMove, Log: quiet}
+	st := &spam.Stage{Bus: b, Accounts: alice, Models: newModels(t, b), Action: bus.SpamMove}
 	err := st.Handle(context.Background(), bus.NewDelivery("mail.ingested.alice", []byte("{not json"), nil))
 	if !bus.IsPermanent(err) {
 		t.Fatalf("err = %v, want permanent", err)
 	}
 }
 
-func feedback(label string, uid uint32, raw []byte) bus.Feedback {
+func feedback(label bus.Label, uid uint32, raw []byte) bus.Feedback {
 	return bus.Feedback{V: bus.Version, Ref: bus.Ref{ID: bus.Identity("alice", 9, uid), Account: "alice", Mailbox: "Junk",
 		UIDValidity: 9, UID: uid}, Label: label, Source: "user-move", Raw: raw, At: time.Now()}
 }
@@ -130,7 +128,7 @@ func TestFeedbackIsLearntOnceAndReachesOtherReplicas(t *testing.T) {
 	go replica2.Watch(ctx)
 	before, _ := replica2.For(ctx, "alice")
 
-	tr, err := spam.NewTrainer(ctx, b1, replica1, quiet)
+	tr, err := spam.NewTrainer(ctx, b1, replica1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +205,7 @@ func TestGrayZone(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			st := &spam.Stage{Bus: b, Models: newModels(t, b), Gray: gz, Action: spam.ActionMove, Log: quiet}
+			st := &spam.Stage{Bus: b, Accounts: alice, Models: newModels(t, b), Gray: gz, Action: bus.SpamMove}
 			classified := natstest.Collect[bus.Classified](t, b, bus.AllAccounts(bus.KindClassified))
 			ev := ingested(1, raw)
 			data, _ := json.Marshal(ev)
@@ -256,23 +254,13 @@ func TestGrayZoneRealOllama(t *testing.T) {
 
 func TestGrayZonePromptGolden(t *testing.T) {
 	got := spam.Prompt(mailmsg.Parse(fixture(t, "spam.eml")))
-	golden := filepath.Join("testdata", "stage", "grayzone.golden")
-	if *update {
-		os.WriteFile(golden, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Fatalf("prompt differs from %s (run with -update to accept):\n%s", golden, got)
-	}
+	golden.CheckString(t, filepath.Join("testdata", "stage", "grayzone.golden"), got)
 }
 
 // Broken mail is classified like any other: no error, no panic.
 func TestStageClassifiesBrokenMail(t *testing.T) {
 	b := natstest.New(t)
-	st := &spam.Stage{Bus: b, Models: newModels(t, b), Action: spam.ActionMove, Log: quiet}
+	st := &spam.Stage{Bus: b, Accounts: alice, Models: newModels(t, b), Action: bus.SpamMove}
 	for i, raw := range [][]byte{
 		[]byte("Subject: broken\r\nContent-Type: multipart/mixed; boundary=\"abc\"\r\n\r\n--abd\r\nno closing boundary\r\n--ab"),
 		[]byte("Subject: =?x-klingon?Q?qapla=27?=\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\n\xff\xfe nonsense\r\n"),
@@ -292,14 +280,14 @@ func TestStageClassifiesBrokenMail(t *testing.T) {
 // spam.action flag asks for the $Junk keyword; none asks for nothing.
 func TestStageActionFlagAndNone(t *testing.T) {
 	for _, tc := range []struct {
-		action string
+		action bus.SpamAction
 		want   int
-	}{{spam.ActionFlag, 1}, {spam.ActionNone, 0}} {
-		t.Run(tc.action, func(t *testing.T) {
+	}{{bus.SpamFlag, 1}, {bus.SpamNone, 0}} {
+		t.Run(string(tc.action), func(t *testing.T) {
 			b := natstest.New(t)
 			actions := natstest.Collect[bus.Action](t, b, bus.AllAccounts(bus.KindAction))
 			classified := natstest.Collect[bus.Classified](t, b, bus.AllAccounts(bus.KindClassified))
-			st := &spam.Stage{Bus: b, Models: newModels(t, b), Action: tc.action, Log: quiet}
+			st := &spam.Stage{Bus: b, Accounts: alice, Models: newModels(t, b), Action: tc.action}
 			data, _ := json.Marshal(ingested(2, fixture(t, "spam.eml")))
 			if err := st.Handle(context.Background(), bus.NewDelivery("mail.ingested.alice", data, nil)); err != nil {
 				t.Fatal(err)
@@ -319,3 +307,6 @@ func TestStageActionFlagAndNone(t *testing.T) {
 		})
 	}
 }
+
+// alice is the one account the stage tests know.
+var alice = []account.Account{{Name: "alice", Address: "alice@example.org"}}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,12 +27,11 @@ var trained = promauto.NewCounterVec(prometheus.CounterOpts{
 type Trainer struct {
 	Bus    *bus.Bus
 	Models *Models
-	Log    *slog.Logger
 	marks  jetstream.KeyValue
 }
 
 // NewTrainer opens the bucket of learnt feedback.
-func NewTrainer(ctx context.Context, b *bus.Bus, models *Models, log *slog.Logger) (*Trainer, error) {
+func NewTrainer(ctx context.Context, b *bus.Bus, models *Models) (*Trainer, error) {
 	kv, err := b.KeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      TrainedBucket,
 		Description: "feedback each account's spam model has learnt",
@@ -42,7 +40,7 @@ func NewTrainer(ctx context.Context, b *bus.Bus, models *Models, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	return &Trainer{Bus: b, Models: models, Log: log, marks: kv}, nil
+	return &Trainer{Bus: b, Models: models, marks: kv}, nil
 }
 
 // Stage is the runner configuration of the trainer.
@@ -62,7 +60,7 @@ func (t *Trainer) Handle(ctx context.Context, d *bus.Delivery) error {
 	if fb.Label != bus.LabelSpam && fb.Label != bus.LabelHam {
 		return bus.Permanentf("feedback label %q is not spam or ham", fb.Label)
 	}
-	key := fb.Label + "." + seenKey(fb.Account, fb.ID)
+	key := string(fb.Label) + "." + seenKey(fb.Account, fb.ID)
 	switch _, err := t.marks.Get(ctx, key); {
 	case err == nil:
 		return nil // learnt already: a redelivery
@@ -84,8 +82,8 @@ func (t *Trainer) Handle(ctx context.Context, d *bus.Delivery) error {
 		if err := t.Models.save(ctx, fb.Account, model, key); err != nil {
 			return err
 		}
-		trained.WithLabelValues(fb.Label).Inc()
-		d.Log.Info("spam model learnt from the user", "account", fb.Account, "id", fb.ID, "label", fb.Label, "version", model.Version())
+		trained.WithLabelValues(string(fb.Label)).Inc()
+		d.Log.Info("spam model learnt from the user", "id", fb.ID, "label", fb.Label, "version", model.Version())
 	}
 	if _, err := t.marks.Put(ctx, key, []byte(fb.ID)); err != nil {
 		return fmt.Errorf("mark feedback learnt: %w", err)

@@ -25,11 +25,11 @@ func runSpam(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	trainer, err := spam.NewTrainer(ctx, e.bus, models, e.log)
+	trainer, err := spam.NewTrainer(ctx, e.bus, models)
 	if err != nil {
 		return err
 	}
-	st := &spam.Stage{Bus: e.bus, Models: models, Action: e.cfg.Spam.Action, Threshold: e.cfg.Spam.Threshold, Log: e.log}
+	st := &spam.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Models: models, Action: e.cfg.Spam.Action, Threshold: e.cfg.Spam.Threshold}
 	if name := e.cfg.Spam.LLM; name != "" {
 		c, err := llmClient(ctx, endpoint(e.cfg, name))
 		if err != nil {
@@ -71,7 +71,7 @@ func runReply(ctx context.Context, e *env) error {
 	}
 	st := &reply.Stage{
 		Bus: e.bus, Accounts: e.cfg.Accounts, Threshold: e.cfg.Reply.Threshold,
-		Draft: e.cfg.Reply.Draft == reply.DraftTop, Scorer: scorer, Log: e.log,
+		Draft: e.cfg.Reply.Draft == reply.DraftTop, Scorer: scorer,
 	}
 	if name := e.cfg.Reply.LLM; name != "" && name != "none" {
 		c, err := llmClient(ctx, endpoint(e.cfg, name))
@@ -107,7 +107,7 @@ func runEscalate(ctx context.Context, e *env) error {
 		opts.Large, opts.Model, opts.Timeout = c, c.Model(), ep.Timeout.D()
 		opts.Budget = escalate.NewBudget(kv, ec.MaxPerHour, nil)
 	}
-	st := &escalate.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts), Log: e.log}
+	st := &escalate.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts)}
 	return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log)
 }
 

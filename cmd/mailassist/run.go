@@ -149,7 +149,7 @@ func runIngest(ctx context.Context, e *env) error {
 }
 
 func runApply(ctx context.Context, e *env) error {
-	a := &apply.Applier{Bus: e.bus, Accounts: e.cfg.Accounts, Log: e.log}
+	a := &apply.Applier{Bus: e.bus, Accounts: e.cfg.Accounts}
 	defer a.Close()
 	return e.bus.Run(ctx, withGrace(e, a.Stage(e.cfg.Stages.Concurrency)), e.log)
 }
