@@ -1,11 +1,14 @@
 package bus
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // ConnectOptions says how to reach an external NATS server.
@@ -50,4 +53,38 @@ func Connect(o ConnectOptions, log *slog.Logger) (*nats.Conn, error) {
 		return nil, fmt.Errorf("connect to nats: %w", err)
 	}
 	return nc, nil
+}
+
+// Drain drains nc — subscriptions finish the messages they hold, pending
+// publishes are flushed — and waits until it is closed, at most timeout;
+// then it closes nc anyway and says so. A connection already closed is
+// fine.
+func Drain(nc *nats.Conn, timeout time.Duration) error {
+	closed := make(chan struct{})
+	var once sync.Once
+	nc.SetClosedHandler(func(*nats.Conn) { once.Do(func() { close(closed) }) })
+	if err := nc.Drain(); err != nil {
+		if errors.Is(err, nats.ErrConnectionClosed) {
+			return nil
+		}
+		nc.Close()
+		return fmt.Errorf("drain nats: %w", err)
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-closed:
+		return nil
+	case <-t.C:
+		nc.Close()
+		return fmt.Errorf("drain nats: not done after %s; closed", timeout)
+	}
+}
+
+// IsCASConflict reports whether err is a failed compare-and-set on a KV
+// key: it was created or updated by someone else since it was read.
+// Replicated streams report this with another error code than
+// single-replica ones; the library's sentinels cover both.
+func IsCASConflict(err error) bool {
+	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch)
 }

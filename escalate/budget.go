@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mailassist/bus"
 	"strconv"
 	"time"
 
@@ -70,7 +71,7 @@ func (b *Budget) Take(ctx context.Context, account string) (ok bool, retryAfter 
 		if err == nil {
 			return true, 0, nil
 		}
-		if !isCASConflict(err) {
+		if !bus.IsCASConflict(err) {
 			return false, 0, fmt.Errorf("budget %s: %w", key, err)
 		}
 	}
@@ -94,7 +95,7 @@ func (b *Budget) Refund(ctx context.Context, account string) error {
 			return nil
 		}
 		err = b.put(ctx, key, n-1, rev)
-		if err == nil || !isCASConflict(err) {
+		if err == nil || !bus.IsCASConflict(err) {
 			return err
 		}
 	}
@@ -138,8 +139,4 @@ func (b *Budget) put(ctx context.Context, key string, n int, rev uint64) error {
 		_, err = b.kv.Update(ctx, key, v, rev)
 	}
 	return err
-}
-
-func isCASConflict(err error) bool {
-	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch)
 }

@@ -2,14 +2,12 @@ package ingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/bus"
 	"mailassist/imapx"
@@ -52,20 +50,12 @@ func (s *syncer) run(ctx context.Context) error {
 			s.cp = cp
 		}
 		err := s.catchUp(ctx)
-		if !isCASConflict(err) || reloads >= maxCASReloads {
+		if !bus.IsCASConflict(err) || reloads >= maxCASReloads {
 			return err
 		}
 		s.w.Log.Warn("checkpoint changed under us; reloading", "err", err)
 		s.cp = nil
 	}
-}
-
-// isCASConflict reports whether err is a failed compare-and-set: the key
-// was created or updated by someone else since it was read. Replicated
-// streams report it with another error code than single-replica ones;
-// the library's sentinels cover both.
-func isCASConflict(err error) bool {
-	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch)
 }
 
 func (s *syncer) catchUp(ctx context.Context) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -115,11 +114,8 @@ func reachable(url string) bool {
 // close drains the connection and stops the embedded server.
 func (e *env) close() {
 	if e.bus != nil {
-		if err := e.bus.NC.Drain(); err != nil && !strings.Contains(err.Error(), "closed") {
-			e.log.Warn("drain nats", "err", err)
-		}
-		for !e.bus.NC.IsClosed() {
-			time.Sleep(10 * time.Millisecond)
+		if err := bus.Drain(e.bus.NC, 10*time.Second); err != nil {
+			e.log.Warn("closing the bus connection", "err", err)
 		}
 	}
 	if e.emb != nil {
