@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -27,7 +28,8 @@ const dialTimeout = 30 * time.Second
 // to a loopback host. handler may be nil. When ctx ends during the login,
 // the connection is closed.
 func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
-	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	host := strings.TrimSuffix(strings.TrimPrefix(cfg.Host, "["), "]") // "[::1]" and "::1" alike
+	addr := net.JoinHostPort(host, strconv.Itoa(cfg.Port))
 	tlsConfig, err := tlsConfigFor(cfg)
 	if err != nil {
 		return nil, err
@@ -70,7 +72,7 @@ func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 }
 
 func tlsConfigFor(cfg Config) (*tls.Config, error) {
-	tc := &tls.Config{ServerName: cfg.Host, InsecureSkipVerify: cfg.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
+	tc := &tls.Config{ServerName: strings.TrimSuffix(strings.TrimPrefix(cfg.Host, "["), "]"), InsecureSkipVerify: cfg.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
 	if cfg.CAFile == "" {
 		return tc, nil
 	}
