@@ -11,7 +11,7 @@ var addressParser = &mail.AddressParser{WordDecoder: wordDecoder}
 
 // Address is a mailbox: an optional display name and an addr-spec.
 type Address struct {
-	Name string // display name, decoded; may be empty
+	Name string // display name, decoded to valid UTF-8; may be empty
 	Addr string // local@domain as written (domain not case-folded)
 }
 
@@ -37,8 +37,13 @@ func (a Address) String() string {
 // picking out everything that looks like local@domain, with the display
 // name in front of it where one can be seen. It never fails; ok is false when
 // the fallback was used.
+//
+// As in RFC 5322 (and net/mail), only space and tab are white space: other
+// control characters make a list malformed, and non-ASCII spaces such as
+// U+00A0 are kept, in names and in addresses alike. Names are valid UTF-8:
+// invalid sequences, as an encoded word may hold, become U+FFFD.
 func ParseAddressList(v string) (addrs []Address, ok bool) {
-	v = strings.TrimSpace(v)
+	v = trimWSP(v)
 	if v == "" {
 		return nil, true
 	}
@@ -48,11 +53,27 @@ func ParseAddressList(v string) (addrs []Address, ok bool) {
 	if list, err := addressParser.ParseList(v); err == nil {
 		addrs = make([]Address, 0, len(list))
 		for _, a := range list {
-			addrs = append(addrs, Address{Name: a.Name, Addr: a.Address})
+			addrs = append(addrs, Address{Name: validUTF8(a.Name), Addr: a.Address})
 		}
 		return addrs, true
 	}
-	return scanAddresses(v), false
+	addrs = scanAddresses(v)
+	for i := range addrs {
+		addrs[i].Name = validUTF8(addrs[i].Name)
+	}
+	return addrs, false
+}
+
+// trimWSP trims RFC 5234 white space (space and tab), and nothing else,
+// from both ends of s.
+func trimWSP(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // parseSimpleList parses the common simple forms ("a@b.c", "Name
@@ -61,13 +82,13 @@ func ParseAddressList(v string) (addrs []Address, ok bool) {
 // characters), which goes to the full parser.
 func parseSimpleList(v string) (addrs []Address, ok bool) {
 	for item := range strings.SplitSeq(v, ",") {
-		item = strings.TrimSpace(item)
+		item = trimWSP(item)
 		var a Address
 		if i := strings.IndexByte(item, '<'); i >= 0 {
 			if !strings.HasSuffix(item, ">") {
 				return nil, false
 			}
-			a.Name = strings.TrimSpace(item[:i])
+			a.Name = trimWSP(item[:i])
 			if n := len(a.Name); n >= 2 && a.Name[0] == '"' && a.Name[n-1] == '"' {
 				a.Name = a.Name[1 : n-1] // a quoted name: only plain text is taken below
 				if a.Name == "" || a.Name[0] == ' ' || a.Name[len(a.Name)-1] == ' ' {
@@ -197,6 +218,8 @@ func scanMasked(s, masked string) []Address {
 			if c := strings.LastIndexAny(name, ",;>"); c >= 0 {
 				name = name[c+1:]
 			}
+			// A guessed name (the list is malformed anyway) loses any
+			// white space at its ends, control characters included.
 			name = strings.Trim(strings.TrimSpace(name), `"'`)
 		}
 		addrs = append(addrs, Address{Name: name, Addr: addr})

@@ -24,6 +24,19 @@ func TestParseAddressList(t *testing.T) {
 		{"Ann Lee <ann@example.com>, bob@example.org", []Address{{"Ann Lee", "ann@example.com"}, {"", "bob@example.org"}}, true},
 		{"a..b@example.com", []Address{{"", "a..b@example.com"}}, false},
 		{"Ann <ann@example.com>,", []Address{{"Ann", "ann@example.com"}}, true},
+		// Only space and tab are white space: other control characters
+		// make the list malformed, as in net/mail.
+		{"\tAnn <ann@example.com>\t", []Address{{"Ann", "ann@example.com"}}, true},
+		{"\f0@0", []Address{{"", "0@0"}}, false},
+		{"0\n<0@0>", []Address{{"0", "0@0"}}, false},
+		{"Ann <ann@example.com>\r\n, bob@example.org", []Address{{"Ann", "ann@example.com"}, {"", "bob@example.org"}}, false},
+		// Non-ASCII spaces are text: kept in names and in addresses.
+		{"Ann\u00a0<ann@example.com>", []Address{{"Ann\u00a0", "ann@example.com"}}, true},
+		{"\u00a0ann@example.com", []Address{{"", "\u00a0ann@example.com"}}, true},
+		{"ann@example.com\u2003", []Address{{"", "ann@example.com\u2003"}}, true},
+		// Names are valid UTF-8 whatever the encoded words hold.
+		{"=?utf8?q?=FF?= <x@example.com>", []Address{{"\uFFFD", "x@example.com"}}, true},
+		{"=?utf-8?q?=FF?= <x@example.com>", []Address{{"\uFFFD", "x@example.com"}}, true},
 	} {
 		got, ok := ParseAddressList(tc.in)
 		if ok != tc.strict || !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) {

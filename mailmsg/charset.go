@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
 
@@ -120,11 +121,24 @@ func toUTF8(b []byte, cs, fallback string) string {
 }
 
 // wordDecoder decodes RFC 2047 encoded words with the cached decoders.
-var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) (io.Reader, error) {
-	if isUTF8Label(cs) {
-		return r, nil
-	}
+var wordDecoder = &mime.WordDecoder{CharsetReader: wordCharsetReader}
+
+// wordCharsetReader converts the text of an encoded word to UTF-8. The mime
+// package converts "utf-8", "us-ascii" and "iso-8859-1" itself; the other
+// names of UTF-8 and ASCII ("utf8", "ascii", "ansi_x3.4-1968", ...) come
+// here and are decoded strictly, as go-message does: what is not UTF-8
+// (or not ASCII) becomes U+FFFD. Unlike a body, an encoded word names its
+// charset explicitly, so no fallback charset is guessed.
+func wordCharsetReader(cs string, r io.Reader) (io.Reader, error) {
 	cs = strings.ToLower(cs)
+	if isUTF8Label(cs) {
+		if strings.HasPrefix(cs, "utf") {
+			cs = "utf-8"
+		} else {
+			cs = "us-ascii"
+		}
+		return lookupEncoding(cs).NewDecoder().Reader(r), nil
+	}
 	if lookupEncoding(cs) == nil {
 		return nil, fmt.Errorf("unknown charset %q", cs)
 	}
@@ -134,11 +148,12 @@ var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) 
 	}
 	out, _ := appendUTF8(nil, b, cs, "")
 	return bytes.NewReader(out), nil
-}}
+}
 
 // decodeHeaderValue decodes RFC 2047 encoded words in an unfolded header
 // value and converts raw 8-bit bytes from the fallback charset. It never
-// fails: undecodable words are kept as they are, and bad is set.
+// fails: undecodable words are kept as they are, and bad is set. The result
+// is valid UTF-8; see validUTF8.
 func decodeHeaderValue(v []byte, fallback string) (s string, bad bool) {
 	if fallback == "" {
 		fallback = defaultFallback
@@ -146,11 +161,27 @@ func decodeHeaderValue(v []byte, fallback string) (s string, bad bool) {
 	if bytes.Contains(v, []byte("=?")) {
 		dec, err := wordDecoder.DecodeHeader(toUTF8(v, "", fallback))
 		if err == nil {
-			return dec, false
+			return validUTF8(dec), false
 		}
 		bad = true
 	}
-	return toUTF8(v, "", fallback), bad
+	return validUTF8(toUTF8(v, "", fallback)), bad
+}
+
+// validUTF8 returns s with each ill-formed UTF-8 sequence (maximal subpart,
+// as x/text and go-message decode) replaced by U+FFFD. The mime package
+// copies the bytes of a "utf-8" encoded word unchecked; this is where they
+// are made valid, after adjacent words are joined, so that a character
+// split across two words survives.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	out, err := unicode.UTF8.NewDecoder().String(s)
+	if err != nil {
+		return strings.ToValidUTF8(s, "\uFFFD") // not reached: the decoder replaces, never fails
+	}
+	return out
 }
 
 // isWideCharset reports whether cs encodes ASCII text in other than single

@@ -2,9 +2,11 @@ package mailmsg
 
 // Differential fuzz targets: the hand-written fast paths must agree with
 // the standard library wherever the standard library accepts the input.
-// Where mailmsg differs on purpose (so far only ParseDate, which follows
-// RFC 5322 where time.Parse does not), the target corrects the standard
-// library's answer by a precise rule next to it rather than skipping.
+// Where mailmsg differs on purpose (ParseDate follows RFC 5322 where
+// time.Parse does not; display names are valid UTF-8 where the mime package
+// copies a "utf-8" encoded word's bytes unchecked), the target corrects the
+// standard library's answer by a precise rule next to it rather than
+// skipping.
 
 import (
 	"bytes"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
+	xunicode "golang.org/x/text/encoding/unicode"
 )
 
 func FuzzDiffAddressList(f *testing.F) {
@@ -69,6 +72,19 @@ func FuzzDiffAddressList(f *testing.F) {
 		"a@b",
 		"a@b,",
 		",a@b",
+		// Only space and tab are white space; other spaces are text.
+		"\f0@0",
+		"0\n<0@0>",
+		"Ann <ann@example.com>\r\n, bob@example.org",
+		"Ann\v<a@b.c>",
+		"Ann\u00a0<ann@example.com>",
+		"\u00a0ann@example.com",
+		"ann@example.com\u2003",
+		// Names are valid UTF-8.
+		"=?utf8?q?=FF?= <x@example.com>",
+		"=?utf-8?q?=FF?= <x@example.com>",
+		"=?ascii?q?a=E9?= <x@example.com>",
+		"=?utf-8?q?caf=C3?= =?utf-8?q?=A9?= <x@example.com>",
 	} {
 		f.Add(s)
 	}
@@ -98,6 +114,9 @@ func FuzzDiffAddressList(f *testing.F) {
 				return
 			}
 		}
+		for _, a := range want {
+			a.Name = replaceInvalidUTF8(a.Name)
+		}
 		if !ok {
 			t.Fatalf("ParseAddressList(%q) fell back to scanning (%s), but %s parses it", v, formatAddrs(got), oracle)
 		}
@@ -105,6 +124,17 @@ func FuzzDiffAddressList(f *testing.F) {
 			t.Fatalf("ParseAddressList(%q) disagrees with %s: %s", v, oracle, diff)
 		}
 	})
+}
+
+// replaceInvalidUTF8 corrects the standard library's display name: the mime package
+// copies the bytes of a "utf-8" encoded word unchecked, mailmsg replaces
+// ill-formed UTF-8 as x/text's decoder (and so go-message) does.
+func replaceInvalidUTF8(s string) string {
+	out, err := xunicode.UTF8.NewDecoder().String(s)
+	if err != nil {
+		panic(err) // the decoder replaces, never fails
+	}
+	return out
 }
 
 // diffAddrs compares mailmsg's addresses with net/mail's: Addr without
@@ -181,9 +211,22 @@ func FuzzDiffDate(f *testing.F) {
 		"1 Sep 00 0:00 UT000 ",
 		"yesterday",
 		"",
+		"1 Sep 00 0:00 CDT0000",
+		"Fri, 1 Sep 2000\r\n 00:00:00 EDT",
+		"1 Sep 55 00:00 +0000 x",
+		"Tue, 3 Sep 2 10:00:00 +0200",
+		"Tue, 3 Sep 2002 10:00:00 +0260",
+		"Tue, 3 Sep 2002 10:00:00 +0060",
+		"1 Sep 00 0:00 AAT00\n0", // net/mail keeps a bare LF, which its zone heuristic counts
 	} {
 		f.Add(s)
 	}
+	// net/mail reads zone names through time.Local (time.Parse does), which
+	// ParseDate does not: pin it to UTC, where an unknown name is +0000, so
+	// that the oracle is the same on every machine.
+	saved := time.Local
+	time.Local = time.UTC
+	f.Cleanup(func() { time.Local = saved })
 	f.Fuzz(func(t *testing.T, v string) {
 		// ParseDate trims v first, and so does the comparison: net/mail's
 		// zone heuristic depends on trailing white space ("1 Sep 00 0:00
@@ -342,20 +385,33 @@ func FuzzDiffQuotedPrintable(f *testing.F) {
 		"a\rb",
 		"<a href=3D\"http://example.com/?a=3Db\">x</a>=\r\n",
 		"----=_Part_0_123.456\r\n",
+		// RFC 2045 6.7(3): trailing white space is deleted.
+		" ",
+		"a \r\nb",
+		"\r",
+		"a=20 \r\n",
+		"a \t=\r\nb",
+		"= \r0", // a lone CR ends no line: the '=' is literal
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		want, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(src)))
-		if err != nil {
-			return
-		}
+		// Every input is decoded, also those the standard library
+		// rejects: appendQP must not panic, and decodes to no more bytes
+		// than it was given.
 		prefix := []byte("prefix")
 		got := appendQP(prefix[:len(prefix):len(prefix)], src)
 		if !bytes.HasPrefix(got, prefix) {
 			t.Fatalf("appendQP(%q, %q) = %q: lost what was in dst", prefix, src, got)
 		}
-		if got = got[len(prefix):]; !bytes.Equal(got, want) {
+		if got = got[len(prefix):]; len(got) > len(src) {
+			t.Fatalf("appendQP(%q) = %q: longer than its input", src, got)
+		}
+		want, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(src)))
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(got, want) {
 			t.Fatalf("appendQP(%q) = %q, mime/quotedprintable says %q", src, got, want)
 		}
 	})

@@ -203,6 +203,7 @@ func TestParseEdgeCases(t *testing.T) {
 		{"bad base64", "Content-Transfer-Encoding: base64\n\naGVs*bG8g!d29y\nbGQ=garbage", "hello world", ""},
 		{"unknown encoding", "Content-Transfer-Encoding: x-uuencode\n\nbegin", "begin", `unknown transfer encoding "x-uuencode"`},
 		{"deep nesting", strings.Repeat("Content-Type: message/rfc822\n\n", 50) + "deep", "", "nesting too deep"},
+		{"control character in From", "From: Ann\v<a@b.c>\n\nbody", "body", "malformed from"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := Parse([]byte(tc.raw))

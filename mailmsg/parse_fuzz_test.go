@@ -18,6 +18,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: message/rfc822\n\n--x--"))
 	f.Add([]byte("Subject: =?x-unknown?q?abc?= =?utf-8?b?!!?=\n\n<html><a href=\"javascript:x\">"))
+	f.Add([]byte("From: =?utf-8?q?=FF?= <a@b.c>\r\nTo: =?utf8?q?=FF?= <x@example.com>\r\nSubject: =?utf-8?q?a=E2=82?=\r\n\r\n"))
+	f.Add([]byte("From: Ann\v<a@b.c>\r\nCc: \xff\xfe <c@d.e>\r\nContent-Type: text/plain; charset=utf-16\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m := ParseWith(raw, Options{MaxText: 4096})
 		if len(m.Text) > 4096 {
@@ -26,12 +28,22 @@ func FuzzParse(f *testing.F) {
 		if len(m.Parts) == 0 {
 			t.Fatal("no parts: the message itself is always a part")
 		}
-		for _, a := range append(append([]Address{}, m.From...), m.To...) {
-			if !utf8.ValidString(a.Name) && utf8.Valid(raw) {
-				t.Errorf("address name %q not UTF-8", a.Name)
+		// Whatever the bytes of raw, decoded text is UTF-8.
+		for _, list := range [][]Address{m.From, m.ReplyTo, m.To, m.Cc} {
+			for _, a := range list {
+				if !utf8.ValidString(a.Name) {
+					t.Errorf("address name %q not UTF-8", a.Name)
+				}
 			}
 		}
-		_ = m.Header.Get("From")
+		if !utf8.ValidString(m.Subject) {
+			t.Errorf("Subject %q not UTF-8", m.Subject)
+		}
+		for _, f := range m.Header.Fields() {
+			if v := m.Header.Decode(f); !utf8.ValidString(v) {
+				t.Errorf("%s: decoded value %q not UTF-8", f.Name, v)
+			}
+		}
 		for _, u := range m.URLs {
 			_ = URLHost(u)
 		}

@@ -1,7 +1,9 @@
 package mailmsg
 
 import (
+	"bytes"
 	"encoding/base64"
+	"slices"
 	"strings"
 )
 
@@ -79,51 +81,90 @@ func appendBase64(dst, src []byte) []byte {
 	return dst
 }
 
-// appendQP decodes quoted-printable leniently.
+// appendQP decodes quoted-printable leniently. As RFC 2045 6.7(3) asks,
+// white space at the end of an encoded line (spaces, tabs, stray CRs) is
+// deleted: transport may have added it. Escaped white space ("=20") and
+// white space before a soft line break stay. Lines end at LF, as in
+// mime/quotedprintable; a lone CR ends none.
 func appendQP(dst, src []byte) []byte {
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if c != '=' {
-			dst = append(dst, c)
-			continue
+	// No line decodes to more bytes than it has (with its line end), so
+	// dst is grown once and written by index: the inner loop makes no
+	// calls, and nothing is spilled around them.
+	n := len(dst)
+	out := slices.Grow(dst, len(src))[:n+len(src)]
+	for len(src) > 0 {
+		line := src
+		lf := bytes.IndexByte(src, '\n')
+		if lf >= 0 {
+			line, src = src[:lf], src[lf+1:]
+		} else {
+			src = nil
 		}
-		// soft line break: '=' then optional white space then a line end
-		j := i + 1
-		for j < len(src) && (src[j] == ' ' || src[j] == '\t') {
-			j++
-		}
-		if j < len(src) && (src[j] == '\r' || src[j] == '\n') {
-			if src[j] == '\r' && j+1 < len(src) && src[j+1] == '\n' {
-				j++
-			}
-			i = j
-			continue
-		}
-		if j == len(src) {
-			return dst
-		}
-		if i+2 < len(src) {
-			h, ok1 := unhex(src[i+1])
-			l, ok2 := unhex(src[i+2])
-			if ok1 && ok2 {
-				dst = append(dst, h<<4|l)
-				i += 2
+		keep := n // white space after out[keep] is the line's own, not escaped
+		soft := false
+		for i := 0; i < len(line); i++ {
+			c := line[i]
+			if c != '=' {
+				out[n] = c
+				n++
 				continue
 			}
+			if i+2 < len(line) {
+				if h, l := qpHex[line[i+1]], qpHex[line[i+2]]; h|l < 0x10 {
+					out[n] = h<<4 | l
+					n++
+					i += 2
+					keep = n
+					continue
+				}
+			}
+			// soft line break: '=' then optional white space then the line
+			// end (LF or CRLF), or the end of the input
+			j := i + 1
+			for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
+				j++
+			}
+			if j == len(line) || lf >= 0 && j == len(line)-1 && line[j] == '\r' {
+				soft = true
+				break
+			}
+			out[n] = c // an '=' that starts no escape is kept
+			n++
 		}
-		dst = append(dst, c)
+		if soft {
+			continue
+		}
+		n = trimQPSpace(out, keep, n)
+		if lf >= 0 {
+			if lf > 0 && line[lf-1] == '\r' {
+				out[n] = '\r'
+				n++
+			}
+			out[n] = '\n'
+			n++
+		}
 	}
-	return dst
+	return out[:n]
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
+// trimQPSpace returns the length of out[:n] without the spaces, tabs and
+// CRs at its end, going back no further than keep.
+func trimQPSpace(out []byte, keep, n int) int {
+	for n > keep && (out[n-1] == ' ' || out[n-1] == '\t' || out[n-1] == '\r') {
+		n--
 	}
-	return 0, false
+	return n
 }
+
+// qpHex maps hexadecimal digits, either case, to their values, and every
+// other byte to 0xff.
+var qpHex = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i := range 16 {
+		t["0123456789ABCDEF"[i]] = byte(i)
+		t["0123456789abcdef"[i]] = byte(i)
+	}
+	return t
+}()
