@@ -133,6 +133,11 @@ func trainLogistic(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed u
 func trainOne(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed uint64) *logistic {
 	l := newLogistic(bits)
 	setPriors(l.w, bits)
+	return trainFrom(l, xs, ys, o, seed)
+}
+
+// trainFrom continues training l (in place) on the examples.
+func trainFrom(l *logistic, xs []vector, ys []bool, o LogisticOptions, seed uint64) *logistic {
 	g2 := make([]float32, len(l.w)) // AdaGrad sums of squared gradients
 	var biasG2 float64
 	order := make([]int, len(xs))
