@@ -74,8 +74,8 @@ type Config struct {
 	// Junk, or put there, when its From domain is authenticated.
 	Allow []string `yaml:"allow"`
 	Block []string `yaml:"block"`
-	// Accounts adds allow and block entries per account name.
-	Accounts map[string]Lists `yaml:"accounts"`
+	// PerAccount adds allow and block entries per account name.
+	PerAccount map[string]Lists `yaml:"per_account"`
 	// Bootstrap trains each account's model from its own mailbox on its
 	// first start.
 	Bootstrap Bootstrap `yaml:"bootstrap"`
@@ -85,7 +85,7 @@ type Config struct {
 // from day one.
 type Bootstrap struct {
 	// Enabled: on an account's first start, learn its Junk as spam and
-	// its read or answered mail as ham. Default true.
+	// its read or answered mail as ham. Default true (nil means true).
 	Enabled *bool `yaml:"enabled"`
 	// MaxSpam and MaxHam bound the messages learnt, the newest first.
 	// Default 2000 each.
@@ -123,9 +123,8 @@ func (c Config) WithDefaults() Config {
 	if c.CorrespondentScore == 0 {
 		c.CorrespondentScore = DefaultCorrespondentScore
 	}
-	if c.Bootstrap.Enabled == nil {
-		on := true
-		c.Bootstrap.Enabled = &on
+	if c.Bootstrap.Enabled != nil && *c.Bootstrap.Enabled {
+		c.Bootstrap.Enabled = nil // nil is the default: on
 	}
 	if c.Bootstrap.MaxSpam == 0 {
 		c.Bootstrap.MaxSpam = DefaultBootstrapMax
@@ -161,8 +160,8 @@ func (c *Config) Validate(p setting.Problems) {
 		p.Add("correspondent_score", "%g is not in (0, 1]", c.CorrespondentScore)
 	}
 	Lists{Allow: c.Allow, Block: c.Block}.validate(p)
-	for name, l := range c.Accounts {
-		l.validate(p.In("accounts." + name))
+	for name, l := range c.PerAccount {
+		l.validate(p.In("per_account." + name))
 	}
 	if c.Bootstrap.MaxSpam < 0 || c.Bootstrap.MaxSpam > 100000 {
 		p.Add("bootstrap.max_spam", "%d is not in 0..100000", c.Bootstrap.MaxSpam)

@@ -77,7 +77,7 @@ func (l Lists) validate(p setting.Problems) {
 // account's entries under accounts.
 func (c *Config) ListsFor(account string) Lists {
 	l := Lists{Allow: c.Allow, Block: c.Block}
-	if a, ok := c.Accounts[account]; ok {
+	if a, ok := c.PerAccount[account]; ok {
 		l.Allow = append(append([]string(nil), l.Allow...), a.Allow...)
 		l.Block = append(append([]string(nil), l.Block...), a.Block...)
 	}
