@@ -146,6 +146,19 @@ const (
 	SpamNone SpamAction = "none" // classify and publish only
 )
 
+// Decider says what decided a spam verdict.
+type Decider string
+
+// Deciders of a verdict (Classified.DecidedBy).
+const (
+	DecidedByModel         Decider = "model"         // the model's score against the threshold
+	DecidedByLLM           Decider = "llm"           // the language model's second opinion in the gray zone
+	DecidedByUserLabel     Decider = "user_label"    // the user moved the message out of Junk
+	DecidedByCorrespondent Decider = "correspondent" // a sender the user has written to, kept out of Junk
+	DecidedByAllowlist     Decider = "allowlist"     // spam.allow, From domain authenticated
+	DecidedByBlocklist     Decider = "blocklist"     // spam.block, From domain authenticated
+)
+
 // Reason is one feature that weighed in a verdict.
 type Reason struct {
 	Feature string  `json:"feature"`
@@ -178,7 +191,10 @@ type Classified struct {
 	Reasons      []Reason    `json:"reasons,omitempty"`
 	LLM          *LLMOpinion `json:"llm,omitempty"`
 	// UserLabel is set when the user's own move decided the verdict.
-	UserLabel    Label      `json:"user_label,omitempty"`
+	UserLabel Label `json:"user_label,omitempty"`
+	// DecidedBy says what decided the verdict: model, llm, user_label,
+	// correspondent, allowlist or blocklist.
+	DecidedBy    Decider    `json:"decided_by,omitempty"`
 	Action       SpamAction `json:"action"` // what was asked of apply
 	Raw          []byte     `json:"raw,omitempty"`
 	RawObject    string     `json:"raw_object,omitempty"`

@@ -42,3 +42,18 @@ func TestEventsKeepTheirTopLevelFields(t *testing.T) {
 		}
 	}
 }
+
+// The decided_by values are part of the wire format (docs/events.md).
+func TestDeciderWireValues(t *testing.T) {
+	for d, want := range map[bus.Decider]string{
+		bus.DecidedByModel: "model", bus.DecidedByLLM: "llm", bus.DecidedByUserLabel: "user_label",
+		bus.DecidedByCorrespondent: "correspondent", bus.DecidedByAllowlist: "allowlist", bus.DecidedByBlocklist: "blocklist",
+	} {
+		data, _ := json.Marshal(bus.Classified{DecidedBy: d})
+		var m map[string]any
+		_ = json.Unmarshal(data, &m)
+		if m["decided_by"] != want {
+			t.Errorf("decided_by of %v = %v, want %q", d, m["decided_by"], want)
+		}
+	}
+}

@@ -48,9 +48,13 @@ func TestDefaults(t *testing.T) {
 		},
 		HTTP: ops.Config{Listen: "127.0.0.1:9180"},
 		Spam: spam.Config{
-			Action:     "move",
-			GrayZone:   []float64{0.3, 0.9},
-			LLMTimeout: setting.Duration(10 * time.Second),
+			Action:             "move",
+			GrayZone:           []float64{0.3, 0.9},
+			LLMTimeout:         setting.Duration(10 * time.Second),
+			TargetFPR:          0.001,
+			ThresholdFloor:     0.5,
+			CorrespondentScore: 0.99,
+			Bootstrap:          spam.Bootstrap{MaxSpam: 2000, MaxHam: 2000, SentInterval: setting.Duration(10 * time.Minute)},
 		},
 		Reply: reply.Config{Draft: "top", Threshold: 0.5},
 		Escalate: escalate.Config{

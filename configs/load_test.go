@@ -367,6 +367,11 @@ func TestLoadExample(t *testing.T) {
 	if esc.Weights["legal"] != 0.6 || len(esc.Weights) != 1 || len(esc.VIP) != 2 || len(esc.Rules) != 1 || esc.Rules[0].Name != "legal-dept" {
 		t.Errorf("escalate = %+v; want the weights, vip and rules examples", esc)
 	}
+	// So are the spam lists.
+	if sp := cfg.Spam; len(sp.Block) != 1 || len(sp.PerAccount["alice"].Allow) != 1 {
+		t.Errorf("spam = %+v; want the block and per_account examples", sp)
+	}
+	cfg.Spam.Block, cfg.Spam.PerAccount = nil, nil
 	alice, _ := cfg.Account("alice")
 	if alice.DisplayName == "" || len(alice.Aliases) == 0 {
 		t.Errorf("Account(alice) = %+v; want the display_name and aliases examples", alice)
@@ -394,5 +399,14 @@ func TestDisplayNameWithoutControlCharacters(t *testing.T) {
 	y = "reply:\n  llm: none\n"
 	if _, err := configs.Parse("t.yaml", []byte(y)); err != nil {
 		t.Fatalf("reply.llm none: %v", err)
+	}
+}
+
+func TestSpamListsChecked(t *testing.T) {
+	y := "accounts:\n  - name: a\n    address: a@example.org\n    imap: {host: imap.example.org, password_env: P}\n" +
+		"spam:\n  allow: [not-an-address]\n  per_account:\n    nobody:\n      block: [\"@example.com\"]\n"
+	_, err := configs.Parse("t.yaml", []byte(y))
+	if err == nil || !strings.Contains(err.Error(), "spam.allow[0]") || !strings.Contains(err.Error(), "spam.per_account.nobody") {
+		t.Errorf("Parse = %v; want problems with spam.allow[0] and spam.per_account.nobody", err)
 	}
 }

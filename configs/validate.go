@@ -22,6 +22,11 @@ func validate(c *Config, ps *problems) {
 	c.HTTP.Validate(root.In("http"))
 	validateAccounts(c, root)
 	c.Spam.Validate(root.In("spam"))
+	for name := range c.Spam.PerAccount {
+		if _, ok := c.Account(name); !ok {
+			root.Add("spam.per_account."+name, "%q is not the name of an account", name)
+		}
+	}
 	llmName(root, "spam.llm", c.Spam.LLM, &c.LLM, "", "no second opinion")
 	c.Reply.Validate(root.In("reply"))
 	if c.Reply.LLM != "none" {

@@ -117,7 +117,7 @@ type ScoreConfig struct {
 //	long_message 0.15 (from 400 words)     complaint 0.40   legal 0.40
 //	urgent 0.25   money 0.25   negative_tone 0.25
 //	vip 0.60   small_model_invalid 0.50   small_model_unsure 0.30
-//	list_mail discount 0.5   spam_like discount 0.5 (spam score from 0.5)
+//	list_mail discount 0.5   spam_like discount 0.5 (spam score from 0.7)
 //
 // A long multi-party thread (0.30, 0.30) scores 0.51; a complaint in
 // an angry tone (0.40, 0.25) 0.55; a VIP sender or an invalid small-model
@@ -135,7 +135,7 @@ func DefaultScoreConfig() ScoreConfig {
 		LongMessageWords: 400,
 		ListDiscount:     0.5,
 		SpamDiscount:     0.5,
-		SpamScoreFrom:    0.5,
+		SpamScoreFrom:    0.7, // well above a clear ham, below the spam model's threshold (about 0.9)
 	}
 }
 

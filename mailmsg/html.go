@@ -58,14 +58,20 @@ func (t *textBuf) newline() {
 	}
 }
 
-// htmlToText appends the text of doc to t and the href/src URLs to urls
-// (when urls is not nil).
-func htmlToText(t *textBuf, doc []byte, urls *[]string) {
+// htmlToText appends the text of doc to t and, when m is not nil, the
+// href/src URLs to m.URLs, the anchors to m.Links and the forms and
+// password fields to their counts.
+func htmlToText(t *textBuf, doc []byte, m *Message) {
+	var urls *[]string
+	if m != nil {
+		urls = &m.URLs
+	}
 	z := html.NewTokenizer(bytes.NewReader(doc))
 	z.SetMaxBuf(len(doc) + 1)
 	skip := 0 // depth inside elements whose content is not text
 	pre := 0
 	inHead := false // until </head> or the first body content
+	link, linkStart := "", -1 // the open anchor's href and where its text starts in t.b
 	for {
 		tt := z.Next()
 		switch tt {
@@ -84,6 +90,18 @@ func htmlToText(t *textBuf, doc []byte, urls *[]string) {
 			a := tagAtom(z.Raw())
 			if urls != nil && hasURLAttr(a) {
 				collectAttrURLs(z.Raw(), urls)
+			}
+			if m != nil {
+				switch a {
+				case atom.A:
+					link, linkStart = attrValue(z.Raw(), "href"), len(t.b)
+				case atom.Form:
+					m.Forms++
+				case atom.Input:
+					if strings.EqualFold(attrValue(z.Raw(), "type"), "password") {
+						m.PasswordFields++
+					}
+				}
 			}
 			if tt == html.SelfClosingTagToken {
 				if isBlock(a) || a == atom.Br {
@@ -109,6 +127,10 @@ func htmlToText(t *textBuf, doc []byte, urls *[]string) {
 			}
 		case html.EndTagToken:
 			a := tagAtom(z.Raw())
+			if a == atom.A && linkStart >= 0 && linkStart <= len(t.b) {
+				addLink(m, t.b[linkStart:], link)
+				linkStart = -1
+			}
 			switch {
 			case a == atom.Head:
 				inHead = false
@@ -162,6 +184,21 @@ func isHTMLSpace(c byte) bool {
 // raw start tag. It reads the raw tag text itself: Tokenizer.TagAttr
 // copies every attribute it returns.
 func collectAttrURLs(raw []byte, urls *[]string) {
+	scanAttrs(raw, func(key, val []byte) bool {
+		if isURLAttr(key) && len(val) > 0 {
+			v := string(bytes.TrimSpace(val))
+			if strings.IndexByte(v, '&') >= 0 {
+				v = html.UnescapeString(v)
+			}
+			addURL(urls, v)
+		}
+		return true
+	})
+}
+
+// scanAttrs calls fn with each attribute of a raw start tag that has a
+// value, until fn returns false.
+func scanAttrs(raw []byte, fn func(key, val []byte) bool) {
 	i := 1
 	for i < len(raw) && !isHTMLSpace(raw[i]) && raw[i] != '>' && raw[i] != '/' {
 		i++ // the tag name
@@ -207,12 +244,8 @@ func collectAttrURLs(raw []byte, urls *[]string) {
 			}
 			val = raw[vs:i]
 		}
-		if isURLAttr(key) && len(val) > 0 {
-			v := string(bytes.TrimSpace(val))
-			if strings.IndexByte(v, '&') >= 0 {
-				v = html.UnescapeString(v)
-			}
-			addURL(urls, v)
+		if !fn(key, val) {
+			return
 		}
 	}
 }
@@ -297,4 +330,33 @@ func hasURLAttr(a atom.Atom) bool {
 		return true
 	}
 	return false
+}
+
+// addLink records an anchor with its visible text.
+func addLink(m *Message, text []byte, href string) {
+	if href == "" || len(m.Links) >= maxLinks {
+		return
+	}
+	text = bytes.TrimSpace(text)
+	if len(text) > 200 {
+		text = text[:200]
+	}
+	m.Links = append(m.Links, Link{URL: href, Text: strings.ToValidUTF8(string(text), "")})
+}
+
+// attrValue returns the value of the attribute key of a raw start tag, or
+// "" (entities decoded).
+func attrValue(raw []byte, key string) string {
+	var val string
+	scanAttrs(raw, func(k, v []byte) bool {
+		if bytes.EqualFold(k, []byte(key)) {
+			val = string(bytes.TrimSpace(v))
+			if strings.IndexByte(val, '&') >= 0 {
+				val = html.UnescapeString(val)
+			}
+			return false
+		}
+		return true
+	})
+	return val
 }

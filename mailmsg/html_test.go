@@ -1,6 +1,9 @@
 package mailmsg
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+)
 
 func TestHTMLToText(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
@@ -18,5 +21,24 @@ func TestHTMLToText(t *testing.T) {
 		if got := HTMLToText([]byte(tc.in)); got != tc.want {
 			t.Errorf("HTMLToText(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestLinksAndForms(t *testing.T) {
+	raw := "Content-Type: text/html\r\n\r\n" +
+		`<p>Sign in at <a href="http://198.51.100.7/login">www.paypal.com</a> or ` +
+		`<A HREF='https://example.org/a?x=1&amp;y=2'> <b>our  site</b> </A>.</p>` +
+		`<a name="top">no href</a>` +
+		`<form action="https://evil.example/post"><input type=password name=pw><input type="text"></form>`
+	m := Parse([]byte(raw))
+	want := []Link{
+		{URL: "http://198.51.100.7/login", Text: "www.paypal.com"},
+		{URL: "https://example.org/a?x=1&y=2", Text: "our site"},
+	}
+	if !reflect.DeepEqual(m.Links, want) {
+		t.Errorf("Links = %q, want %q", m.Links, want)
+	}
+	if m.Forms != 1 || m.PasswordFields != 1 {
+		t.Errorf("Forms %d, PasswordFields %d, want 1 and 1", m.Forms, m.PasswordFields)
 	}
 }

@@ -39,6 +39,12 @@ type Message struct {
 	// action and background attributes, in order of appearance, without
 	// duplicates.
 	URLs []string
+	// Links are the HTML anchors with an href, in order (at most
+	// maxLinks): the URL and the text a reader sees for it.
+	Links []Link
+	// Forms counts the HTML form elements; PasswordFields the inputs of
+	// type password.
+	Forms, PasswordFields int
 	// Parts is the MIME structure in depth-first order, the message itself
 	// first.
 	Parts []Part
@@ -46,6 +52,15 @@ type Message struct {
 	// line", `unknown charset "x-klingon"`, "8-bit header", ...), each once.
 	Problems []string
 }
+
+// Link is an HTML anchor: where it goes and what it shows.
+type Link struct {
+	URL  string // the href, entities decoded
+	Text string // the anchor's visible text, white space collapsed, at most 200 bytes
+}
+
+// maxLinks caps Message.Links.
+const maxLinks = 100
 
 // Options tune Parse. The zero value means the defaults.
 type Options struct {

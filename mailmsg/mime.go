@@ -263,7 +263,7 @@ func (w *walker) leaf(p *Part, body []byte, cte string, asText bool) {
 		}
 		start := len(w.html.b)
 		w.html.newline()
-		htmlToText(&w.html, text, &w.m.URLs)
+		htmlToText(&w.html, text, w.m)
 		findURLs(w.html.b[start:], &w.m.URLs)
 		return
 	}

@@ -28,8 +28,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cd "$repo"
+. "$repo/scripts/corpus-mailbox.sh"
 go build -o "$work/mailassist" ./cmd/mailassist
-"$work/mailassist" spam train --corpus "$corpus" --split "$corpus/split.tsv" --out "$work/model.bin"
+"$work/mailassist" spam train --corpus "$corpus" --split "$corpus/split.tsv" --receiving-domains "$RECEIVING" --out "$work/model.bin"
 
 awk -F'\t' -v d="$corpus" 'NR>1 && $3=="train" && $2=="spam" {print d"/"$1}' "$corpus/split.tsv" > "$work/train-spam"
 awk -F'\t' -v d="$corpus" 'NR>1 && $3=="train" && $2=="ham" {print d"/"$1}' "$corpus/split.tsv" > "$work/train-ham"
@@ -41,7 +42,7 @@ bogofilter -d "$work/bogo" -n -b < "$work/train-ham"
 bogofilter -d "$work/bogo" -T -b < "$work/test" > /dev/null # warm the page cache
 for i in $(seq "$runs"); do
   /usr/bin/time -f '%U %S' -o "$work/ma.time.$i" \
-    "$work/mailassist" spam eval --corpus "$corpus" --split "$corpus/split.tsv" --model "$work/model.bin" --json > "$work/ma.json.$i"
+    "$work/mailassist" spam eval --corpus "$corpus" --split "$corpus/split.tsv" --receiving-domains "$RECEIVING" --model "$work/model.bin" --json > "$work/ma.json.$i"
   /usr/bin/time -f '%U %S' -o "$work/bogo.time.$i" bogofilter -d "$work/bogo" -T -b < "$work/test" > "$work/bogo.out"
 done
 

@@ -8,6 +8,11 @@
 #
 # CORPUS_DIR defaults to a temporary directory. Training is deterministic:
 # the same corpus and code give the same file and the same version.
+#
+# The corpus was collected in a few mailboxes whose receiving side (the
+# collectors' own relays, fetchmail hosts and list archive) is named by
+# --receiving-domains, as SpamAssassin's internal_networks would: their
+# Received hops are not features (docs/spam.md, "Features of the message").
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${1:-}
@@ -17,5 +22,6 @@ if [ -z "$corpus" ]; then
 fi
 [ -f "$corpus/split.tsv" ] || bash "$repo/scripts/spam-corpus.sh" "$corpus"
 cd "$repo"
-go run ./cmd/mailassist spam train --corpus "$corpus" --out spam/model/default.bin
+. "$repo/scripts/corpus-mailbox.sh"
+go run ./cmd/mailassist spam train --corpus "$corpus" --receiving-domains "$RECEIVING" --out spam/model/default.bin
 ls -l spam/model/default.bin

@@ -13,6 +13,18 @@ const (
 	DefaultGrayLow    = 0.3
 	DefaultGrayHigh   = 0.9
 	DefaultLLMTimeout = 10 * time.Second
+	// DefaultTargetFPR is the false-positive rate an account's threshold
+	// aims at on its own labelled mail.
+	DefaultTargetFPR = 0.001
+	// DefaultThresholdFloor is the lowest threshold an account's own
+	// labelled mail may choose.
+	DefaultThresholdFloor = 0.5
+	// DefaultCorrespondentScore is the score from which the evidence
+	// against a correspondent's message is overwhelming (it is junked
+	// only if it also fails sender authentication).
+	DefaultCorrespondentScore = 0.99
+	DefaultBootstrapMax       = 2000
+	DefaultSentInterval       = 10 * time.Minute
 )
 
 // Config is the spam section of the config file.
@@ -33,7 +45,63 @@ type Config struct {
 	LLM string `yaml:"llm"`
 	// LLMTimeout bounds one gray-zone call. Default 10s.
 	LLMTimeout setting.Duration `yaml:"llm_timeout"`
+
+	// VerifyDKIM verifies each message's DKIM signatures with DNS
+	// look-ups (instead of trusting only the provider's
+	// Authentication-Results). Default false.
+	VerifyDKIM bool `yaml:"verify_dkim"`
+	// ReceivingDomains are registered domains of the receiving side's
+	// hosts (the provider's MX and relays): their Received hops are not
+	// features. Default none: the heuristics alone (docs/spam.md).
+	ReceivingDomains []string `yaml:"receiving_domains"`
+	// AuthservIDs are the authserv-ids of the Authentication-Results to
+	// trust. Default none: the topmost one the receiving side added.
+	AuthservIDs []string `yaml:"authserv_ids"`
+	// IgnoreHeaders are more header fields to strip before featurizing:
+	// names, or prefixes ending in "*".
+	IgnoreHeaders []string `yaml:"ignore_headers"`
+	// TargetFPR is the false-positive rate an account's threshold aims at
+	// when it is chosen from the account's own labelled mail. Default 0.001.
+	TargetFPR float64 `yaml:"target_fpr"`
+	// ThresholdFloor bounds that threshold from below. Default 0.5.
+	ThresholdFloor float64 `yaml:"threshold_floor"`
+	// CorrespondentScore is the score from which a message from a sender
+	// the user has written to may go to Junk — and then only when it
+	// fails sender authentication. Default 0.99.
+	CorrespondentScore float64 `yaml:"correspondent_score"`
+	// Allow and Block hold addresses (boss@example.com) and domains
+	// (@example.com) for every account: mail From them is kept out of
+	// Junk, or put there, when its From domain is authenticated.
+	Allow []string `yaml:"allow"`
+	Block []string `yaml:"block"`
+	// PerAccount adds allow and block entries per account name.
+	PerAccount map[string]Lists `yaml:"per_account"`
+	// Bootstrap trains each account's model from its own mailbox on its
+	// first start.
+	Bootstrap Bootstrap `yaml:"bootstrap"`
 }
+
+// Bootstrap is the spam.bootstrap section: learning an account's mail
+// from day one.
+type Bootstrap struct {
+	// Enabled: on an account's first start, learn its Junk as spam and
+	// its read or answered mail as ham. Default true (nil means true).
+	Enabled *bool `yaml:"enabled"`
+	// MaxSpam and MaxHam bound the messages learnt, the newest first.
+	// Default 2000 each.
+	MaxSpam int `yaml:"max_spam"`
+	MaxHam  int `yaml:"max_ham"`
+	// SpamFolders default to the account's Junk folder.
+	SpamFolders []string `yaml:"spam_folders"`
+	// HamFolders default to the watched folders, Sent and Archive.
+	HamFolders []string `yaml:"ham_folders"`
+	// SentInterval is how often the Sent folder is read for new
+	// correspondents. Default 10m.
+	SentInterval setting.Duration `yaml:"sent_interval"`
+}
+
+// On reports whether bootstrapping is enabled.
+func (b Bootstrap) On() bool { return b.Enabled == nil || *b.Enabled }
 
 // WithDefaults returns c with its zero fields set to the defaults.
 func (c Config) WithDefaults() Config {
@@ -45,6 +113,27 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.LLMTimeout == 0 {
 		c.LLMTimeout = setting.Duration(DefaultLLMTimeout)
+	}
+	if c.TargetFPR == 0 {
+		c.TargetFPR = DefaultTargetFPR
+	}
+	if c.ThresholdFloor == 0 {
+		c.ThresholdFloor = DefaultThresholdFloor
+	}
+	if c.CorrespondentScore == 0 {
+		c.CorrespondentScore = DefaultCorrespondentScore
+	}
+	if c.Bootstrap.Enabled != nil && *c.Bootstrap.Enabled {
+		c.Bootstrap.Enabled = nil // nil is the default: on
+	}
+	if c.Bootstrap.MaxSpam == 0 {
+		c.Bootstrap.MaxSpam = DefaultBootstrapMax
+	}
+	if c.Bootstrap.MaxHam == 0 {
+		c.Bootstrap.MaxHam = DefaultBootstrapMax
+	}
+	if c.Bootstrap.SentInterval == 0 {
+		c.Bootstrap.SentInterval = setting.Duration(DefaultSentInterval)
 	}
 	return c
 }
@@ -61,4 +150,33 @@ func (c *Config) Validate(p setting.Problems) {
 	}
 	p.AtLeast("llm_timeout", c.LLMTimeout, 100*time.Millisecond)
 	p.Existing("model", c.Model)
+	if !(c.TargetFPR > 0 && c.TargetFPR < 0.5) {
+		p.Add("target_fpr", "%g is not in (0, 0.5)", c.TargetFPR)
+	}
+	if !(c.ThresholdFloor > 0 && c.ThresholdFloor < 1) {
+		p.Add("threshold_floor", "%g is not in (0, 1)", c.ThresholdFloor)
+	}
+	if !(c.CorrespondentScore > 0 && c.CorrespondentScore <= 1) {
+		p.Add("correspondent_score", "%g is not in (0, 1]", c.CorrespondentScore)
+	}
+	Lists{Allow: c.Allow, Block: c.Block}.validate(p)
+	for name, l := range c.PerAccount {
+		l.validate(p.In("per_account." + name))
+	}
+	if c.Bootstrap.MaxSpam < 0 || c.Bootstrap.MaxSpam > 100000 {
+		p.Add("bootstrap.max_spam", "%d is not in 0..100000", c.Bootstrap.MaxSpam)
+	}
+	if c.Bootstrap.MaxHam < 0 || c.Bootstrap.MaxHam > 100000 {
+		p.Add("bootstrap.max_ham", "%d is not in 0..100000", c.Bootstrap.MaxHam)
+	}
+	p.AtLeast("bootstrap.sent_interval", c.Bootstrap.SentInterval, time.Minute)
+}
+
+// Mailbox is the receiving side the section describes (nil when it
+// names nothing).
+func (c *Config) Mailbox() *Mailbox {
+	if len(c.ReceivingDomains) == 0 && len(c.AuthservIDs) == 0 && len(c.IgnoreHeaders) == 0 {
+		return nil
+	}
+	return &Mailbox{ReceivingDomains: c.ReceivingDomains, AuthservIDs: c.AuthservIDs, IgnoreHeaders: c.IgnoreHeaders}
 }

@@ -11,11 +11,11 @@ import (
 //
 //	s:word, pairs     subject words and word pairs
 //	b:word, pairs     body text words and word pairs (first maxBodyTokens)
-//	hn:name           header field names present
+//	hn:name           header field names present (not stripped ones)
 //	h:name:word       words of selected header fields
 //	fd: rd: sd:       From, Reply-To, Sender domains; rd:same when equal
 //	fn:word           From display name words
-//	rcv:              Received path: hop count, relay domains, shape
+//	rcv…:             the first external Received hop's sending side
 //	mid: mids:        Message-ID domain and shape
 //	date:             Date shape and zone
 //	ct: cs: ce: cd:   MIME types, charsets, encodings, dispositions
@@ -25,8 +25,11 @@ import (
 //	p:                parse problems ("8-bit header", ...)
 //	len: nurl: ...    coarse counts
 //	tcaps: texcl: tdollar:  the body text's capitals, '!' and '$'
+//	sig:name          signals: sender authentication and phishing structure
+//
+// Header fields that the receiving side, collectors and other filters
+// add are stripped first (strip.go).
 func (f *featurizer) extract(m *mailmsg.Message) {
-
 	f.words(m.Subject, "s:", true, 200)
 	f.addString("subjcaps:", capsBucket(m.Subject))
 	f.headers(m)
@@ -44,6 +47,8 @@ func (f *featurizer) extract(m *mailmsg.Message) {
 		}
 	}
 	f.textShape(m.Text)
+	f.phishFeatures(m)
+	f.addSignals()
 	f.body = len(f.feats)
 	n := f.words(m.Text, "b:", true, maxBodyTokens)
 	if m.HTMLText != "" && n < maxBodyTokens {
@@ -82,37 +87,31 @@ var skippedHeaders = map[string]bool{
 	"From": true, "Reply-To": true, "Sender": true,
 }
 
-// receiverHeaders are added on the receiving side — by the recipient's
-// server, delivery agent or mail program — not by the sender. They say
-// where and when a message was stored, not what it is, so they yield no
-// features at all (not even their presence).
-var receiverHeaders = map[string]bool{
-	"Delivered-To": true, "X-Original-To": true, "Envelope-To": true, "X-Envelope-To": true,
-	"Delivery-Date": true, "Return-Path": true, "X-Keywords": true, "X-Status": true,
-	"Status": true, "X-Uid": true, "X-Uidl": true, "Content-Length": true, "Lines": true,
-	"X-Virus-Scanned": true, "X-Mozilla-Status": true, "X-Mozilla-Status2": true,
-	"X-Evolution": true, "X-Imap": true, "X-Imapbase": true, "X-Apparently-To": true,
-}
+// addressHeaders name the user and the other recipients: the same for
+// every message of a mailbox, so their words are not features (their
+// counts and the To domain's relation to From are).
+var addressHeaders = map[string]bool{"To": true, "Cc": true, "Bcc": true, "Resent-To": true, "Resent-Cc": true}
 
 func (f *featurizer) headers(m *mailmsg.Message) {
 	h := m.Header
-	nrcv := 0
-	for _, fl := range h.Fields() {
-		if receiverHeaders[fl.Name] {
+	fields := h.Fields()
+	f.hops = receivedHops(fields, f.hops[:0])
+	ext := f.externalHop(f.hops, f.env.Mailbox)
+	f.auth = authFrom(m, ext, f.env.Mailbox, f.env.DKIM)
+	f.authFeatures(&f.auth)
+	var extra []string
+	if f.env.Mailbox != nil {
+		extra = f.env.Mailbox.IgnoreHeaders
+	}
+	for _, fl := range fields {
+		if fl.Name == "Received" || stripped(fl.Name, extra) {
 			continue
 		}
 		lname := lowerASCII(f, fl.Name)
 		f.add("hn:", lname)
-		if fl.Name == "Received" {
-			nrcv++
-			if nrcv <= maxReceived {
-				f.received(fl.RawBytes())
-			}
-			continue
-		}
-		if skippedHeaders[fl.Name] || strings.HasPrefix(fl.Name, "X-Spam") ||
+		if skippedHeaders[fl.Name] || addressHeaders[fl.Name] ||
 			strings.Contains(fl.Name, "Date") || strings.Contains(fl.Name, "Time") {
-			// X-Spam-*: another filter's verdict; dates and times: when, not what
+			// dates and times: when, not what
 			continue
 		}
 		v := fl.RawBytes()
@@ -128,7 +127,6 @@ func (f *featurizer) headers(m *mailmsg.Message) {
 		f.prefix = append(append(append(f.prefix[:0], "h:"...), lname...), ':')
 		f.words(val, unsafeString(f.prefix), false, 40)
 	}
-	f.addString("rcvn:", bucket(nrcv))
 	f.addresses(m)
 	f.msgID(m.MessageID, h.Has("Message-Id"))
 	f.date(h.Raw("Date"))
@@ -166,7 +164,10 @@ func (f *featurizer) addresses(m *mailmsg.Message) {
 		if i >= 5 {
 			break
 		}
-		f.addString("td:", a.Domain())
+		if from != "" && strings.EqualFold(a.Domain(), from) {
+			f.addString("td:", "same") // the user's own domain as sender: spoofing, or a colleague
+			break
+		}
 	}
 }
 
@@ -175,35 +176,6 @@ func shapeLocal(f *featurizer, addr string) string {
 	local, _, _ := strings.Cut(addr, "@")
 	f.scratch = shape(f.scratch[:0], local, 12)
 	return unsafeString(f.scratch)
-}
-
-// received adds features of one Received field: the domains of the "from"
-// and "by" hosts, whether the sending host had reverse DNS, and the field's
-// shape.
-func (f *featurizer) received(v []byte) {
-	s := unsafeString(v)
-	fromHost := fieldWord(s, "from ")
-	byHost := fieldWord(s, "by ")
-	if fromHost != "" {
-		f.addString("rcvf:", regDomain(strings.ToLower(fromHost)))
-	}
-	if byHost != "" {
-		f.addString("rcvb:", regDomain(strings.ToLower(byHost)))
-	}
-	// "(host.example.com [1.2.3.4])" has reverse DNS, "([1.2.3.4])" has not
-	if i := strings.Index(s, "(["); i >= 0 {
-		f.addString("rcv:", "nordns")
-	}
-	if strings.Contains(s, "with SMTP") || strings.Contains(s, "with smtp") {
-		f.addString("rcv:", "smtp")
-	}
-	if strings.Contains(s, "with ESMTP") || strings.Contains(s, "with esmtp") {
-		f.addString("rcv:", "esmtp")
-	}
-	if i := strings.LastIndexByte(s, ';'); i >= 0 {
-		s = s[:i] // the words before the date: when it was received says nothing
-	}
-	f.words(s, "rcvw:", false, 30)
 }
 
 // fieldWord returns the word after key in s ("from mail.example.com ...").
@@ -406,3 +378,7 @@ var parseOptions = mailmsg.Options{MaxText: 8 << 10}
 
 // parse parses a message as the featurizer needs it.
 func parse(raw []byte) *mailmsg.Message { return mailmsg.ParseWith(raw, parseOptions) }
+
+// Parse parses a message as the model reads it (text capped at what the
+// features use), for ClassifyIn.
+func Parse(raw []byte) *mailmsg.Message { return parse(raw) }

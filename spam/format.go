@@ -11,7 +11,7 @@ import (
 	"math"
 )
 
-// The model file format, version 1:
+// The model file format, version 2:
 //
 //	"MASPAM" magic, uint16 little-endian format version (1)
 //	a zlib stream (which checksums it) of:
@@ -19,6 +19,8 @@ import (
 //	  string family, byte table bits, float64 threshold
 //	  string base version, uvarint learned, uint64 learn hash
 //	  uvarint ham, uvarint spam, string training options
+//	  uvarint n, then n uvarint deltas: the sorted fingerprints of the
+//	    training messages (fingerprint.go)
 //	  the family's payload:
 //	    logistic: float32 bias, float32 step, uvarint n, then n entries of
 //	      (uvarint slot delta, zigzag varint weight/step) for non-zero weights
@@ -30,7 +32,7 @@ import (
 // ascend, so deltas are small. Logistic weights are quantized to 16 bits.
 const (
 	magic         = "MASPAM"
-	formatVersion = 1
+	formatVersion = 2
 )
 
 // ErrFormat is returned by Load for data that is not a model this build
@@ -60,6 +62,12 @@ func (m *Model) Save(w io.Writer) error {
 	e.uvarint(uint64(m.info.Ham))
 	e.uvarint(uint64(m.info.Spam))
 	e.string(m.info.Options)
+	e.uvarint(uint64(len(m.trainedOn)))
+	last := uint32(0)
+	for _, v := range m.trainedOn {
+		e.uvarint(uint64(v - last))
+		last = v
+	}
 	writePayload(bw, m)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("save model: %w", err)
@@ -188,6 +196,16 @@ func Load(r io.Reader) (*Model, error) {
 	m.info.Ham = int(d.uvarint())
 	m.info.Spam = int(d.uvarint())
 	m.info.Options = d.string()
+	if n := d.uvarint(); n > maxFingerprints || n > uint64(d.r.Len()) {
+		d.fail(errors.New("too many fingerprints"))
+	} else {
+		m.trainedOn = make([]uint32, n)
+		last := uint64(0)
+		for i := range m.trainedOn {
+			last += d.uvarint()
+			m.trainedOn[i] = uint32(last)
+		}
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, d.err)
 	}

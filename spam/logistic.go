@@ -53,11 +53,12 @@ func (l *logistic) clone() *logistic {
 
 // scales returns the factors by which a vector's head and body features
 // are multiplied: each group is scaled to unit length on its own, so a long
-// body does not drown the header features (and vice versa).
+// body does not drown the header features (and vice versa). Signals are
+// not scaled.
 func scales(v vector) (head, body float64) {
 	head, body = 1, 1
-	if v.body > 0 {
-		head = 1 / math.Sqrt(float64(v.body))
+	if v.sig > 0 {
+		head = 1 / math.Sqrt(float64(v.sig))
 	}
 	if n := len(v.slots) - v.body; n > 0 {
 		body = 1 / math.Sqrt(float64(n))
@@ -68,14 +69,28 @@ func scales(v vector) (head, body float64) {
 // margin is the log-odds of spam for the features.
 func (l *logistic) margin(v vector) float64 {
 	sh, sb := scales(v)
-	var head, body float32
-	for _, k := range v.slots[:v.body] {
+	var head, sig, body float32
+	for _, k := range v.slots[:v.sig] {
 		head += l.w[k]
+	}
+	for _, k := range v.slots[v.sig:v.body] {
+		sig += l.w[k]
 	}
 	for _, k := range v.slots[v.body:] {
 		body += l.w[k]
 	}
-	return float64(l.bias) + float64(head)*sh + float64(body)*sb
+	return float64(l.bias) + float64(head)*sh + float64(sig) + float64(body)*sb
+}
+
+// scaleOf returns the factor of feature j of v.
+func scaleOf(v vector, j int, sh, sb float64) float64 {
+	switch {
+	case j < v.sig:
+		return sh
+	case j < v.body:
+		return 1
+	}
+	return sb
 }
 
 // score returns the spam probability and offers each feature's
@@ -86,11 +101,7 @@ func (l *logistic) score(v vector, top *topReasons) float64 {
 		sh, sb := scales(v)
 		for i, k := range v.slots {
 			if w := l.w[k]; w != 0 {
-				s := sh
-				if i >= v.body {
-					s = sb
-				}
-				top.offerIfLarger(i, float64(w)*s)
+				top.offerIfLarger(i, float64(w)*scaleOf(v, i, sh, sb))
 			}
 		}
 	}
@@ -121,6 +132,12 @@ func trainLogistic(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed u
 
 func trainOne(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed uint64) *logistic {
 	l := newLogistic(bits)
+	setPriors(l.w, bits)
+	return trainFrom(l, xs, ys, o, seed)
+}
+
+// trainFrom continues training l (in place) on the examples.
+func trainFrom(l *logistic, xs []vector, ys []bool, o LogisticOptions, seed uint64) *logistic {
 	g2 := make([]float32, len(l.w)) // AdaGrad sums of squared gradients
 	var biasG2 float64
 	order := make([]int, len(xs))
@@ -144,10 +161,7 @@ func trainOne(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed uint64
 			}
 			sh, sb := scales(x)
 			for j, k := range x.slots {
-				gs := g * sh
-				if j >= x.body {
-					gs = g * sb
-				}
+				gs := g * scaleOf(x, j, sh, sb)
 				g2[k] += float32(gs * gs)
 				l.w[k] -= float32(o.Rate * gs / math.Sqrt(float64(g2[k])+1e-8))
 			}
@@ -165,8 +179,8 @@ func (l *logistic) learn(v vector, spam bool, thresholdLogit float64) {
 	const rate, steps, want = 0.5, 20, 1.0
 	sh, sb := scales(v)
 	// A step of d*s on each feature moves the margin by d*(s_h^2*n_h +
-	// s_b^2*n_b), which is norm2.
-	norm2 := sh*sh*float64(v.body) + sb*sb*float64(len(v.slots)-v.body)
+	// n_sig + s_b^2*n_b), which is norm2.
+	norm2 := sh*sh*float64(v.sig) + float64(v.body-v.sig) + sb*sb*float64(len(v.slots)-v.body)
 	if norm2 == 0 {
 		return
 	}
@@ -188,11 +202,7 @@ func (l *logistic) learn(v vector, spam bool, thresholdLogit float64) {
 			g = math.Copysign(0.05, g) // keep stepping when the log loss is flat
 		}
 		for j, k := range v.slots {
-			s := sh
-			if j >= v.body {
-				s = sb
-			}
-			l.w[k] -= float32(rate * g * s / norm2)
+			l.w[k] -= float32(rate * g * scaleOf(v, j, sh, sb) / norm2)
 		}
 	}
 }

@@ -32,6 +32,12 @@ type Result struct {
 	// Reasons are the features that weighed most, largest |Weight| first:
 	// positive weights push toward spam, negative toward ham.
 	Reasons []Reason
+	// Signals are every signal the message fired (sender authentication,
+	// phishing structure: "sig:phish-link-mismatch"), with its weight, in
+	// the order found.
+	Signals []Reason
+	// Auth is the message's sender authentication as far as it is known.
+	Auth Auth
 }
 
 // Reason is one feature of a message and its weight in the verdict.
@@ -65,6 +71,7 @@ type Model struct {
 	learned   uint64 // messages learned since baseVer
 	learnHash uint64 // running hash of what was learned
 	info      Info
+	trainedOn []uint32 // fingerprints of the training messages, sorted (fingerprint.go)
 
 	lr *logistic
 	nb *bayes
@@ -114,13 +121,20 @@ func (m *Model) Version() string {
 // Classify scores a raw RFC 5322 message. It never fails: any bytes give a
 // verdict. It is safe for concurrent use.
 func (m *Model) Classify(raw []byte) Result {
-	return m.ClassifyMessage(parse(raw))
+	return m.ClassifyIn(parse(raw), Context{})
 }
 
 // ClassifyMessage is Classify for a message already parsed.
 func (m *Model) ClassifyMessage(msg *mailmsg.Message) Result {
+	return m.ClassifyIn(msg, Context{})
+}
+
+// ClassifyIn is ClassifyMessage with what the caller knows of the
+// mailbox the message was delivered to and of its DKIM signatures.
+func (m *Model) ClassifyIn(msg *mailmsg.Message, c Context) Result {
 	f := getFeaturizer()
 	defer putFeaturizer(f)
+	f.env = c
 	f.extract(msg)
 	return m.classifyFeatures(f)
 }
@@ -136,9 +150,17 @@ func (m *Model) classifyFeatures(f *featurizer) Result {
 	default:
 		score = m.lr.score(v, &top)
 	}
+	var sigs []Reason
+	for i := v.sig; i < v.body; i++ {
+		w := 0.0
+		if m.lr != nil {
+			w = float64(m.lr.w[v.slots[i]])
+		}
+		sigs = append(sigs, Reason{Feature: f.name(i), Weight: w})
+	}
 	threshold := m.threshold
 	m.mu.RUnlock()
-	return Result{Score: score, Spam: score >= threshold, Reasons: top.reasons(f)}
+	return Result{Score: score, Spam: score >= threshold, Reasons: top.reasons(f), Signals: sigs, Auth: f.auth}
 }
 
 // Learn updates the model with a labelled message: the user's own verdict
@@ -147,8 +169,15 @@ func (m *Model) classifyFeatures(f *featurizer) Result {
 // threshold with a margin; Bayes models add its tokens to their counts.
 // Learn is safe to call concurrently with Classify.
 func (m *Model) Learn(raw []byte, spam bool) {
+	m.LearnIn(raw, spam, Context{})
+}
+
+// LearnIn is Learn with what the caller knows of the message's mailbox
+// (see ClassifyIn).
+func (m *Model) LearnIn(raw []byte, spam bool, c Context) {
 	f := getFeaturizer()
 	defer putFeaturizer(f)
+	f.env = c
 	f.extract(parse(raw))
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -165,6 +194,7 @@ func (m *Model) Learn(raw []byte, spam bool) {
 		m.info.Ham++
 	}
 	m.learned++
+	m.addFingerprint(raw)
 	label := uint64(0)
 	if spam {
 		label = 1
@@ -180,7 +210,7 @@ func (m *Model) Clone() *Model {
 	c := &Model{
 		family: m.family, bits: m.bits, threshold: m.threshold,
 		version: m.version, baseVer: m.baseVer, learned: m.learned,
-		learnHash: m.learnHash, info: m.info,
+		learnHash: m.learnHash, info: m.info, trainedOn: append([]uint32(nil), m.trainedOn...),
 	}
 	if m.lr != nil {
 		c.lr = m.lr.clone()

@@ -37,6 +37,7 @@ type accountModel struct {
 	model   *Model
 	nuid    string // object revision it was loaded from; "" for the base
 	lastKey string
+	meta    map[string]string
 }
 
 // NewModels opens (creating it if needed) the model store.
@@ -96,7 +97,7 @@ func (m *Models) reload(ctx context.Context, account string) (*accountModel, err
 	if err != nil {
 		return nil, fmt.Errorf("decode model of %s: %w", account, err)
 	}
-	am := &accountModel{model: model, nuid: info.NUID, lastKey: info.Metadata[metaLastKey]}
+	am := &accountModel{model: model, nuid: info.NUID, lastKey: info.Metadata[metaLastKey], meta: info.Metadata}
 	m.set(account, am)
 	m.log.Info("spam model loaded", "account", account, "version", model.Version())
 	return am, nil
@@ -111,19 +112,46 @@ func (m *Models) set(account string, am *accountModel) {
 // save stores the account's model with the feedback key it learnt last and
 // makes it current here; other replicas pick it up through Watch.
 func (m *Models) save(ctx context.Context, account string, model *Model, lastKey string) error {
+	return m.put(ctx, account, model, map[string]string{metaLastKey: lastKey})
+}
+
+func (m *Models) put(ctx context.Context, account string, model *Model, meta map[string]string) error {
 	var buf bytes.Buffer
 	if err := model.Save(&buf); err != nil {
 		return fmt.Errorf("encode model of %s: %w", account, err)
 	}
-	info, err := m.store.Put(ctx, jetstream.ObjectMeta{
-		Name:     account,
-		Metadata: map[string]string{metaLastKey: lastKey, "version": model.Version()},
-	}, &buf)
+	meta["version"] = model.Version()
+	info, err := m.store.Put(ctx, jetstream.ObjectMeta{Name: account, Metadata: meta}, &buf)
 	if err != nil {
 		return fmt.Errorf("save model of %s: %w", account, err)
 	}
-	m.set(account, &accountModel{model: model, nuid: info.NUID, lastKey: lastKey})
+	m.set(account, &accountModel{model: model, nuid: info.NUID, lastKey: meta[metaLastKey], meta: meta})
 	return nil
+}
+
+// Current returns the account's latest model (reloaded from the store)
+// and the metadata it was saved with (nil for the base model).
+func (m *Models) Current(ctx context.Context, account string) (*Model, map[string]string, error) {
+	am, err := m.reload(ctx, account)
+	if err != nil {
+		return nil, nil, err
+	}
+	return am.model, am.meta, nil
+}
+
+// Save stores a model the account learnt outside the feedback stage (the
+// bootstrap), with meta added to its metadata; the feedback key it learnt
+// last is kept. Callers serialize saves of one account.
+func (m *Models) Save(ctx context.Context, account string, model *Model, meta map[string]string) error {
+	am, err := m.reload(ctx, account)
+	if err != nil {
+		return err
+	}
+	md := map[string]string{metaLastKey: am.lastKey}
+	for k, v := range meta {
+		md[k] = v
+	}
+	return m.put(ctx, account, model, md)
 }
 
 // Watch reloads models that change in the store until ctx is done.

@@ -2,6 +2,7 @@ package spam
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,7 +29,24 @@ type Stage struct {
 	Action bus.SpamAction
 	// Threshold overrides the model's own when above 0.
 	Threshold float64
+	// Mailbox describes the receiving side (spam.receiving_domains,
+	// authserv_ids, ignore_headers); nil for the heuristics alone.
+	Mailbox *Mailbox
+	// VerifyDKIM verifies each message's DKIM signatures through
+	// Resolver (net.DefaultResolver when nil).
+	VerifyDKIM bool
+	Resolver   Resolver
+	// Lists returns the allow and block lists of an account; nil for none.
+	Lists func(account string) Lists
+	// Correspondents, when set, keeps mail from senders the user has
+	// written to out of Junk unless its score reaches CorrespondentScore
+	// (default 0.99) and it fails sender authentication.
+	Correspondents     *Correspondents
+	CorrespondentScore float64
 }
+
+// dkimTimeout bounds the DNS look-ups of one message's DKIM verification.
+const dkimTimeout = 5 * time.Second
 
 // RunnerStage is the runner configuration of the stage.
 func (s *Stage) RunnerStage(concurrency int) bus.Stage {
@@ -46,7 +64,10 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	if err != nil {
 		return err
 	}
-	out := s.classify(ctx, model, in, mail.Raw)
+	out, err := s.classify(ctx, model, in, mail.Raw)
+	if err != nil {
+		return err
+	}
 	verdicts.WithLabelValues(string(out.Verdict)).Inc()
 	if out.Verdict == bus.VerdictSpam && out.Action != bus.SpamNone {
 		if err := s.publishAction(ctx, in, out.Action); err != nil {
@@ -55,16 +76,26 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	}
 	_, err = s.Bus.Publish(ctx, bus.Subject(bus.KindClassified, in.Account), bus.MsgID("spam", in.ID), out)
 	if err == nil {
-		d.Log.Debug("classified", "uid", in.UID, "verdict", out.Verdict, "score", out.Score)
+		d.Log.Debug("classified", "uid", in.UID, "verdict", out.Verdict, "score", out.Score, "decided_by", out.DecidedBy)
 	}
 	return err
 }
 
 // classify scores the message, parsing it once for the model and, in
-// the gray zone, for the language model's prompt.
-func (s *Stage) classify(ctx context.Context, model *Model, in *bus.Ingested, raw []byte) *bus.Classified {
+// the gray zone, for the language model's prompt, and decides the
+// verdict: the user's own label first, then the block and allow lists
+// (for an authenticated From domain), then the model (or the language
+// model in the gray zone), which a correspondent's message overrides
+// unless the evidence is overwhelming and it fails authentication.
+func (s *Stage) classify(ctx context.Context, model *Model, in *bus.Ingested, raw []byte) (*bus.Classified, error) {
 	m := parse(raw)
-	res := model.ClassifyMessage(m)
+	c := Context{Mailbox: s.Mailbox}
+	if s.VerifyDKIM {
+		vctx, cancel := context.WithTimeout(ctx, dkimTimeout)
+		c.DKIM, _ = VerifyDKIM(vctx, raw, s.Resolver) // unreadable: nil, not verified
+		cancel()
+	}
+	res := model.ClassifyIn(m, c)
 	thr := model.Threshold()
 	if s.Threshold > 0 {
 		thr = s.Threshold
@@ -73,27 +104,58 @@ func (s *Stage) classify(ctx context.Context, model *Model, in *bus.Ingested, ra
 		V: bus.Version, Ref: in.Ref, InternalDate: in.InternalDate,
 		Score: res.Score, ModelScore: res.Score, Threshold: thr, ModelVersion: model.Version(),
 		Raw: in.Raw, RawObject: in.RawObject, ClassifiedAt: time.Now().UTC(), Action: bus.SpamNone,
+		DecidedBy: bus.DecidedByModel,
 	}
 	for _, r := range res.Reasons {
 		out.Reasons = append(out.Reasons, bus.Reason{Feature: r.Feature, Weight: r.Weight})
+	}
+	for _, r := range res.Signals {
+		if !slices.ContainsFunc(out.Reasons, func(x bus.Reason) bool { return x.Feature == r.Feature }) {
+			out.Reasons = append(out.Reasons, bus.Reason{Feature: r.Feature, Weight: r.Weight})
+		}
+	}
+	from := ""
+	if len(m.From) > 0 {
+		from = m.From[0].Addr
+	}
+	listed := Unlisted
+	if s.Lists != nil && res.Auth.Authenticated() {
+		listed = s.Lists(in.Account).Match(from)
 	}
 	spam := res.Score >= thr
 	switch {
 	case in.UserLabel == bus.LabelHam:
 		// The user took it out of Junk: that settles it.
-		out.UserLabel, spam = in.UserLabel, false
+		out.UserLabel, spam, out.DecidedBy = in.UserLabel, false, bus.DecidedByUserLabel
+	case listed == Blocked:
+		spam, out.DecidedBy = true, bus.DecidedByBlocklist
+	case listed == Allowed:
+		spam, out.DecidedBy = false, bus.DecidedByAllowlist
 	case s.Gray.In(res.Score):
 		op, _ := s.Gray.Ask(ctx, raw, m)
 		if op != nil {
 			out.LLM, out.Score = op, op.SpamProbability
-			spam = op.SpamProbability >= 0.5
+			spam, out.DecidedBy = op.SpamProbability >= 0.5, bus.DecidedByLLM
+		}
+	}
+	if spam && (out.DecidedBy == bus.DecidedByModel || out.DecidedBy == bus.DecidedByLLM) {
+		known, err := s.Correspondents.Known(ctx, in.Account, from)
+		if err != nil {
+			return nil, err
+		}
+		overwhelming := s.CorrespondentScore
+		if overwhelming <= 0 {
+			overwhelming = DefaultCorrespondentScore
+		}
+		if known && !(res.Score >= overwhelming && res.Auth.Failed()) {
+			spam, out.DecidedBy = false, bus.DecidedByCorrespondent
 		}
 	}
 	out.Verdict = bus.VerdictHam
 	if spam {
 		out.Verdict, out.Action = bus.VerdictSpam, s.Action
 	}
-	return out
+	return out, nil
 }
 
 func (s *Stage) publishAction(ctx context.Context, in *bus.Ingested, action bus.SpamAction) error {

@@ -9,11 +9,10 @@ import (
 
 // tokenizerVersion changes whenever the features a message yields change;
 // a model file records it, and Load refuses a model made by another one.
-const tokenizerVersion = 3
+const tokenizerVersion = 4
 
 const (
 	maxBodyTokens   = 1000 // body words looked at per message (cross-validated: more did not help)
-	maxReceived     = 3    // Received fields looked at, newest first
 	maxHeaderValue  = 300  // bytes of one header value that are tokenized
 	maxTokenLen     = 40   // longer words are cut to this many bytes
 	minTokenLen     = 2
@@ -43,14 +42,20 @@ type featurizer struct {
 	scratch []byte
 	prefix  []byte
 	slotBuf []uint32
+	sig     int // index in feats where the signals start
 	body    int // index in feats where the body features start
+	sigs    []string
+	hops    []hop
+	env     Context // where the message was received; set before extract
+	auth    Auth    // the message's sender authentication, set by extract
 }
 
 // vector is a message's features as table slots: the head features
-// (header, structure, subject, URLs) first, then from index body on the
-// body text's words and pairs.
+// (header, structure, subject, URLs) first, then from index sig on the
+// signals, then from index body on the body text's words and pairs.
 type vector struct {
 	slots []uint32
+	sig   int
 	body  int
 }
 
@@ -61,7 +66,8 @@ func (f *featurizer) vector(bits uint8) vector {
 	for _, ft := range f.feats {
 		f.slotBuf = append(f.slotBuf, slot(ft.h, bits))
 	}
-	return vector{slots: f.slotBuf, body: min(f.body, len(f.slotBuf))}
+	body := min(f.body, len(f.slotBuf))
+	return vector{slots: f.slotBuf, sig: min(f.sig, body), body: body}
 }
 
 var featurizerPool = sync.Pool{New: func() any {
@@ -91,7 +97,10 @@ func (f *featurizer) reset() {
 	f.arena = f.arena[:0]
 	f.set.clear()
 	f.prevIdx = -1
-	f.body = 0
+	f.sig, f.body = 0, 0
+	f.sigs = f.sigs[:0]
+	f.env = Context{}
+	f.auth = Auth{}
 }
 
 // name returns the readable name of feature i.

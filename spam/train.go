@@ -36,6 +36,9 @@ type TrainOptions struct {
 	Threshold float64
 	Seed      uint64 // for shuffling and fold assignment; default 1
 	Workers   int    // goroutines featurizing messages; default GOMAXPROCS
+	// Mailbox describes the receiving side of the training messages'
+	// mailbox (see Mailbox); nil for the heuristics alone.
+	Mailbox *Mailbox
 }
 
 // ErrNoExamples is returned when a class has no training messages.
@@ -89,7 +92,12 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 		return nil, err
 	}
 	xs, ys := Featurize(examples, o)
-	return trainSlots(xs, ys, o)
+	m, err := trainSlots(xs, ys, o)
+	if err != nil {
+		return nil, err
+	}
+	m.trainedOn = fingerprints(examples)
+	return m, nil
 }
 
 // Featurized holds the feature slots of training messages, so several
@@ -108,7 +116,7 @@ func Featurize(examples []Example, opts TrainOptions) (Featurized, []bool) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				xs[i] = featurizeSlots(examples[i].Raw, uint8(o.Bits))
+				xs[i] = featurizeSlots(examples[i].Raw, uint8(o.Bits), Context{Mailbox: o.Mailbox})
 			}
 		}()
 	}
@@ -121,9 +129,10 @@ func Featurize(examples []Example, opts TrainOptions) (Featurized, []bool) {
 	return xs, ys
 }
 
-func featurizeSlots(raw []byte, bits uint8) vector {
+func featurizeSlots(raw []byte, bits uint8, c Context) vector {
 	f := getFeaturizer()
 	defer putFeaturizer(f)
+	f.env = c
 	f.extract(parse(raw))
 	v := f.vector(bits)
 	v.slots = append([]uint32(nil), v.slots...)
@@ -281,4 +290,28 @@ func chooseThreshold(scores []float64, ys []bool, targetFPR float64) float64 {
 		}
 	}
 	return sigmoid((logit(lo) + logit(hi)) / 2)
+}
+
+// New returns an untrained model of the family in opts: threshold 0.5 (or
+// opts.Threshold), logistic weights at the signals' priors. It is where an
+// online evaluation starts, the way the TREC spam track's filters did.
+func New(opts TrainOptions) (*Model, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{family: o.Family, bits: uint8(o.Bits), threshold: 0.5}
+	if o.Threshold > 0 && o.Threshold < 1 {
+		m.threshold = o.Threshold
+	}
+	switch o.Family {
+	case Bayes:
+		m.nb = newBayes(m.bits, o.Bayes)
+	default:
+		m.lr = newLogistic(m.bits)
+		setPriors(m.lr.w, m.bits)
+	}
+	m.info = Info{Family: o.Family, Options: o.String()}
+	m.setBaseVersion()
+	return m, nil
 }

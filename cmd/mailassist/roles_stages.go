@@ -30,6 +30,10 @@ func runSpam(ctx context.Context, e *env) error {
 		return err
 	}
 	st := &spam.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Models: models, Action: e.cfg.Spam.Action, Threshold: e.cfg.Spam.Threshold}
+	learner, err := spamLearning(ctx, e, st, models)
+	if err != nil {
+		return err
+	}
 	if name := e.cfg.Spam.LLM; name != "" {
 		c, err := llmClient(ctx, endpoint(e.cfg, name))
 		if err != nil {
@@ -44,6 +48,7 @@ func runSpam(ctx context.Context, e *env) error {
 	g.Go(func() error { return models.Watch(ctx) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, trainer.Stage()), e.log) })
+	g.Go(func() error { return learner.Run(ctx, e.cfg.Accounts) })
 	return g.Wait()
 }
 

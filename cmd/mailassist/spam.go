@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/pprof"
 	"sort"
 	"time"
 
@@ -24,7 +21,7 @@ func spamCmd() *cobra.Command {
 with ham/ and spam/ subdirectories of raw messages; a split file is a TSV with
 the columns path, label and split (train or test).`,
 	}
-	cmd.AddCommand(spamTrainCmd(), spamEvalCmd(), spamClassifyCmd(), spamCVCmd())
+	cmd.AddCommand(spamTrainCmd(), spamEvalCmd(), spamClassifyCmd(), spamCVCmd(), spamLearnCmd())
 	return cmd
 }
 
@@ -40,6 +37,28 @@ type trainFlags struct {
 	targetFPR float64
 	threshold float64
 	seed      uint64
+	mailbox   mailboxFlags
+}
+
+// mailboxFlags describe the receiving side of a corpus's mailbox.
+type mailboxFlags struct {
+	receiving []string
+	authserv  []string
+}
+
+func (f *mailboxFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringSliceVar(&f.receiving, "receiving-domains", nil,
+		"registered domains of the corpus mailbox's receiving hosts (comma-separated): their Received hops are not features")
+	cmd.Flags().StringSliceVar(&f.authserv, "authserv-id", nil,
+		"authserv-ids of the Authentication-Results to trust (default: the topmost added by the receiving side)")
+}
+
+// mailbox returns the Mailbox the flags describe, or nil.
+func (f *mailboxFlags) mailbox() *spam.Mailbox {
+	if len(f.receiving) == 0 && len(f.authserv) == 0 {
+		return nil
+	}
+	return &spam.Mailbox{ReceivingDomains: f.receiving, AuthservIDs: f.authserv}
 }
 
 func (f *trainFlags) register(cmd *cobra.Command) {
@@ -54,6 +73,7 @@ func (f *trainFlags) register(cmd *cobra.Command) {
 	fl.Float64Var(&f.targetFPR, "target-fpr", 0, "out-of-fold false-positive rate the threshold aims at (default 0.001)")
 	fl.Float64Var(&f.threshold, "threshold", 0, "use this threshold instead of a cross-validated one")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed for shuffling and folds (default 1)")
+	f.mailbox.register(cmd)
 }
 
 func (f *trainFlags) options() spam.TrainOptions {
@@ -67,6 +87,7 @@ func (f *trainFlags) options() spam.TrainOptions {
 		TargetFPR: f.targetFPR,
 		Threshold: f.threshold,
 		Seed:      f.seed,
+		Mailbox:   f.mailbox.mailbox(),
 	}
 }
 
@@ -142,148 +163,6 @@ func loadModel(path string) (*spam.Model, error) {
 	return m, nil
 }
 
-func spamEvalCmd() *cobra.Command {
-	var corpus, split, model, cpuProfile string
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "eval --corpus DIR [--split FILE] [--model FILE] [--json]",
-		Short: "Classify a corpus's test rows (or all messages) and print the figures",
-		Long: `eval classifies the test rows of the split (every message when no split is
-given) with the model (the shipped default when none is given), in one
-goroutine, and prints messages, ham, spam, tp, fp, tn, fn, precision, recall,
-f1, fpr, auc, threshold and msgs_per_sec. msgs_per_sec is messages per CPU
-second (user and system time of the whole process, garbage collector
-included) spent reading each message's file and classifying it, not loading
-the model: the measure bogofilter's figures are quoted in.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := loadModel(model)
-			if err != nil {
-				return err
-			}
-			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
-			}
-			res, err := evaluate(m, corpus, split)
-			if err != nil {
-				return err
-			}
-			return printMetrics(cmd.OutOrStdout(), res, asJSON)
-		},
-	}
-	cmd.Flags().StringVar(&corpus, "corpus", "", "corpus directory with ham/ and spam/ (required)")
-	cmd.Flags().StringVar(&split, "split", "", "split TSV; evaluate its test rows (default: all messages)")
-	cmd.Flags().StringVar(&model, "model", "", "model file (default: the shipped model)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
-	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the evaluation to this file")
-	_ = cmd.MarkFlagRequired("corpus")
-	return cmd
-}
-
-// evaluate classifies the corpus's test rows one after the other, timing
-// the reading and classifying of each message.
-func evaluate(m *spam.Model, corpus, split string) (spam.Metrics, error) {
-	var rows []spam.CorpusMessage
-	var err error
-	if split != "" {
-		rows, err = spam.LoadCorpus(corpus, split, "test")
-	} else {
-		rows, err = spam.LoadCorpus(corpus, "", "")
-	}
-	if err != nil {
-		return spam.Metrics{}, err
-	}
-	// LoadCorpus read the files once, which also warms the page cache; the
-	// timed loop reads them again, as a filter reading mail would.
-	scores := make([]float64, len(rows))
-	labels := make([]bool, len(rows))
-	var buf []byte
-	runtime.GC()
-	start, cpuStart := time.Now(), processCPU()
-	for i, r := range rows {
-		raw, err := readFile(filepath.Join(corpus, filepath.FromSlash(r.Path)), buf[:0])
-		if err != nil {
-			return spam.Metrics{}, err
-		}
-		scores[i] = m.Classify(raw).Score
-		labels[i] = r.Spam
-		buf = raw
-	}
-	elapsed := time.Since(start)
-	if cpu := processCPU() - cpuStart; cpu > 0 {
-		elapsed = cpu
-	}
-	res := spam.Evaluate(scores, labels, m.Threshold())
-	if elapsed > 0 {
-		res.MsgsPerSec = float64(len(rows)) / elapsed.Seconds()
-	}
-	return res, nil
-}
-
-func printMetrics(w io.Writer, r spam.Metrics, asJSON bool) error {
-	if asJSON {
-		return json.NewEncoder(w).Encode(r)
-	}
-	_, err := fmt.Fprintf(w, `messages      %d
-ham           %d
-spam          %d
-tp            %d
-fp            %d
-tn            %d
-fn            %d
-precision     %.4f
-recall        %.4f
-f1            %.4f
-fpr           %.5f
-auc           %.6f
-threshold     %.6f
-msgs_per_sec  %.0f
-`, r.Messages, r.Ham, r.Spam, r.TP, r.FP, r.TN, r.FN, r.Precision, r.Recall, r.F1, r.FPR, r.AUC, r.Threshold, r.MsgsPerSec)
-	return err
-}
-
-func spamClassifyCmd() *cobra.Command {
-	var model string
-	cmd := &cobra.Command{
-		Use:   "classify FILE...",
-		Short: "Score messages: score, verdict and the features that weighed most",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := loadModel(model)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			for _, name := range args {
-				raw, err := os.ReadFile(name)
-				if err != nil {
-					return err
-				}
-				r := m.Classify(raw)
-				verdict := "ham"
-				if r.Spam {
-					verdict = "spam"
-				}
-				fmt.Fprintf(out, "%s\t%s\t%.6f\n", name, verdict, r.Score)
-				for _, why := range r.Reasons {
-					fmt.Fprintf(out, "\t%+.3f\t%q\n", why.Weight, why.Feature)
-				}
-			}
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&model, "model", "", "model file (default: the shipped model)")
-	return cmd
-}
-
 func spamCVCmd() *cobra.Command {
 	var corpus, split string
 	var asJSON bool
@@ -317,7 +196,7 @@ It never reads test rows: use it to choose families and options.`,
 			if worst > 0 {
 				printWorst(cmd.ErrOrStderr(), msgs, cv.Scores, worst)
 			}
-			return printMetrics(cmd.OutOrStdout(), cv.Metrics, asJSON)
+			return printMetrics(cmd.OutOrStdout(), evalMetrics{Metrics: cv.Metrics}, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&corpus, "corpus", "", "corpus directory with ham/ and spam/ (required)")

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -72,7 +73,7 @@ func TestSpamTrainEvalClassify(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("eval --json printed %q: %v", out, err)
 	}
-	want := []string{"messages", "ham", "spam", "tp", "fp", "tn", "fn", "precision", "recall", "f1", "fpr", "auc", "threshold", "msgs_per_sec"}
+	want := []string{"messages", "ham", "spam", "tp", "fp", "tn", "fn", "precision", "recall", "f1", "fpr", "auc", "threshold", "msgs_per_sec", "trained_on"}
 	var keys []string
 	for k := range got {
 		keys = append(keys, k)
@@ -82,8 +83,35 @@ func TestSpamTrainEvalClassify(t *testing.T) {
 	if !slices.Equal(keys, want) {
 		t.Errorf("eval --json keys %v, want %v", keys, want)
 	}
-	if got["messages"] != 5.0 || got["ham"] != 2.0 || got["spam"] != 3.0 {
-		t.Errorf("eval counted %v messages, %v ham, %v spam; want the 5 test rows", got["messages"], got["ham"], got["spam"])
+	if got["messages"] != 5.0 || got["ham"] != 2.0 || got["spam"] != 3.0 || got["trained_on"] != 0.0 {
+		t.Errorf("eval counted %v messages, %v ham, %v spam, %v trained on; want the 5 test rows, none trained on", got["messages"], got["ham"], got["spam"], got["trained_on"])
+	}
+
+	// On all 20 messages the model evaluates its own 15 training messages: it says so.
+	var stderr strings.Builder
+	cmd := rootCmd()
+	cmd.SetArgs([]string{"spam", "eval", "--corpus", corpus, "--model", model})
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(&stderr)
+	if err := cmd.Execute(); err != nil || !strings.Contains(stderr.String(), "warning: 15 of 20 messages evaluated") {
+		t.Errorf("eval on training messages: %v, stderr %q", err, stderr.String())
+	}
+
+	out, err = execute(t, "spam", "eval", "--online", "--corpus", corpus, "--feedback", "errors", "--json")
+	if err != nil {
+		t.Fatalf("eval --online: %v\n%s", err, out)
+	}
+	var online map[string]any
+	if err := json.Unmarshal([]byte(out), &online); err != nil {
+		t.Fatalf("eval --online --json printed %q: %v", out, err)
+	}
+	for _, k := range []string{"messages", "fp", "fn", "one_minus_roca_pct", "curve"} {
+		if _, ok := online[k]; !ok {
+			t.Errorf("eval --online --json lacks %q: %s", k, out)
+		}
+	}
+	if online["messages"] != 20.0 {
+		t.Errorf("eval --online classified %v messages, want 20", online["messages"])
 	}
 
 	out, err = execute(t, "spam", "eval", "--corpus", corpus)

@@ -92,7 +92,10 @@ func printStatus(ctx context.Context, out io.Writer, b *bus.Bus) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", cp.Account, cp.Mailbox, cp.UIDValidity, cp.LastUID, cp.Updated.Format(time.RFC3339))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return printSpamBootstrap(ctx, out, b)
 }
 
 func humanBytes(n uint64) string {

@@ -37,6 +37,7 @@ var allowed = map[string][]string{
 	"ingest":   {"account", "backoff", "bus", "imapx", "mailmsg", "msgindex"},
 	"apply":    {"account", "bus", "imapx", "mailmsg", "msgindex"},
 	"spam":     {"account", "bus", "llm", "mailmsg", "mailtext", "setting"},
+	"learn":    {"account", "backoff", "bus", "imapx", "spam"},
 	"reply":    {"account", "bus", "draft", "hardness", "llm", "mailmsg", "mailtext", "setting"},
 	"escalate": {"account", "bus", "draft", "hardness", "imapx", "llm", "mailmsg", "mailtext", "msgindex", "setting"},
 	"configs":  {"account", "bus", "escalate", "hardness", "imapx", "llm", "ops", "reply", "setting", "spam"},
@@ -44,7 +45,7 @@ var allowed = map[string][]string{
 
 // imapClients are the only packages that may talk IMAP as a client
 // (go-imap's imapclient): through imapx, and imapx itself.
-var imapClients = []string{"imapx", "ingest", "apply", "escalate"}
+var imapClients = []string{"imapx", "ingest", "apply", "escalate", "learn"}
 
 func TestImportsRunOneWay(t *testing.T) {
 	root := filepath.Join("..", "..")

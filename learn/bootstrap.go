@@ -1,0 +1,411 @@
+// Package learn teaches each account's spam model the user's own mail:
+// on the account's first start it learns the Junk folder as spam and the
+// mail the user has read or answered as ham, and it keeps the list of
+// addresses the user has written to (the Sent folder) for the spam stage.
+package learn
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/account"
+	"mailassist/bus"
+	"mailassist/imapx"
+	"mailassist/spam"
+)
+
+// Bucket holds, per account, the bootstrap's status, the messages it has
+// learnt (each once) and the batch in progress.
+const Bucket = "spam_bootstrap"
+
+// Status is an account's bootstrap as `mailassist status` shows it.
+type Status struct {
+	Account  string    `json:"account"`
+	State    string    `json:"state"` // running, done, failed
+	Started  time.Time `json:"started"`
+	Updated  time.Time `json:"updated"`
+	Progress string    `json:"progress,omitempty"`
+	Spam     int       `json:"spam"`    // messages learnt as spam
+	Ham      int       `json:"ham"`     // messages learnt as ham
+	Skipped  int       `json:"skipped"` // already learnt before
+	// Correspondents are the addresses found in Sent (new ones).
+	Correspondents int     `json:"correspondents"`
+	Threshold      float64 `json:"threshold,omitempty"`
+	Chosen         bool    `json:"threshold_chosen"` // from the account's own mail
+	Version        string  `json:"version,omitempty"`
+	Error          string  `json:"error,omitempty"`
+}
+
+// staleAfter: a running bootstrap whose status was not updated for this
+// long died, and another replica may take over.
+const staleAfter = 15 * time.Minute
+
+// Learner bootstraps accounts and follows their Sent folders.
+type Learner struct {
+	Models         *spam.Models
+	Correspondents *spam.Correspondents
+	Config         spam.Config // with defaults
+	Log            *slog.Logger
+	kv             jetstream.KeyValue
+}
+
+// New opens the bootstrap bucket.
+func New(ctx context.Context, b *bus.Bus, models *spam.Models, corr *spam.Correspondents, cfg spam.Config, log *slog.Logger) (*Learner, error) {
+	kv, err := b.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: Bucket, Description: "spam bootstrap: status, learnt messages, batch in progress"})
+	if err != nil {
+		return nil, err
+	}
+	return &Learner{Models: models, Correspondents: corr, Config: cfg.WithDefaults(), Log: log, kv: kv}, nil
+}
+
+// Statuses returns every account's bootstrap status.
+func Statuses(ctx context.Context, b *bus.Bus) ([]Status, error) {
+	kv, err := b.JS.KeyValue(ctx, Bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	keys, err := kv.ListKeysFiltered(ctx, "status.>")
+	if err != nil {
+		return nil, err
+	}
+	var out []Status
+	for k := range keys.Keys() {
+		e, err := kv.Get(ctx, k)
+		if err != nil {
+			continue
+		}
+		var st Status
+		if json.Unmarshal(e.Value(), &st) == nil {
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
+
+// batch is the set of messages being learnt, recorded before the model is
+// saved so that a crash between the save and the marks learns nothing
+// twice.
+type batch struct {
+	ID   string   `json:"id"`
+	Keys []string `json:"keys"`
+}
+
+const metaBatch = "bootstrap_batch"
+
+// Bootstrap learns the account's own mail unless it was done before (or
+// force): Junk as spam; read or answered mail of the ham folders, not in
+// Junk, as ham; each message once. It also records the Sent folder's
+// recipients as correspondents.
+func (l *Learner) Bootstrap(ctx context.Context, acct *account.Account, force bool) (Status, error) {
+	log := l.Log.With("account", acct.Name, "stage", "spam-bootstrap")
+	st, rev, err := l.status(ctx, acct.Name)
+	if err != nil {
+		return st, err
+	}
+	switch {
+	case st.State == "done" && !force:
+		return st, nil
+	case st.State == "running" && time.Since(st.Updated) < staleAfter:
+		return st, fmt.Errorf("a bootstrap of %s is running (updated %s)", acct.Name, st.Updated.Format(time.RFC3339))
+	}
+	st = Status{Account: acct.Name, State: "running", Started: time.Now().UTC()}
+	if rev, err = l.putStatus(ctx, &st, rev); err != nil {
+		return st, err
+	}
+	if err := l.finishBatch(ctx, acct.Name); err != nil {
+		return st, err
+	}
+	err = l.run(ctx, acct, &st, &rev, log)
+	st.State = "done"
+	if err != nil {
+		st.State, st.Error = "failed", err.Error()
+		log.Error("spam bootstrap failed", "err", err)
+	} else {
+		log.Info("spam bootstrap done", "spam", st.Spam, "ham", st.Ham, "skipped", st.Skipped,
+			"correspondents", st.Correspondents, "threshold", st.Threshold, "threshold_chosen", st.Chosen, "version", st.Version)
+	}
+	if _, perr := l.putStatus(context.WithoutCancel(ctx), &st, rev); perr != nil && err == nil {
+		err = perr
+	}
+	return st, err
+}
+
+func (l *Learner) run(ctx context.Context, acct *account.Account, st *Status, rev *uint64, log *slog.Logger) error {
+	c, err := imapx.Dial(ctx, acct.IMAP, nil)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	folders, err := l.folders(c, acct)
+	if err != nil {
+		return err
+	}
+	bc := l.Config.Bootstrap
+	var spamC, hamC []candidate
+	validity := map[string]uint32{}
+	junkIDs := map[string]bool{}
+	for _, f := range folders.spam {
+		cs, v, err := scan(c, f, &imap.SearchCriteria{}, bc.MaxSpam, true, nil)
+		if err != nil {
+			return err
+		}
+		validity[f] = v
+		for _, cd := range cs {
+			junkIDs[cd.msgID] = true
+		}
+		spamC = append(spamC, cs...)
+	}
+	var rcpts []string
+	for _, f := range folders.ham {
+		var each func([]string)
+		if f == folders.sent {
+			each = func(r []string) { rcpts = append(rcpts, r...) }
+		}
+		cs, v, err := scan(c, f, hamCriteria, bc.MaxHam, false, each)
+		if err != nil {
+			return err
+		}
+		validity[f] = v
+		for _, cd := range cs {
+			if cd.msgID == "" || !junkIDs[cd.msgID] {
+				hamC = append(hamC, cd)
+			}
+		}
+	}
+	if n, err := l.Correspondents.Add(ctx, acct.Name, rcpts); err != nil {
+		return err
+	} else {
+		st.Correspondents = n
+	}
+	chosen := append(newest(spamC, bc.MaxSpam), newest(hamC, bc.MaxHam)...)
+	// each message once: by Message-ID across folders, and not learnt before
+	seen := map[string]bool{}
+	var todo []candidate
+	var keys []string
+	for _, cd := range chosen {
+		k := cd.key(acct.Name, validity[cd.mailbox])
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if _, err := l.kv.Get(ctx, "learnt."+k); err == nil {
+			st.Skipped++
+			continue
+		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("look up learnt mark: %w", err)
+		}
+		todo, keys = append(todo, cd), append(keys, k)
+	}
+	log.Info("spam bootstrap: learning the account's own mail", "spam_folders", folders.spam, "ham_folders", folders.ham,
+		"to_learn", len(todo), "already_learnt", st.Skipped)
+	examples, err := l.fetch(ctx, c, todo, st, rev, log)
+	if err != nil {
+		return err
+	}
+	if len(examples) == 0 {
+		return nil
+	}
+	return l.learn(ctx, acct.Name, examples, keys, st)
+}
+
+// fetch fetches the messages' bytes folder by folder, in batches, logging
+// progress.
+func (l *Learner) fetch(ctx context.Context, c *imapclient.Client, todo []candidate, st *Status, rev *uint64, log *slog.Logger) ([]spam.Example, error) {
+	examples := make([]spam.Example, 0, len(todo))
+	byFolder := map[string][]int{}
+	var order []string
+	for i, cd := range todo {
+		if _, ok := byFolder[cd.mailbox]; !ok {
+			order = append(order, cd.mailbox)
+		}
+		byFolder[cd.mailbox] = append(byFolder[cd.mailbox], i)
+	}
+	done := 0
+	for _, f := range order {
+		if _, err := c.Select(f, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+			return nil, fmt.Errorf("select %s: %w", f, err)
+		}
+		idx := byFolder[f]
+		for start := 0; start < len(idx); start += fetchBatch {
+			part := idx[start:min(start+fetchBatch, len(idx))]
+			uids := make([]imap.UID, len(part))
+			for j, i := range part {
+				uids[j] = todo[i].uid
+			}
+			raws, err := fetchRaw(c, uids)
+			if err != nil {
+				return nil, err
+			}
+			for _, i := range part {
+				if raw, ok := raws[todo[i].uid]; ok {
+					examples = append(examples, spam.Example{Raw: raw, Spam: todo[i].spam})
+				}
+			}
+			done += len(part)
+			st.Progress = fmt.Sprintf("fetched %d of %d", done, len(todo))
+			if done%progressEvery < fetchBatch || done == len(todo) {
+				log.Info("spam bootstrap: progress", "fetched", done, "of", len(todo))
+				if r, err := l.putStatus(ctx, st, *rev); err == nil {
+					*rev = r
+				}
+			}
+		}
+	}
+	return examples, nil
+}
+
+const (
+	fetchBatch    = 50
+	progressEvery = 250
+)
+
+// learn adapts the account's model to the examples and records each as
+// learnt.
+func (l *Learner) learn(ctx context.Context, account string, examples []spam.Example, keys []string, st *Status) error {
+	base, _, err := l.Models.Current(ctx, account)
+	if err != nil {
+		return err
+	}
+	m, ad, err := spam.Adapt(base, examples, spam.AdaptOptions{
+		TargetFPR: l.Config.TargetFPR, Floor: l.Config.ThresholdFloor, Context: spam.Context{Mailbox: l.Config.Mailbox()},
+	})
+	if err != nil {
+		return err
+	}
+	b := batch{ID: hashHex(fmt.Sprint(keys)), Keys: keys}
+	data, _ := json.Marshal(b)
+	if _, err := l.kv.Put(ctx, "batch."+account, data); err != nil {
+		return fmt.Errorf("record bootstrap batch: %w", err)
+	}
+	if err := l.Models.Save(ctx, account, m, map[string]string{metaBatch: b.ID}); err != nil {
+		return err
+	}
+	if err := l.finishBatch(ctx, account); err != nil {
+		return err
+	}
+	st.Spam, st.Ham = ad.Spam, ad.Ham
+	st.Threshold, st.Chosen, st.Version = ad.Threshold, ad.Chosen, m.Version()
+	st.Progress = ""
+	return nil
+}
+
+// finishBatch completes a batch whose model was saved: it marks its
+// messages learnt. A batch whose model was not saved is dropped (it will
+// be learnt again from the start).
+func (l *Learner) finishBatch(ctx context.Context, account string) error {
+	e, err := l.kv.Get(ctx, "batch."+account)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read bootstrap batch: %w", err)
+	}
+	var b batch
+	if err := json.Unmarshal(e.Value(), &b); err == nil {
+		_, meta, err := l.Models.Current(ctx, account)
+		if err != nil {
+			return err
+		}
+		if meta[metaBatch] == b.ID {
+			for _, k := range b.Keys {
+				if _, err := l.kv.Put(ctx, "learnt."+k, nil); err != nil {
+					return fmt.Errorf("mark learnt: %w", err)
+				}
+			}
+		}
+	}
+	if err := l.kv.Delete(ctx, "batch."+account); err != nil {
+		return fmt.Errorf("clear bootstrap batch: %w", err)
+	}
+	return nil
+}
+
+func (l *Learner) status(ctx context.Context, account string) (Status, uint64, error) {
+	e, err := l.kv.Get(ctx, "status."+account)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Status{Account: account}, 0, nil
+	}
+	if err != nil {
+		return Status{}, 0, fmt.Errorf("read bootstrap status: %w", err)
+	}
+	var st Status
+	_ = json.Unmarshal(e.Value(), &st)
+	return st, e.Revision(), nil
+}
+
+// putStatus writes the status if it is still at revision rev (0: absent),
+// so that two replicas cannot both start; it returns the new revision.
+func (l *Learner) putStatus(ctx context.Context, st *Status, rev uint64) (uint64, error) {
+	st.Updated = time.Now().UTC()
+	data, _ := json.Marshal(st)
+	var err error
+	var nrev uint64
+	if rev == 0 {
+		nrev, err = l.kv.Create(ctx, "status."+st.Account, data)
+	} else {
+		nrev, err = l.kv.Update(ctx, "status."+st.Account, data, rev)
+	}
+	if err != nil {
+		return rev, fmt.Errorf("write bootstrap status of %s (another replica may be at it): %w", st.Account, err)
+	}
+	return nrev, nil
+}
+
+// folderSet are the folders a bootstrap reads.
+type folderSet struct {
+	spam, ham []string
+	sent      string
+}
+
+func (l *Learner) folders(c *imapclient.Client, acct *account.Account) (folderSet, error) {
+	var fs folderSet
+	bc := l.Config.Bootstrap
+	junk := acct.Folders.Junk
+	if junk == "" {
+		var err error
+		if junk, err = imapx.FindFolder(c, imap.MailboxAttrJunk); err != nil {
+			return fs, err
+		}
+	}
+	fs.sent = acct.Folders.Sent
+	if fs.sent == "" {
+		var err error
+		if fs.sent, err = imapx.FindFolder(c, imap.MailboxAttrSent); err != nil {
+			return fs, err
+		}
+	}
+	fs.spam = bc.SpamFolders
+	if len(fs.spam) == 0 && junk != "" {
+		fs.spam = []string{junk}
+	}
+	fs.ham = bc.HamFolders
+	if len(fs.ham) == 0 {
+		fs.ham = append(fs.ham, acct.Folders.Watch...)
+		for _, f := range []string{fs.sent, acct.Folders.Archive} {
+			if f != "" && !slices.Contains(fs.ham, f) {
+				fs.ham = append(fs.ham, f)
+			}
+		}
+	}
+	fs.ham = slices.DeleteFunc(fs.ham, func(f string) bool { return f == junk || slices.Contains(fs.spam, f) })
+	return fs, nil
+}
+
+func hashHex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:12])
+}

@@ -1,0 +1,113 @@
+package learn
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// candidate is a message the bootstrap may learn, seen by its envelope.
+type candidate struct {
+	mailbox string
+	uid     imap.UID
+	date    time.Time
+	msgID   string
+	spam    bool
+}
+
+// key names the message for learn-once marks: its Message-ID, or where
+// it is when it has none.
+func (c candidate) key(account string, uidValidity uint32) string {
+	id := c.msgID
+	if id == "" {
+		id = fmt.Sprintf("%s/%d/%d", c.mailbox, uidValidity, c.uid)
+	}
+	return account + "." + hashHex(id)
+}
+
+// scan selects a folder read-only and returns the envelopes of its
+// newest messages matching crit (at most max), with the folder's
+// UIDVALIDITY, and calls each with the recipients of every message
+// scanned.
+func scan(c *imapclient.Client, mailbox string, crit *imap.SearchCriteria, max int, spam bool, each func(rcpts []string)) ([]candidate, uint32, error) {
+	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		return nil, 0, fmt.Errorf("select %s: %w", mailbox, err)
+	}
+	if sel.NumMessages == 0 {
+		return nil, sel.UIDValidity, nil
+	}
+	data, err := c.UIDSearch(crit, nil).Wait()
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %s: %w", mailbox, err)
+	}
+	uids := data.AllUIDs()
+	slices.Sort(uids)
+	if len(uids) > max {
+		uids = uids[len(uids)-max:] // the newest
+	}
+	if len(uids) == 0 {
+		return nil, sel.UIDValidity, nil
+	}
+	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, Envelope: true, InternalDate: true}).Collect()
+	if err != nil {
+		return nil, 0, fmt.Errorf("fetch envelopes of %s: %w", mailbox, err)
+	}
+	out := make([]candidate, 0, len(msgs))
+	for _, m := range msgs {
+		cand := candidate{mailbox: mailbox, uid: m.UID, date: m.InternalDate, spam: spam}
+		if env := m.Envelope; env != nil {
+			cand.msgID = strings.Trim(env.MessageID, "<>")
+			if each != nil {
+				var rcpts []string
+				for _, list := range [][]imap.Address{env.To, env.Cc, env.Bcc} {
+					for _, a := range list {
+						if a.Mailbox != "" && a.Host != "" {
+							rcpts = append(rcpts, a.Mailbox+"@"+a.Host)
+						}
+					}
+				}
+				each(rcpts)
+			}
+		}
+		out = append(out, cand)
+	}
+	return out, sel.UIDValidity, nil
+}
+
+// newest keeps the newest max candidates, newest first.
+func newest(cs []candidate, max int) []candidate {
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].date.After(cs[j].date) })
+	if len(cs) > max {
+		cs = cs[:max]
+	}
+	return cs
+}
+
+// fetchRaw fetches the whole messages of uids in the selected mailbox
+// without marking them read, by UID.
+func fetchRaw(c *imapclient.Client, uids []imap.UID) (map[imap.UID][]byte, error) {
+	body := &imap.FetchItemBodySection{Peek: true}
+	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{body}}).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("fetch messages: %w", err)
+	}
+	out := make(map[imap.UID][]byte, len(msgs))
+	for _, m := range msgs {
+		if raw := m.FindBodySection(body); raw != nil {
+			out[m.UID] = raw
+		}
+	}
+	return out, nil
+}
+
+// hamCriteria matches messages the user has read or answered.
+var hamCriteria = &imap.SearchCriteria{Or: [][2]imap.SearchCriteria{{
+	{Flag: []imap.Flag{imap.FlagSeen}},
+	{Flag: []imap.Flag{imap.FlagAnswered}},
+}}}

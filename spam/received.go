@@ -1,0 +1,251 @@
+package spam
+
+import (
+	"net/netip"
+	"strings"
+
+	"mailassist/mailmsg"
+)
+
+// Mailbox describes the receiving side of the mailbox a message was
+// delivered to, so that the features describe the message and not the
+// mailbox: the Received hops of the user's own provider are the same for
+// every message, and only the first hop that came from outside says
+// something about the sender. The zero value relies on the heuristics of
+// firstExternalHop alone.
+type Mailbox struct {
+	// ReceivingDomains are registered domains of the hosts of the
+	// receiving side (the provider's MX and internal relays, a fetchmail
+	// host): hops from them are internal. Lower-case.
+	ReceivingDomains []string
+	// AuthservIDs are the authserv-ids of the Authentication-Results
+	// fields to trust. Empty: trust the topmost one that the receiving
+	// side added (see trustedAuthResults).
+	AuthservIDs []string
+	// IgnoreHeaders are more header fields to strip before featurizing:
+	// names, or prefixes ending in "*" ("X-Acme-Scan-*").
+	IgnoreHeaders []string
+}
+
+// Context is what the caller knows of a message beyond its bytes: the
+// mailbox it was delivered to and, when they were verified, its DKIM
+// signatures. The zero value knows nothing more.
+type Context struct {
+	Mailbox *Mailbox
+	// DKIM is the verification of the message's DKIM signatures
+	// (VerifyDKIM); nil when they were not verified.
+	DKIM []DKIMVerification
+}
+
+// hop is one parsed Received field.
+type hop struct {
+	field int    // index in the header's fields
+	from  string // the host name the sender gave (HELO) or the server saw, lower-case
+	rdns  string // the reverse DNS name in the comment, lower-case
+	ip    netip.Addr
+	by    string // the receiving host, lower-case
+	with  string // the protocol, lower-case ("esmtp", "pop3")
+	text  string // the field up to " by " (the sending side's part)
+}
+
+// parseHop reads the parts of a Received field that the features use.
+func parseHop(field int, v string) hop {
+	h := hop{field: field}
+	if strings.ContainsAny(v, "\r\n\t") {
+		v = strings.Join(strings.Fields(v), " ") // unfold
+	}
+	lower := strings.ToLower(v)
+	fromPart := lower
+	if i := strings.Index(lower, " by "); i >= 0 {
+		fromPart = lower[:i]
+		h.by = fieldWord(lower[i:], "by ")
+	} else if strings.HasPrefix(lower, "by ") {
+		fromPart = ""
+		h.by = fieldWord(lower, "by ")
+	}
+	h.text = v[:len(fromPart)]
+	if strings.HasPrefix(fromPart, "from ") {
+		h.from = fieldWord(fromPart, "from ")
+		// "(rdns.example.com [1.2.3.4])", "(HELO x) (1.2.3.4)", "([1.2.3.4] helo=x)"
+		if i := strings.IndexByte(fromPart, '('); i >= 0 {
+			c := strings.TrimLeft(fromPart[i+1:], " ")
+			if w, _, _ := strings.Cut(c, " "); w != "" && w[0] != '[' && !strings.HasPrefix(w, "helo") &&
+				!strings.HasPrefix(w, "ident") && strings.Contains(w, ".") && !strings.ContainsAny(w, "@[]") {
+				h.rdns = strings.TrimRight(w, ")")
+			}
+		}
+		h.ip = firstIP(fromPart)
+	}
+	if i := strings.Index(lower, " with "); i >= 0 {
+		h.with = fieldWord(lower[i:], "with ")
+	}
+	return h
+}
+
+// firstIP returns the first IP address in brackets or parentheses.
+func firstIP(s string) netip.Addr {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '[' && s[i] != '(' {
+			continue
+		}
+		j := i + 1
+		for j < len(s) && (isHexDigit(s[j]) || s[j] == '.' || s[j] == ':') {
+			j++
+		}
+		cand := strings.TrimPrefix(s[i+1:j], "ipv6:")
+		if a, err := netip.ParseAddr(cand); err == nil {
+			return a
+		}
+	}
+	return netip.Addr{}
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// internalProtocols are hops inside the receiving side: fetching from the
+// provider, local delivery.
+var internalProtocols = map[string]bool{
+	"pop3": true, "imap": true, "lmtp": true, "local": true, "lmtpa": true, "lmtps": true,
+	"imap4": true, "pop": true,
+}
+
+// receivingSide tracks the domains known to belong to the receiving side
+// while the Received chain is walked from the top.
+type receivingSide struct {
+	domains [8]string
+	n       int
+	config  []string
+}
+
+func (r *receivingSide) add(d string) {
+	if d == "" || r.has(d) || r.n == len(r.domains) {
+		return
+	}
+	r.domains[r.n] = d
+	r.n++
+}
+
+func (r *receivingSide) has(d string) bool {
+	if d == "" {
+		return false
+	}
+	for _, k := range r.domains[:r.n] {
+		if k == d {
+			return true
+		}
+	}
+	for _, k := range r.config {
+		if k == d {
+			return true
+		}
+	}
+	return false
+}
+
+// firstExternalHop walks the Received fields from the top (the newest,
+// added last by the receiving side) and returns the index, among rs, of
+// the first hop whose sending host is outside the receiving side: the
+// hop at which the user's provider received the message from the
+// outside. A hop is internal when its sender is a loopback or private
+// address or a host without a domain, when it fetched or delivered
+// locally (POP3, IMAP, LMTP), or when its sender's domain belongs to the
+// receiving side: the configured domains, the domain of the topmost
+// hop's receiving host, and those of receiving hosts of internal hops.
+// It returns -1 when every hop is internal.
+func firstExternalHop(rs []hop, mb *Mailbox) int {
+	side := receivingSide{}
+	if mb != nil {
+		side.config = mb.ReceivingDomains
+	}
+	for i, h := range rs {
+		if i == 0 {
+			side.add(regDomain(h.by))
+		}
+		if internalProtocols[h.with] {
+			side.add(regDomain(h.from))
+			side.add(regDomain(h.rdns))
+			continue
+		}
+		if h.internal(&side) {
+			side.add(regDomain(h.by))
+			continue
+		}
+		return i
+	}
+	return -1
+}
+
+// internal reports whether the hop's sender is inside the receiving side.
+func (h hop) internal(side *receivingSide) bool {
+	if h.ip.IsValid() && (h.ip.IsLoopback() || h.ip.IsPrivate() || h.ip.IsLinkLocalUnicast()) {
+		return true
+	}
+	if h.from == "" && !h.ip.IsValid() {
+		return true // "by host with local" and the like
+	}
+	if h.from == "localhost" || h.rdns == "localhost" {
+		return true
+	}
+	if side.has(regDomain(h.rdns)) || (h.rdns == "" && side.has(regDomain(h.from))) {
+		return true
+	}
+	return !h.ip.IsValid() && !strings.Contains(h.from, ".")
+}
+
+// receivedHops parses the message's Received fields, newest first, up to
+// maxHops.
+func receivedHops(fields []mailmsg.Field, buf []hop) []hop {
+	for i, fl := range fields {
+		if fl.Name != "Received" {
+			continue
+		}
+		if len(buf) == maxHops {
+			break
+		}
+		buf = append(buf, parseHop(i, fl.Raw()))
+	}
+	return buf
+}
+
+const maxHops = 30
+
+// externalHop adds the features of the first external hop (see
+// firstExternalHop): its sender's domain, whether it had reverse DNS,
+// whether the HELO name was an address literal or a bare word, the
+// protocol, and the words of its sending part (never of the receiving
+// host, which is the same for every message of a mailbox); and the
+// number of hops before it reached the receiving side. It returns the
+// field index of that hop, or -1.
+func (f *featurizer) externalHop(rs []hop, mb *Mailbox) int {
+	i := firstExternalHop(rs, mb)
+	if i < 0 {
+		f.addString("rcv:", "none")
+		return -1
+	}
+	h := rs[i]
+	f.addString("rcvn:", bucket(len(rs)-i-1))
+	name := h.rdns
+	if name == "" {
+		name = h.from
+	}
+	f.addString("rcvf:", regDomain(name))
+	switch {
+	case h.rdns == "" && h.ip.IsValid():
+		f.addString("rcv:", "nordns")
+	case h.rdns != "" && h.from != "" && regDomain(h.rdns) != regDomain(h.from):
+		f.addString("rcv:", "helo-differs")
+	}
+	switch {
+	case strings.HasPrefix(h.from, "[") || isNumericHost(h.from):
+		f.addString("rcv:", "helo-ip")
+	case h.from != "" && !strings.Contains(h.from, "."):
+		f.addString("rcv:", "helo-bare")
+	}
+	if h.with != "" {
+		f.addString("rcvp:", h.with)
+	}
+	f.words(h.text, "rcvw:", false, 20)
+	return h.field
+}
