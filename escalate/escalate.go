@@ -151,7 +151,7 @@ func (e *Escalator) Escalate(ctx context.Context, job Job) (Result, error) {
 		out, resp, timedOut, err := e.ask(ctx, t, job.Assessment)
 		switch {
 		case err == nil:
-			r := Result{Handler: bus.HandlerLargeModel, Summary: out.Summary, Asks: out.Asks, Priority: out.Priority,
+			r := Result{Handler: bus.HandlerLargeModel, Summary: out.Summary, Asks: out.Asks, Priority: atLeast(out.Priority, PriorityOf(job.Assessment)),
 				Draft: out.Draft, Model: e.opts.Model}
 			if resp != nil {
 				r.PromptTokens, r.OutputTokens = resp.PromptTokens, resp.OutputTokens

@@ -1,9 +1,11 @@
 package escalate
 
 import (
+	"fmt"
 	"mailassist/bus"
 	"mailassist/hardness"
-	"slices"
+	"mailassist/mailtext"
+	"strings"
 )
 
 // Result is what an escalation produced, for the mail.escalated event and
@@ -27,21 +29,42 @@ type Result struct {
 	OutputTokens int `json:"output_tokens,omitempty"`
 }
 
-// HighScore is the score from which a hand-off is high priority.
-const HighScore = 0.75
-
 // Handoff hands the thread to the human: an extractive summary and the
-// asks (at most maxAsks; 0 means 5), a priority from the assessment
-// (high when urgent vocabulary fired or the score is at least HighScore,
-// normal otherwise), no draft. why is recorded in Result.Handoff.
+// asks (at most maxAsks; 0 means 5), the priority its reasons call for
+// (PriorityOf), and a draft that is a reply skeleton: the asks as a
+// checklist, to answer one by one above the quoted message. why is
+// recorded in Result.Handoff.
 func Handoff(t *hardness.Thread, a hardness.Assessment, maxAsks int, why string) Result {
 	summary, asks := Extractive(t, maxAsks)
 	if asks == nil {
 		asks = []string{}
 	}
-	prio := bus.PriorityNormal
-	if a.Score >= HighScore || slices.Contains(a.Names(), hardness.ReasonUrgent) {
-		prio = bus.PriorityHigh
+	prio := PriorityOf(a)
+	return Result{Handler: bus.HandlerHuman, Summary: summary, Asks: asks, Priority: prio, Handoff: why,
+		Draft: Skeleton(a, prio, asks)}
+}
+
+// Skeleton is the body of the draft a hand-off files: why the thread
+// needs the user, and each ask as a line to answer. The draft is the
+// user's to edit; nothing sends it.
+func Skeleton(a hardness.Assessment, prio bus.Priority, asks []string) string {
+	var b strings.Builder
+	var why []string
+	for _, r := range a.Reasons {
+		if r.Weight > 0 {
+			why = append(why, hardness.Describe(r.Name))
+		}
 	}
-	return Result{Handler: bus.HandlerHuman, Summary: summary, Asks: asks, Priority: prio, Handoff: why}
+	fmt.Fprintf(&b, "[mailassist: this thread needs your answer, priority %s", prio)
+	if len(why) > 0 {
+		fmt.Fprintf(&b, ": %s", strings.Join(why, ", "))
+	}
+	b.WriteString(". Answer each point, then delete these bracketed lines.]\n\n")
+	if len(asks) == 0 {
+		b.WriteString("[ ] (no explicit question found: see the message below)\n")
+	}
+	for _, ask := range asks {
+		fmt.Fprintf(&b, "[ ] %s\n\n", mailtext.OneLine(ask))
+	}
+	return strings.TrimRight(b.String(), "\n") + "\n"
 }

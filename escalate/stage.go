@@ -103,7 +103,8 @@ func (s *Stage) thread(ctx context.Context, acct *account.Account, m *mailmsg.Me
 func (s *Stage) publish(ctx context.Context, ev *bus.Escalation, acct *account.Account, m *mailmsg.Message, t *hardness.Thread, a hardness.Assessment, res Result, log *slog.Logger) error {
 	out := bus.Escalated{
 		V: bus.Version, Ref: ev.Ref, Score: a.Score, Handler: res.Handler, Model: res.Model, Handoff: res.Handoff,
-		Summary: res.Summary, Asks: res.Asks, Priority: res.Priority, Thread: t.Length(), At: s.now().UTC(),
+		Summary: res.Summary, Asks: append([]string{}, res.Asks...), Priority: res.Priority, Thread: t.Length(), At: s.now().UTC(),
+		Reasons: []bus.HardnessReason{}, // arrays on the wire, never null
 	}
 	for _, r := range a.Reasons {
 		out.Reasons = append(out.Reasons, bus.HardnessReason{Name: r.Name, Weight: r.Weight, Detail: r.Detail})

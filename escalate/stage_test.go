@@ -126,7 +126,7 @@ func TestStageLargeModelDraftsAndFlags(t *testing.T) {
 	}
 	natstest.WaitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
 	ev := escalated()[0]
-	if ev.Handler != bus.HandlerLargeModel || !ev.Drafted || ev.Priority != "high" || ev.Thread != 6 || len(ev.Asks) != 2 {
+	if ev.Handler != bus.HandlerLargeModel || !ev.Drafted || ev.Priority != bus.PriorityUrgent || ev.Thread != 6 || len(ev.Asks) != 2 {
 		t.Fatalf("escalated = %+v", ev)
 	}
 	natstest.WaitFor(t, "draft in Drafts", func() bool { return len(f.s.Mailbox(t, "alice", "Drafts")) == 1 })
@@ -172,7 +172,8 @@ func TestStageWaitsForTheLargeModel(t *testing.T) {
 }
 
 // Without a large model the thread goes to the human: flagged, an
-// extractive summary, no draft.
+// extractive summary, and a reply skeleton in Drafts that lists the asks
+// as a checklist above the quoted message.
 func TestStageHandsOffToTheHuman(t *testing.T) {
 	f := setup(t)
 	runApply(t, f)
@@ -183,12 +184,20 @@ func TestStageHandsOffToTheHuman(t *testing.T) {
 	}
 	natstest.WaitFor(t, "escalated event", func() bool { return len(escalated()) == 1 })
 	ev := escalated()[0]
-	if ev.Handler != bus.HandlerHuman || ev.Drafted || ev.Summary == "" || ev.Handoff == "" {
+	if ev.Handler != bus.HandlerHuman || !ev.Drafted || ev.Summary == "" || ev.Handoff == "" || len(ev.Asks) == 0 {
 		t.Fatalf("escalated = %+v", ev)
 	}
 	natstest.WaitFor(t, "flagged", func() bool { return slices.Contains(flagsOf(t, f), imap.FlagFlagged) })
-	if n := len(f.s.Mailbox(t, "alice", "Drafts")); n != 0 {
-		t.Fatalf("%d drafts written by the human hand-off", n)
+	natstest.WaitFor(t, "the skeleton in Drafts", func() bool { return len(f.s.Mailbox(t, "alice", "Drafts")) == 1 })
+	text := mailmsg.Parse(f.s.Mailbox(t, "alice", "Drafts")[0].Raw).Text
+	skeleton, quote, _ := strings.Cut(text, "wrote:")
+	for _, ask := range ev.Asks {
+		if !strings.Contains(skeleton, "[ ] "+ask) {
+			t.Errorf("the skeleton lacks the ask %q above the quote:\n%s", ask, text)
+		}
+	}
+	if !strings.Contains(quote, "> ") || !strings.Contains(skeleton, "priority "+string(ev.Priority)) {
+		t.Errorf("draft:\n%s", text)
 	}
 }
 

@@ -123,6 +123,7 @@ func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *account.Ac
 	ev := bus.Suggested{
 		V: bus.Version, Ref: c.Ref, Draft: sugg.Draft, Source: sugg.Source, Fallback: sugg.Fallback,
 		TriggerScore: dec.Score, TriggerReasons: dec.Reasons, Hardness: a.Score, At: s.Now().UTC(),
+		Suggestions: []bus.Suggestion{}, // an array on the wire, never null
 	}
 	if sugg.Source == bus.SourceModel {
 		ev.Model = s.ModelName
@@ -163,6 +164,7 @@ func (s *Stage) escalate(ctx context.Context, c *bus.Classified, a hardness.Asse
 	ev := bus.Escalation{
 		V: bus.Version, Ref: c.Ref, InternalDate: c.InternalDate, Score: a.Score, SpamScore: c.Score,
 		SmallModelInvalid: sig.SmallModelInvalid, Raw: c.Raw, RawObject: c.RawObject, At: s.Now().UTC(),
+		Reasons: []bus.HardnessReason{}, // an array on the wire, never null
 	}
 	for _, r := range a.Reasons {
 		ev.Reasons = append(ev.Reasons, bus.HardnessReason{Name: r.Name, Weight: r.Weight, Detail: r.Detail})

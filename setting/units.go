@@ -62,6 +62,10 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 
 var errDurationSyntax = errors.New("want a duration such as 90s, 15m, 720h or 7d")
 
+// ParseDuration parses a duration as the config file writes it: a Go
+// duration ("90s", "15m", "720h") or a number of days ("7d", "1.5d").
+func ParseDuration(s string) (Duration, error) { return parseDuration(s) }
+
 // parseDuration parses the text of a Duration.
 func parseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)

@@ -25,7 +25,7 @@ It exits 0 when the file is valid. Secrets are not read.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%d accounts)\n", args[0], len(cfg.Accounts))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%s)\n", args[0], plural(len(cfg.Accounts), "account", "accounts"))
 			return nil
 		},
 	})

@@ -25,7 +25,9 @@ import (
 
 	"mailassist/bus"
 	"mailassist/configs"
+	"mailassist/hardness"
 	"mailassist/mailmsg"
+	"mailassist/spam"
 )
 
 //go:embed demo/*.eml
@@ -311,12 +313,15 @@ func (r *demoEvents) print(out io.Writer, box *demoMailbox) {
 		if c, ok := r.classified[id]; ok {
 			fmt.Fprintf(out, "       spam: %-4s score %.3f (threshold %.3f)", c.Verdict, c.Score, c.Threshold)
 			if len(c.Reasons) > 0 {
-				fmt.Fprintf(out, "  top features:")
+				fmt.Fprintf(out, "\n       because:")
 				for i, rs := range c.Reasons {
 					if i == 3 {
 						break
 					}
-					fmt.Fprintf(out, " %s (%+.2f)", rs.Feature, rs.Weight)
+					if i > 0 {
+						fmt.Fprint(out, ";")
+					}
+					fmt.Fprintf(out, " %s (%+.2f)", spam.Describe(rs.Feature), rs.Weight)
 				}
 			}
 			fmt.Fprintln(out)
@@ -369,7 +374,7 @@ func reasonNames(rs []bus.HardnessReason) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(r.Name)
+		b.WriteString(hardness.Describe(r.Name))
 	}
 	return b.String()
 }

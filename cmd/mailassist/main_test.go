@@ -66,6 +66,11 @@ func TestVersion(t *testing.T) {
 func TestRunThenStatus(t *testing.T) {
 	srv := memimap.Start(t)
 	srv.Append(t, "INBOX", []byte("From: b@example.org\r\nSubject: hi\r\nMessage-Id: <hi@x>\r\n\r\nhello\r\n"))
+	srv.Append(t, "INBOX", []byte("From: Dan <dan@customer.example>\r\nTo: alice@example.org\r\nSubject: invoice error again\r\n"+
+		"Message-Id: <angry@x>\r\nDate: "+time.Now().Format(time.RFC1123Z)+"\r\n\r\n"+
+		"This is unacceptable: the third invoice is wrong and I am still waiting for the credit note.\r\n"+
+		"We expect a full refund of EUR 4,200 by Friday, or our lawyer will start legal action and we cancel the contract.\r\n"+
+		"Can you confirm today that the refund is on its way?\r\n"))
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "pw")
 	os.WriteFile(pw, []byte(memimap.Password), 0o600)
@@ -94,6 +99,16 @@ accounts:
 		}
 		time.Sleep(200 * time.Millisecond)
 		out, _ = execute(t, "status", "--config", cfg)
+	}
+	// The complaint went to the human (no large model): escalations shows
+	// it with its priority and its asks as a checklist.
+	want = []string{"alice uid 2", "priority urgent", "handled by you", "a complaint", "[ ] Can you confirm today", "a draft is in your Drafts folder", "1 escalation"}
+	for !containsAll(out, want) {
+		if time.Now().After(deadline.Add(20 * time.Second)) {
+			t.Fatalf("escalations never showed %q:\n%s", want, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+		out, _ = execute(t, "escalations", "--config", cfg, "--account", "alice")
 	}
 	cancel()
 	select {
@@ -133,7 +148,8 @@ func itoa(i int) string {
 }
 
 // The demo runs the whole pipeline in-process: spam to Junk, drafts for
-// the questions, the complaint flagged for a human.
+// the questions, the complaint flagged for a human at urgent priority,
+// with a reply skeleton in Drafts.
 func TestDemo(t *testing.T) {
 	var out bytes.Buffer
 	if err := runDemo(context.Background(), &out, false); err != nil {
@@ -143,8 +159,8 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"CLAIM NOW\n       spam: spam",
 		`action: draft in Drafts — "Re: Can we move Thursday's review?"`,
-		"to the human",
-		"Drafts 2 — nothing was sent.",
+		"to the human, priority urgent",
+		"Drafts 3 — nothing was sent.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)

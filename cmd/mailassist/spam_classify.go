@@ -55,7 +55,7 @@ func printVerdict(out io.Writer, name string, m *spam.Model, r spam.Result, expl
 	}
 	fmt.Fprintf(out, "%s\t%s\t%.6f\n", name, verdict, r.Score)
 	for _, why := range r.Reasons {
-		fmt.Fprintf(out, "\t%+.3f\t%q\n", why.Weight, why.Feature)
+		fmt.Fprintf(out, "\t%+.3f\t%s\t(%q)\n", why.Weight, spam.Describe(why.Feature), why.Feature)
 	}
 	if !explain {
 		return
@@ -72,7 +72,7 @@ func printVerdict(out io.Writer, name string, m *spam.Model, r spam.Result, expl
 		fmt.Fprintln(out, "\tsignals: none")
 	}
 	for _, s := range r.Signals {
-		fmt.Fprintf(out, "\tsignal\t%+.3f\t%s\n", s.Weight, s.Feature)
+		fmt.Fprintf(out, "\tsignal\t%+.3f\t%s\t(%s)\n", s.Weight, spam.Describe(s.Feature), s.Feature)
 	}
 	if trainedOn {
 		fmt.Fprintln(out, "\tnote: this message is one of the model's training messages")

@@ -1,0 +1,14 @@
+package hardness
+
+import "testing"
+
+func TestEveryReasonIsDescribed(t *testing.T) {
+	for _, name := range append(ReasonNames, ReasonListMail, ReasonSpamLike) {
+		if got := Describe(name); got == name || got == "" {
+			t.Errorf("reason %s has no description", name)
+		}
+	}
+	if got := Describe(ReasonRulePrefix + "contracts"); got != `your rule "contracts"` {
+		t.Errorf("rule: %q", got)
+	}
+}
