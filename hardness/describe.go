@@ -11,7 +11,7 @@ var reasonNames = map[string]string{
 	ReasonComplaint:         "a complaint",
 	ReasonLegal:             "legal language",
 	ReasonUrgent:            "urgency",
-	ReasonMoney:             "money",
+	ReasonMoney:             "money at stake",
 	ReasonNegativeTone:      "an angry tone",
 	ReasonVIP:               "a VIP sender",
 	ReasonSmallModelInvalid: "the small model could not answer",

@@ -4,7 +4,7 @@ import "testing"
 
 func TestEveryReasonIsDescribed(t *testing.T) {
 	for _, name := range append(ReasonNames, ReasonListMail, ReasonSpamLike) {
-		if got := Describe(name); got == name || got == "" {
+		if _, ok := reasonNames[name]; !ok {
 			t.Errorf("reason %s has no description", name)
 		}
 	}
