@@ -40,7 +40,9 @@ func TestBuiltin(t *testing.T) {
 		texts   []string // one suggestion has one of these texts (alternatives of a group)
 	}{
 		{file: "builtin/reschedule.eml", first: IntentYes, intents: []string{IntentYes, IntentNo, IntentSchedule}, texts: []string{"Could we find another time?", "Can we do a different time?"}},
-		{file: "builtin/thanks-question.eml", first: IntentYes, intents: []string{IntentYes, IntentNo, IntentWelcome}},
+		// An ask for a document is answered by sending it, not by yes or no.
+		{file: "builtin/thanks-question.eml", first: IntentWillDo, intents: []string{IntentWillDo, IntentWelcome}},
+		{file: "trigger/direct-question.eml", first: IntentWillDo, intents: []string{IntentWillDo, IntentMoreInfo}},
 		{file: "builtin/complaint.eml", first: IntentFollowUp, intents: []string{IntentFollowUp, IntentYes, IntentNo}},
 		{file: "builtin/attachment.eml", first: IntentThanks, intents: []string{IntentThanks, IntentFollowUp}},
 		{file: "builtin/open-question.eml", intents: []string{IntentFollowUp, IntentMoreInfo}},
@@ -70,8 +72,9 @@ func TestBuiltin(t *testing.T) {
 }
 
 // Every fixture's suggestions follow the rules Validate enforces on a
-// model: at most three, distinct intents, short, no preamble; and a yes/no
-// question gets a yes and a no.
+// model: at most three, distinct intents, short, no preamble; a yes/no
+// question gets a yes and a no, unless it asks for a document, which gets
+// a will-do.
 func TestBuiltinFollowsTheContract(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*/*.eml")
 	for _, f := range files {
@@ -84,15 +87,17 @@ func TestBuiltinFollowsTheContract(t *testing.T) {
 		if _, err := Validate(Output{Suggestions: got}, m); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
-		if f := extract(m); f.yesNo {
-			var yes, no bool
-			for _, s := range got {
-				yes = yes || s.Intent == IntentYes
-				no = no || s.Intent == IntentNo
-			}
-			if !yes || !no {
-				t.Errorf("%s: a yes/no question without both answers: %v", name, got)
-			}
+		var yes, no, willDo bool
+		for _, s := range got {
+			yes = yes || s.Intent == IntentYes
+			no = no || s.Intent == IntentNo
+			willDo = willDo || s.Intent == IntentWillDo
+		}
+		switch f := extract(m); {
+		case f.document && (!willDo || yes || no):
+			t.Errorf("%s: an ask for a document without a will-do, or with a yes or no: %v", name, got)
+		case f.yesNo && !f.document && (!yes || !no):
+			t.Errorf("%s: a yes/no question without both answers: %v", name, got)
 		}
 	}
 }
