@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailassist/lang"
 	"mailassist/mailmsg"
 )
 
@@ -102,9 +103,23 @@ func TestBuiltinFollowsTheContract(t *testing.T) {
 	}
 }
 
+// A message in a language without a response set, or in none, gets no
+// suggestion: never one in another language.
 func TestBuiltinOtherLanguages(t *testing.T) {
-	if got := Builtin(fixture(t, "trigger/german-question.eml")); got != nil {
-		t.Errorf("German message: %v, want nil", got)
+	got := Builtin(fixture(t, "trigger/german-question.eml"))
+	if len(got) == 0 {
+		t.Error("German message: no suggestions")
+	}
+	for _, s := range got {
+		if l := lang.Detect(s.Text); l != "de" && l != lang.Unknown {
+			t.Errorf("German message: suggestion %q is in %s", s.Text, l)
+		}
+	}
+	for _, text := range []string{"Kan du skicka rapporten till mig i morgon?", "Czy możesz przesłać mi raport jutro?", "OK?"} {
+		m := mailmsg.Parse([]byte("From: a@x.example\r\nSubject: x\r\n\r\n" + text + "\r\n"))
+		if got := Builtin(m); got != nil {
+			t.Errorf("%q: %v, want nil", text, got)
+		}
 	}
 	m := mailmsg.Parse([]byte("From: a@x.example\r\nSubject: x\r\n\r\nПривет! Сможешь прислать отчёт завтра?\r\n"))
 	if got := Builtin(m); got != nil {

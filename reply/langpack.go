@@ -40,6 +40,9 @@ type pack struct {
 	// written with a leading '='.
 	formalMarks, informalMarks []string
 	verbFirst                  bool
+	// plainOptions: a question that is nothing but "A or B" offers A and
+	// B (off where "or" also means "whether", as Dutch "of").
+	plainOptions bool
 	defaultForm                formality
 	// weekdayArticle goes before a bare weekday that starts a sentence
 	// ("el" in Spanish: "El martes me viene bien.").
@@ -105,7 +108,7 @@ func loadPacks(fsys fs.FS) (map[lang.Code]*pack, *pack, error) {
 }
 
 func newPack(code lang.Code) *pack {
-	return &pack{code: code, openers: map[string]bool{}, whWords: map[string]bool{}, fillers: map[string]bool{},
+	return &pack{code: code, plainOptions: true, openers: map[string]bool{}, whWords: map[string]bool{}, fillers: map[string]bool{},
 		or: map[string]bool{}, timeJoins: map[string]bool{}, clockUnits: map[string]bool{}}
 }
 
@@ -187,6 +190,8 @@ func (p *pack) setting(line string) error {
 		default:
 			return fmt.Errorf("default-formality %q is not formal, informal or none", value)
 		}
+	case "plain-options":
+		p.plainOptions = value != "no"
 	case "weekday-article":
 		p.weekdayArticle = value
 	default:

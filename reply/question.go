@@ -30,6 +30,12 @@ func (p *pack) questions(text, lo string) questionStats {
 		}
 		q.n++
 		start := sentenceStart(lo, i)
+		if g := p.greeting(lo[start:i]); g != "" {
+			// "Guten Morgen, hast du morgen Zeit?": the greeting names no time.
+			if k := strings.IndexAny(lo[start:i], ",\n"); k >= 0 {
+				start += k + 1
+			}
+		}
 		sentence, orig := lo[start:i], lo[start:i]
 		if sameLen {
 			orig = text[start:i]

@@ -172,8 +172,11 @@ func (p *pack) findTime(sentence string) string {
 const maxOptions = 3
 
 // maxOptionWords bounds an option that is not a time ("Zoom", "the blue
-// one").
-const maxOptionWords = 3
+// one"), and maxPlainWords the question that offers such options.
+const (
+	maxOptionWords = 3
+	maxPlainWords  = 7
+)
 
 // options returns the options of an alternative question, as written: the
 // time expressions joined by the language's "or" ("Tuesday or
@@ -233,6 +236,9 @@ func (p *pack) options(sentence string) []string {
 		}
 	}
 	// Plain options: the whole question is "A or B" (or "A, B or C").
+	if !p.plainOptions || len(ts) > maxPlainWords {
+		return nil
+	}
 	var cur []string
 	for k, t := range ts {
 		if k == at {
@@ -251,8 +257,12 @@ func (p *pack) options(sentence string) []string {
 	}
 	opts = append(opts, strings.Join(cur, " "))
 	for _, o := range opts {
-		if n := len(strings.Fields(o)); n == 0 || n > maxOptionWords || len(o) > maxEcho || !plainOption(o) {
+		ws := strings.Fields(o)
+		if len(ws) == 0 || len(ws) > maxOptionWords || len(o) > maxEcho || !plainOption(o) {
 			return nil
+		}
+		if first := strings.ToLower(ws[0]); p.openers[first] || p.whWords[first] || p.fillers[first] {
+			return nil // "Kommst du oder nicht?" asks something else
 		}
 	}
 	return capOptions(opts)
