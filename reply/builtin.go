@@ -188,7 +188,8 @@ func intentScores(f *features) []float64 {
 	} else if f.yesNo {
 		set(IntentYes, 0.9)
 		set(IntentNo, 0.6)
-	} else if len(f.requests) > 0 && !f.open {
+	} else if len(f.requests) > 0 && !f.open && f.demand == "" {
+		// A demand ("refund me by Friday") is not answered with "Sure!".
 		set(IntentYes, 0.7)
 		set(IntentNo, 0.45)
 	}
@@ -232,6 +233,8 @@ func intentScores(f *features) []float64 {
 	switch {
 	case f.update:
 		set(IntentAcknowledge, 0.65)
+	case problem:
+		set(IntentAcknowledge, 0.3) // "Noted." is cold to a complaint
 	case !asks:
 		set(IntentAcknowledge, 0.6)
 	default:

@@ -1,0 +1,167 @@
+package reply
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"mailassist/hardness"
+	"mailassist/internal/golden"
+	"mailassist/lang"
+	"mailassist/mailtext"
+)
+
+// The realistic messages of testdata/lang/<code>/, per language: a
+// meeting question that proposes a time, an alternative question, an ask
+// for a document (formal and informal), a thank-you, a newsletter and an
+// angry complaint with a legal threat.
+var langKinds = []string{"meeting", "choice", "document", "document-informal", "thanks", "newsletter", "complaint"}
+
+// langWant is what the messages of one language must get.
+type langWant struct {
+	when              string    // echoed in the yes to the meeting question
+	options           [2]string // echoed, one per suggestion, for the choice
+	formal, informal  string    // in the will-do of the formal and the informal ask
+	noFormal, noInfml string    // never in them
+}
+
+var langWants = map[lang.Code]langWant{
+	"en": {when: "Thursday at 3pm", options: [2]string{"Tuesday", "Wednesday"}},
+	"de": {when: "Donnerstag um 15 Uhr", options: [2]string{"Dienstag", "Mittwoch"}, formal: "Ihnen", informal: "dir", noFormal: "dir", noInfml: "Ihnen"},
+	"fr": {when: "Jeudi à 15 h", options: [2]string{"Mardi", "Mercredi"}, formal: "vous", informal: "t'", noFormal: "t'", noInfml: "vous"},
+	"es": {when: "El jueves a las 15:00", options: [2]string{"El martes", "El miércoles"}, formal: " le ", informal: " te ", noFormal: " te ", noInfml: " le "},
+	"it": {when: "Giovedì alle 15", options: [2]string{"Martedì", "Mercoledì"}, formal: " Le ", informal: " ti ", noFormal: " ti ", noInfml: " Le "},
+	"pt": {when: "Quinta às 15h", options: [2]string{"Terça", "Quarta"}, informal: " te ", noFormal: " te "},
+	"nl": {when: "Donderdag om 15.00 uur", options: [2]string{"Dinsdag", "Woensdag"}, formal: " u ", informal: " je ", noFormal: " je ", noInfml: " u "},
+}
+
+func TestLanguages(t *testing.T) {
+	scorer, err := hardness.NewScorer(hardness.DefaultScoreConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range BuiltinLanguages() {
+		want, ok := langWants[code]
+		if !ok {
+			t.Errorf("%s: no expectations in langWants", code)
+			continue
+		}
+		for _, kind := range langKinds {
+			t.Run(string(code)+"/"+kind, func(t *testing.T) {
+				m := fixture(t, filepath.Join("lang", string(code), kind+".eml"))
+				if got := lang.Detect(mailtext.NewText(m.Text)); got != code {
+					t.Fatalf("language %s, want %s", got, code)
+				}
+				d := Trigger(m, false, sam)
+				s := Builtin(m)
+				a := scorer.Score(hardness.NewThread(m, "INBOX"), hardness.Signals{})
+				for _, x := range s {
+					if l := lang.Detect(x.Text); l != code && l != lang.Unknown {
+						t.Errorf("suggestion %q is in %s", x.Text, l)
+					}
+				}
+				checkLanguageCase(t, kind, want, d, s, a)
+			})
+		}
+	}
+}
+
+func checkLanguageCase(t *testing.T, kind string, want langWant, d Decision, s []Suggestion, a hardness.Assessment) {
+	t.Helper()
+	intents := func() []string {
+		var out []string
+		for _, x := range s {
+			out = append(out, x.Intent)
+		}
+		return out
+	}()
+	if kind != "newsletter" && kind != "thanks" && !d.Suggest {
+		t.Errorf("trigger: no suggestions (score %.2f, %v)", d.Score, d.Reasons)
+	}
+	if kind != "complaint" && a.Escalate {
+		t.Errorf("escalates (%.2f, %v)", a.Score, a.Reasons)
+	}
+	switch kind {
+	case "meeting":
+		if len(s) == 0 || s[0].Intent != IntentYes || !strings.HasPrefix(s[0].Text, want.when) || !slices.Contains(intents, IntentNo) {
+			t.Errorf("suggestions %v: want a yes that starts with %q, and a no", s, want.when)
+		}
+	case "choice":
+		if len(s) < 2 || !strings.HasPrefix(s[0].Text, want.options[0]) || !strings.HasPrefix(s[1].Text, want.options[1]) {
+			t.Errorf("suggestions %v: want one per option %q", s, want.options)
+		}
+	case "document", "document-informal":
+		if len(s) == 0 || s[0].Intent != IntentWillDo || slices.Contains(intents, IntentYes) || slices.Contains(intents, IntentNo) ||
+			!slices.Contains(intents, IntentMoreInfo) {
+			t.Fatalf("suggestions %v: want will-do first, need-more-info, no yes or no", s)
+		}
+		text := " " + s[0].Text + " "
+		has, hasNot := want.formal, want.noFormal
+		if kind == "document-informal" {
+			has, hasNot = want.informal, want.noInfml
+		}
+		if has != "" && !strings.Contains(text, has) || hasNot != "" && strings.Contains(text, hasNot) {
+			t.Errorf("%s: %q should say %q and not %q", kind, s[0].Text, has, hasNot)
+		}
+	case "thanks":
+		// The trigger may or may not offer a "you're welcome" (it does when
+		// the sender greets the user by name); the offer starts with one.
+		if len(s) == 0 || s[0].Intent != IntentWelcome {
+			t.Errorf("suggestions %v: want welcome first", s)
+		}
+	case "newsletter":
+		if SkipCategory(d.Skip) != SkipList {
+			t.Errorf("trigger skip %q, want %s", d.Skip, SkipList)
+		}
+	case "complaint":
+		if !a.Escalate || !slices.Contains(a.Names(), hardness.ReasonLegal) {
+			t.Errorf("hardness %.2f %v: want an escalation with a legal reason", a.Score, a.Names())
+		}
+		if !slices.ContainsFunc(d.Reasons, func(r string) bool { return strings.Contains(r, "demand or threat") }) {
+			t.Errorf("trigger reasons %v: want a demand or threat", d.Reasons)
+		}
+	}
+}
+
+// The drafts and decisions for every message of testdata/lang are kept in
+// a golden file, so that a change of a language's phrasings shows in
+// review.
+func TestLanguagesGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/lang/*/*.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scorer, err := hardness.NewScorer(hardness.DefaultScoreConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, f := range files {
+		name := strings.TrimPrefix(f, "testdata/")
+		m := fixture(t, name)
+		d := Trigger(m, false, sam)
+		a := scorer.Score(hardness.NewThread(m, "INBOX"), hardness.Signals{})
+		fmt.Fprintf(&b, "%s (%s)\n  trigger %v %.2f %s\n  hardness %.3f escalate=%v %v\n", name,
+			lang.Detect(mailtext.NewText(m.Text)), d.Suggest, d.Score, d.Skip, a.Score, a.Escalate, a.Names())
+		for _, s := range Builtin(m) {
+			fmt.Fprintf(&b, "  %-15s %s\n", s.Intent, s.Text)
+		}
+	}
+	golden.Check(t, filepath.Join("testdata", "lang.golden"), []byte(b.String()))
+}
+
+
+// Every phrasing of every language reads as that language (or is too
+// short to tell), so that no suggestion looks like another language's.
+func TestPhrasingsReadAsTheirLanguage(t *testing.T) {
+	for code, p := range packs {
+		for _, ph := range p.replies {
+			text := p.fill(ph.text, "10:30", "Zoom")
+			if l := lang.Detect(text); l != code && l != lang.Unknown {
+				t.Errorf("%s: %q reads as %s", code, text, l)
+			}
+		}
+	}
+}
