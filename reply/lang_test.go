@@ -152,7 +152,6 @@ func TestLanguagesGolden(t *testing.T) {
 	golden.Check(t, filepath.Join("testdata", "lang.golden"), []byte(b.String()))
 }
 
-
 // Every phrasing of every language reads as that language (or is too
 // short to tell), so that no suggestion looks like another language's.
 func TestPhrasingsReadAsTheirLanguage(t *testing.T) {

@@ -33,7 +33,7 @@ type pack struct {
 	code lang.Code
 	// Phrase lists, lower case, matched as whole words.
 	yesNo, thanks, days, months, schedule, move, update, problem []string
-	noReply, attach, demand, documents, send, greetings, groups []string
+	noReply, attach, demand, documents, send, greetings, groups  []string
 	// Single words.
 	openers, whWords, fillers, or, timeJoins, clockUnits map[string]bool
 	// Formality markers: lower-case phrases, or case-sensitive words
@@ -43,7 +43,7 @@ type pack struct {
 	// plainOptions: a question that is nothing but "A or B" offers A and
 	// B (off where "or" also means "whether", as Dutch "of").
 	plainOptions bool
-	defaultForm                formality
+	defaultForm  formality
 	// weekdayArticle goes before a bare weekday that starts a sentence
 	// ("el" in Spanish: "El martes me viene bien.").
 	weekdayArticle string

@@ -23,13 +23,13 @@ type token struct {
 
 // Token kinds.
 const (
-	tOther byte = iota
-	tDay        // a weekday or a day word ("tomorrow", "nächste Woche")
-	tClock      // a time of day ("3pm", "15:00", "15h", "15 Uhr")
-	tDate       // "12.3.", "12/03", "3 March"
-	tJoin       // a word inside a time expression ("at", "um", "à las")
-	tUnit       // "pm", "Uhr", "uur" after an hour
-	tNumber     // a bare number
+	tOther  byte = iota
+	tDay         // a weekday or a day word ("tomorrow", "nächste Woche")
+	tClock       // a time of day ("3pm", "15:00", "15h", "15 Uhr")
+	tDate        // "12.3.", "12/03", "3 March"
+	tJoin        // a word inside a time expression ("at", "um", "à las")
+	tUnit        // "pm", "Uhr", "uur" after an hour
+	tNumber      // a bare number
 )
 
 // tokens splits a sentence into words as written.
