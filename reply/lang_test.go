@@ -164,3 +164,25 @@ func TestPhrasingsReadAsTheirLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A model's suggestion in another language than the mail's is invalid.
+func TestValidateLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		file, text string
+		bad        bool
+	}{
+		{"lang/fr/meeting.eml", "Oui, jeudi à 15 h me convient.", false},
+		{"lang/fr/meeting.eml", "Sì, giovedì alle 15 va benissimo.", true},
+		{"lang/it/document.eml", "Certo, Le mando la fattura in giornata.", false},
+		{"lang/it/document.eml", "Claro, le envío la factura hoy mismo.", true},
+		{"lang/nl/choice.eml", "Dinsdag komt mij goed uit.", false},
+		{"lang/nl/choice.eml", "Dienstag passt mir gut.", true},
+		{"lang/pt/document.eml", "Claro, envio a fatura ainda hoje.", false},
+		{"lang/pt/document.eml", "Sure, I'll send the invoice today.", true},
+	} {
+		_, err := Validate(Output{Suggestions: []Suggestion{{Intent: IntentYes, Text: tt.text}}}, fixture(t, tt.file))
+		if got := err != nil && strings.Contains(err.Error(), "language"); got != tt.bad {
+			t.Errorf("%s: %q: error %v, want a language problem: %v", tt.file, tt.text, err, tt.bad)
+		}
+	}
+}
