@@ -148,7 +148,8 @@ func TestBuiltinStable(t *testing.T) {
 // MAILASSIST_CORPUS when it is set (the SpamAssassin layout).
 func BenchmarkBuiltin(b *testing.B) {
 	files, _ := filepath.Glob("testdata/*/*.eml")
-	b.Run("fixtures", func(b *testing.B) { benchBuiltin(b, parseFiles(b, files)) })
+	more, _ := filepath.Glob("testdata/lang/*/*.eml")
+	b.Run("fixtures", func(b *testing.B) { benchBuiltin(b, parseFiles(b, append(files, more...))) })
 	b.Run("large", func(b *testing.B) {
 		text := strings.Repeat("Could we go over the numbers again? The totals look off to me. ", 1600) +
 			"\n\nOn Mon, 1 Jan 2026, A wrote:\n" + strings.Repeat("> quoted history line\n", 2000)
@@ -182,5 +183,31 @@ func benchBuiltin(b *testing.B, msgs []*mailmsg.Message) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		Builtin(msgs[i%len(msgs)])
+	}
+}
+
+// BenchmarkTrigger measures the trigger per message, already parsed: on
+// the fixtures (all languages), and on the ham of MAILASSIST_CORPUS when
+// it is set.
+func BenchmarkTrigger(b *testing.B) {
+	files, _ := filepath.Glob("testdata/*/*.eml")
+	more, _ := filepath.Glob("testdata/lang/*/*.eml")
+	b.Run("fixtures", func(b *testing.B) { benchTrigger(b, parseFiles(b, append(files, more...))) })
+	if dir := os.Getenv("MAILASSIST_CORPUS"); dir != "" {
+		b.Run("corpus", func(b *testing.B) {
+			files, _ := filepath.Glob(filepath.Join(dir, "ham", "*.eml"))
+			if len(files) == 0 {
+				b.Skipf("no ham/*.eml in %s", dir)
+			}
+			benchTrigger(b, parseFiles(b, files))
+		})
+	}
+}
+
+func benchTrigger(b *testing.B, msgs []*mailmsg.Message) {
+	b.ReportAllocs()
+	o := TriggerOptions{Own: []string{"sam@example.org"}}
+	for i := 0; b.Loop(); i++ {
+		Trigger(msgs[i%len(msgs)], false, o)
 	}
 }
