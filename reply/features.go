@@ -53,7 +53,8 @@ func extract(m *mailmsg.Message) features {
 	q := p.questions(text, f.lower)
 	f.questions, f.yesNo, f.open, f.timeAsked, f.when, f.options = q.n, q.yesNo, q.open, q.timeAsked, q.when, q.options
 	lo := f.lower
-	kinds, demand := p.scanPhrases(lo)
+	h := p.scanPhrases(lo)
+	kinds := h.kinds
 	f.requests = mailtext.AskPhrases(text)
 	f.yesNo = f.yesNo || kinds&kYesNo != 0
 	f.thanks = kinds&kThanks != 0
@@ -63,10 +64,8 @@ func extract(m *mailmsg.Message) features {
 	f.problem = kinds&kProblem != 0
 	f.noReply = kinds&kNoReply != 0
 	f.attached = kinds&kAttach != 0
-	f.demand = demand
-	if kinds&kDocument != 0 && kinds&kSend != 0 {
-		f.document = p.asksForDocument(text)
-	}
+	f.demand = h.demand
+	f.document = asksForDocument(text, lo, &h)
 	f.form = p.formality(text, lo)
 	for _, part := range m.Parts {
 		if part.Depth > 0 && part.IsAttachment() {
@@ -77,16 +76,61 @@ func extract(m *mailmsg.Message) features {
 	return f
 }
 
-// asksForDocument reports whether one of the asks of text (see
-// mailtext.Asks) names a document and a verb of sending ("Could you send
-// me the slides?", "Können Sie mir die Rechnung schicken?").
-func (p *pack) asksForDocument(text string) bool {
-	for _, s := range mailtext.Asks(text, 0) {
-		if kinds, _ := p.scanPhrases(strings.ToLower(s)); kinds&kDocument != 0 && kinds&kSend != 0 {
-			return true
+// docReach is how far apart, in bytes, a document word and a verb of
+// sending may be to make one ask ("send me the signed contract").
+const docReach = 80
+
+// asksForDocument reports whether text (lo is it lower case) asks for a
+// document: a document word and a verb of sending close together in a
+// sentence that asks (see mailtext.IsAsk: "Could you send me the slides?",
+// "Können Sie mir bitte die Rechnung schicken?").
+func asksForDocument(text, lo string, h *hits) bool {
+	for _, d := range h.docs[:h.nDocs] {
+		for _, s := range h.sends[:h.nSends] {
+			if abs(int(d)-int(s)) > docReach {
+				continue
+			}
+			from, to := int(min(d, s)), int(max(d, s))
+			start, end := sentenceStart(lo, from), sentenceEnd(lo, to)
+			sentence := lo[start:end]
+			if len(text) == len(lo) {
+				sentence = text[start:end]
+			}
+			if mailtext.IsAsk(sentence) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// sentenceEnd returns where the sentence holding i ends: after a '.',
+// '!' or '?' followed by white space or the end, or at a blank line.
+func sentenceEnd(lo string, i int) int {
+	for j := i; j < len(lo); j++ {
+		switch lo[j] {
+		case '.', '!', '?':
+			if j+1 == len(lo) || isSpace(lo[j+1]) {
+				return j + 1
+			}
+		case '\n':
+			k := j + 1
+			for k < len(lo) && (lo[k] == ' ' || lo[k] == '\t' || lo[k] == '\r') {
+				k++
+			}
+			if k == len(lo) || lo[k] == '\n' {
+				return j
+			}
+		}
+	}
+	return len(lo)
 }
 
 // formality returns how text addresses its reader: by the markers of
@@ -100,7 +144,7 @@ func (p *pack) formality(text, lo string) formality {
 				if hasWord(text, word) {
 					n++
 				}
-			} else if hasPhrase(lo, strings.ToLower(m)) {
+			} else if hasPhrase(lo, m) {
 				n++
 			}
 		}

@@ -48,6 +48,10 @@ type pack struct {
 	// ("el" in Spanish: "El martes me viene bien.").
 	weekdayArticle string
 	index          map[string][]phrase // phraseIndex of the lists
+	// dayIndex maps the first word of every day phrase to its words,
+	// longest first; monthSet holds the months.
+	dayIndex map[string][][]string
+	monthSet map[string]bool
 	replies        []phrasing
 }
 
@@ -159,8 +163,8 @@ func (p *pack) loadCues(fsys fs.FS, file string) error {
 		case sets[section] != nil:
 			sets[section][strings.ToLower(line)] = true
 		case lists[section] != nil:
-			if section != "formal" && section != "informal" {
-				line = strings.ToLower(line)
+			if !strings.HasPrefix(line, "=") {
+				line = strings.ToLower(line) // "=Sie" stays case-sensitive
 			}
 			*lists[section] = append(*lists[section], line)
 		default:
@@ -268,8 +272,20 @@ func (p *pack) merge(q *pack) {
 	}
 }
 
-// buildIndex indexes the phrase lists that scanPhrases looks for.
+// buildIndex indexes the phrase lists that scanPhrases looks for, the
+// days and the months.
 func (p *pack) buildIndex() {
+	p.dayIndex, p.monthSet = map[string][][]string{}, map[string]bool{}
+	for _, d := range p.days {
+		ws := strings.Fields(d)
+		p.dayIndex[ws[0]] = append(p.dayIndex[ws[0]], ws)
+	}
+	for _, l := range p.dayIndex {
+		slices.SortStableFunc(l, func(a, b []string) int { return len(b) - len(a) })
+	}
+	for _, m := range p.months {
+		p.monthSet[m] = true
+	}
 	p.index = map[string][]phrase{}
 	for _, l := range []struct {
 		kind    phraseKind

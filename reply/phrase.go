@@ -29,10 +29,23 @@ type phrase struct {
 	kind phraseKind
 }
 
+// maxHits is how many places of documents and of verbs of sending
+// scanPhrases records.
+const maxHits = 8
+
+// hits are what scanPhrases found.
+type hits struct {
+	kinds  phraseKind
+	demand string // the first demand phrase
+	// Byte offsets in the text of the first document words and verbs of
+	// sending.
+	docs, sends   [maxHits]int32
+	nDocs, nSends int
+}
+
 // scanPhrases finds the phrases of p's lists in lo (lower case) in one
-// pass over its words and returns the kinds found, and the first demand
-// phrase.
-func (p *pack) scanPhrases(lo string) (kinds phraseKind, demand string) {
+// pass over its words.
+func (p *pack) scanPhrases(lo string) (h hits) {
 	spans := make([][2]int32, 0, 512) // word boundaries; on the stack for most texts
 	start := -1
 	for i, r := range lo {
@@ -55,13 +68,20 @@ func (p *pack) scanPhrases(lo string) (kinds phraseKind, demand string) {
 			if i+len(ph.rest) >= len(spans) || !restMatches(lo, spans[i+1:], ph.rest) {
 				continue
 			}
-			kinds |= ph.kind
-			if ph.kind == kDemand && demand == "" {
-				demand = ph.text
+			h.kinds |= ph.kind
+			switch {
+			case ph.kind == kDemand && h.demand == "":
+				h.demand = ph.text
+			case ph.kind == kDocument && h.nDocs < maxHits:
+				h.docs[h.nDocs] = sp[0]
+				h.nDocs++
+			case ph.kind == kSend && h.nSends < maxHits:
+				h.sends[h.nSends] = sp[0]
+				h.nSends++
 			}
 		}
 	}
-	return kinds, demand
+	return h
 }
 
 func restMatches(lo string, spans [][2]int32, rest []string) bool {

@@ -29,6 +29,9 @@ func (p *pack) questions(text, lo string) questionStats {
 			continue
 		}
 		q.n++
+		if q.n > maxQuestionsRead {
+			continue // counted; the first ones decided the kinds
+		}
 		start := sentenceStart(lo, i)
 		if g := p.greeting(lo[start:i]); g != "" {
 			// "Guten Morgen, hast du morgen Zeit?": the greeting names no time.
@@ -41,7 +44,7 @@ func (p *pack) questions(text, lo string) questionStats {
 			orig = text[start:i]
 		}
 		kind := p.questionKind(sentence)
-		if p.hasOr(sentence) {
+		if q.options == nil && p.hasOr(sentence) {
 			if opts := p.options(orig); len(opts) >= 2 {
 				if q.options == nil {
 					q.options = opts
@@ -161,5 +164,10 @@ func (p *pack) greeting(lo string) string {
 
 // namesTime reports whether lo names a day or a time of day.
 func (p *pack) namesTime(lo string) bool {
-	return hasAnyPhrase(lo, p.days) || hasClockTime(lo) || p.findTime(lo) != ""
+	return hasAnyPhrase(lo, p.days) || hasClockTime(lo) ||
+		strings.ContainsAny(lo, "0123456789") && p.findTime(lo) != "" // "15 Uhr", "15h"
 }
+
+// maxQuestionsRead is how many questions of a text questions reads for
+// their kind; the rest are only counted.
+const maxQuestionsRead = 8

@@ -53,10 +53,9 @@ func (p *pack) classify(ts []token) {
 	for i := range ts {
 		ts[i].kind = tOther
 	}
-	// Day phrases of several words first ("next week", "la semaine prochaine").
+	// Day phrases, longest first ("next week", "la semaine prochaine").
 	for i := 0; i < len(ts); i++ {
-		for _, d := range p.days {
-			ws := strings.Fields(d)
+		for _, ws := range p.dayIndex[ts[i].lo] {
 			if i+len(ws) > len(ts) {
 				continue
 			}
@@ -92,7 +91,7 @@ func (p *pack) classify(ts []token) {
 			t.kind = tUnit
 		case p.timeJoins[t.lo]:
 			t.kind = tJoin
-		case containsWord(p.months, t.lo):
+		case p.monthSet[t.lo]:
 			t.kind = tDate
 		}
 	}
@@ -105,8 +104,8 @@ func (p *pack) classify(ts []token) {
 			switch {
 			case i+1 < len(ts) && ts[i+1].kind == tUnit, i > 0 && ts[i-1].kind == tJoin:
 				ts[i].kind = tClock
-			case i+1 < len(ts) && ts[i+1].kind == tDate && containsWord(p.months, ts[i+1].lo),
-				i > 0 && ts[i-1].kind == tDate && containsWord(p.months, ts[i-1].lo):
+			case i+1 < len(ts) && ts[i+1].kind == tDate && p.monthSet[ts[i+1].lo],
+				i > 0 && ts[i-1].kind == tDate && p.monthSet[ts[i-1].lo]:
 				ts[i].kind = tDate
 			}
 		case tUnit:
@@ -347,15 +346,6 @@ func atoi(s string) int {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n
-}
-
-func containsWord(list []string, w string) bool {
-	for _, x := range list {
-		if x == w {
-			return true
-		}
-	}
-	return false
 }
 
 // upperFirst returns s with its first letter in upper case.
