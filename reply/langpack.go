@@ -52,7 +52,7 @@ type pack struct {
 	// longest first; monthSet holds the months.
 	dayIndex map[string][][]string
 	monthSet map[string]bool
-	replies        []phrasing
+	replies  []phrasing
 }
 
 // packs are the languages with data, by code; anyPack merges all of
