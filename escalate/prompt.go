@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"mailassist/bus"
 	"mailassist/hardness"
+	"mailassist/lang"
 	"mailassist/mailtext"
 	"regexp"
 	"strings"
@@ -50,6 +51,7 @@ type promptData struct {
 	Messages   []promptMessage
 	NewestN    int
 	NewestFrom string
+	Language   string // of the newest message's text ("German"), "" when unknown
 }
 
 type promptMessage struct {
@@ -87,6 +89,7 @@ func Prompt(t *hardness.Thread, a hardness.Assessment) (system, user string) {
 	}
 	d.NewestN = t.Omitted + len(t.Messages)
 	d.NewestFrom = senderName(t.Newest())
+	d.Language = lang.Name(lang.Detect(t.Newest().Text))
 	return execute("system", d), execute("user", d)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"mailassist/bus"
 	"mailassist/hardness"
+	"mailassist/lang"
 	"mailassist/mailtext"
 	"regexp"
 	"slices"
@@ -48,7 +49,8 @@ var (
 // at most 8 asks of at most 300 bytes; a known priority; a draft (which
 // may be empty: no reply needed) of at most 8000 bytes that starts
 // without a preamble or header line and names no e-mail address or link
-// that the thread does not contain; no control characters anywhere; no
+// that the thread does not contain and is in the newest message's
+// language when both are known; no control characters anywhere; no
 // imitation of the prompt's fences. The error wraps ErrInvalid and lists
 // every problem.
 func Validate(out Output, t *hardness.Thread) (Output, error) {
@@ -110,6 +112,9 @@ func validateDraft(bad func(string, ...any), draft string, t *hardness.Thread) {
 	if m := selfRefRE.FindString(draft); m != "" {
 		bad("draft talks about the model: %q", m)
 	}
+	if want, got := newestLanguage(t), lang.Detect(draft); want.Known() && got.Known() && got != want {
+		bad("draft is in %s, the newest message in %s", lang.Name(got), lang.Name(want))
+	}
 	known := threadText(t)
 	for _, u := range urlRE.FindAllString(draft, -1) {
 		u = strings.TrimRight(u, ".,;:!?)]}*_")
@@ -122,6 +127,15 @@ func validateDraft(bad func(string, ...any), draft string, t *hardness.Thread) {
 			bad("draft names the address %q, which is not in the thread", a)
 		}
 	}
+}
+
+// newestLanguage is the language of the newest message's text, or
+// lang.Unknown.
+func newestLanguage(t *hardness.Thread) lang.Code {
+	if t == nil {
+		return lang.Unknown
+	}
+	return lang.Detect(t.Newest().Text)
 }
 
 // checkText reports control characters (other than line feed and tab),

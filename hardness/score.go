@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"mailassist/lang"
 	"mailassist/mailmsg"
 	"mailassist/setting"
 )
@@ -314,12 +315,13 @@ func (s *Scorer) contentReasons(t *Thread) []Reason {
 		text.WriteString("\n")
 		text.WriteString(m.Text)
 	}
-	ix := newWordIndex(normalizeWords(text.String()))
+	voc := vocabFor(threadLanguages(t))
+	ix := newWordIndex(normalizeWords(text.String()), voc.negators)
 	for _, v := range []struct {
 		name   string
 		weight float64
 	}{{ReasonComplaint, w.Complaint}, {ReasonLegal, w.Legal}, {ReasonUrgent, w.Urgent}, {ReasonMoney, w.Money}, {ReasonNegativeTone, w.NegativeTone}} {
-		found, strength := matchVocabulary(ix, vocabularies[v.name])
+		found, strength := matchVocabulary(ix, voc.terms[v.name])
 		switch v.name {
 		case ReasonMoney:
 			if amountRE.MatchString(text.String()) {
@@ -334,6 +336,24 @@ func (s *Scorer) contentReasons(t *Thread) []Reason {
 		}
 	}
 	return rs
+}
+
+// threadLanguages returns the languages whose vocabularies score t:
+// English (its terms turn up in mail of every language: "ASAP",
+// "invoice") and the language of each message's text; every language when
+// the newest message's is unknown.
+func threadLanguages(t *Thread) []lang.Code {
+	if lang.Detect(t.Newest().Text) == lang.Unknown {
+		return VocabularyLanguages()
+	}
+	langs := []lang.Code{"en"}
+	for _, m := range t.Messages {
+		if c := lang.Detect(m.Text); c.Known() && !slices.Contains(langs, c) {
+			langs = append(langs, c)
+		}
+	}
+	slices.Sort(langs)
+	return langs
 }
 
 func (s *Scorer) explicitReasons(t *Thread) []Reason {

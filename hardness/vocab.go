@@ -1,10 +1,17 @@
 package hardness
 
 import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
+
+	"mailassist/lang"
 )
 
 // A term is a word or phrase of a vocabulary. Strong terms (strength 2)
@@ -16,64 +23,159 @@ type term struct {
 	strength int
 }
 
-// Vocabularies, English only. Other languages are a known gap: a German
-// or French complaint scores only on its non-vocabulary signals (length,
-// thread, participants, VIP, rules, the small model's signals).
+// The vocabularies live in vocab/<code>.txt, one file per language (see
+// vocab/en.txt for the format); adding a language is adding a file.
 //
-// The lists favour phrases over single words: single words like "legal",
-// "price" or "critical" are everyday words on technical mailing lists and
-// in newsletters, so they are weak; phrases that only a complaint, a legal
-// matter or a payment dispute uses are strong.
-var vocabularies = map[string][]term{
-	ReasonComplaint: {
-		{"formal complaint", 2}, {"file a complaint", 2}, {"lodge a complaint", 2}, {"make a complaint", 2},
-		{"this is unacceptable", 2}, {"completely unacceptable", 2}, {"totally unacceptable", 2},
-		{"speak to your manager", 2}, {"speak to a manager", 2}, {"speak to someone in charge", 2},
-		{"want my money back", 2}, {"demand a refund", 2}, {"full refund", 2},
-		{"still waiting for", 2}, {"still not working", 2}, {"still have not", 2}, {"still haven't", 2},
-		{"no one has responded", 2}, {"nobody has responded", 2}, {"third time", 2}, {"several times now", 2},
-		{"poor service", 2}, {"terrible service", 2}, {"awful service", 2}, {"bad service", 2},
-		{"cancel my subscription", 2}, {"cancel my account", 2}, {"close my account", 2},
-		{"complain*", 1}, {"complaint", 1}, {"unacceptable", 1}, {"not happy", 1}, {"unhappy", 1},
-		{"dissatisfied", 1}, {"never received", 1}, {"not received", 1}, {"misled", 1},
-		{"let down", 1}, {"broken promise*", 1}, {"no reply from you", 1},
-	},
-	ReasonLegal: {
-		{"lawsuit", 2}, {"legal action", 2}, {"legal proceedings", 2}, {"take you to court", 2},
-		{"my lawyer", 2}, {"our lawyer*", 2}, {"my attorney", 2}, {"our attorney*", 2}, {"my solicitor", 2}, {"our solicitor*", 2},
-		{"cease and desist", 2}, {"subpoena*", 2}, {"litigation", 2}, {"breach of contract", 2},
-		{"small claims", 2}, {"court order", 2}, {"sue you", 2}, {"will sue", 2}, {"data subject access request", 2},
-		{"gdpr request", 2}, {"right to erasure", 2}, {"notice of termination", 2}, {"indemnif*", 2},
-		{"lawyer*", 1}, {"attorney*", 1}, {"solicitor*", 1}, {"legal", 1}, {"contract", 1}, {"liability", 1},
-		{"liable", 1}, {"gdpr", 1}, {"data protection", 1}, {"compliance", 1}, {"regulator", 1},
-		{"ombudsman", 1}, {"infring*", 1}, {"court", 1}, {"non-disclosure", 1}, {"nda", 1}, {"terminate the agreement", 1},
-	},
-	ReasonUrgent: {
-		{"urgent", 2}, {"urgently", 2}, {"asap", 2}, {"as soon as possible", 2}, {"emergency", 2},
-		{"time sensitive", 2}, {"time-sensitive", 2}, {"final notice", 2}, {"final reminder", 2},
-		{"immediately", 1}, {"right away", 1}, {"deadline", 1}, {"by end of day", 1}, {"by the end of the day", 1},
-		{"eod", 1}, {"by tomorrow", 1}, {"today please", 1}, {"critical", 1},
-		{"high priority", 1}, {"top priority", 1}, {"at your earliest convenience", 1}, {"without delay", 1},
-	},
-	ReasonMoney: {
-		{"overdue invoice", 2}, {"unpaid invoice", 2}, {"outstanding balance", 2}, {"outstanding amount", 2},
-		{"late payment", 2}, {"chargeback", 2}, {"charged twice", 2}, {"double charged", 2}, {"wire transfer", 2},
-		{"bank transfer", 2}, {"payment reminder", 2}, {"debt collect*", 2}, {"refund of", 2},
-		{"invoice*", 1}, {"payment*", 1}, {"refund*", 1}, {"billing", 1}, {"billed", 1}, {"charged", 1},
-		{"reimburse*", 1}, {"price quote", 1}, {"budget", 1}, {"salary", 1}, {"fee", 1}, {"fees", 1},
-		{"price", 1}, {"pricing", 1}, {"cost", 1}, {"costs", 1}, {"overdue", 1}, {"deposit", 1},
-	},
-	ReasonNegativeTone: {
-		{"disappointed", 1}, {"disappointing", 1}, {"frustrated", 1}, {"frustrating", 1}, {"angry", 1},
-		{"furious", 1}, {"upset", 1}, {"annoyed", 1}, {"terrible", 1}, {"horrible", 1}, {"awful", 1},
-		{"worst", 1}, {"ridiculous", 1}, {"outrageous", 1}, {"appalling", 1}, {"disgusting", 1},
-		{"incompetent", 1}, {"useless", 1}, {"pathetic", 1}, {"fed up", 1}, {"sick of", 1}, {"shocked", 1},
-		{"unprofessional", 1}, {"rude", 1}, {"waste of time", 1}, {"not acceptable", 1}, {"how dare", 2},
-	},
+//go:embed vocab/*.txt
+var vocabFS embed.FS
+
+// vocabulary is one language's terms by reason, its negators and its
+// currency words.
+type vocabulary struct {
+	terms    map[string][]term
+	negators map[string]bool
+	currency []string
 }
 
-// Money amounts also count as a weak money term: "$1,200", "€50", "300 EUR".
-var amountRE = regexp.MustCompile(`(?i)[$€£¥]\s?\d|\b\d[\d,.]*\s?(usd|eur|gbp|dollars|euros|pounds)\b`)
+// contentVocab are the reasons a vocabulary file may hold.
+var contentVocab = []string{ReasonComplaint, ReasonLegal, ReasonUrgent, ReasonMoney, ReasonNegativeTone}
+
+// vocabularies are the languages' vocabularies, by code.
+var vocabularies = mustLoadVocabularies(vocabFS)
+
+func mustLoadVocabularies(fsys fs.FS) map[lang.Code]*vocabulary {
+	vs, err := loadVocabularies(fsys)
+	if err != nil {
+		panic("hardness: " + err.Error()) // the embedded files are broken; the tests catch it
+	}
+	return vs
+}
+
+func loadVocabularies(fsys fs.FS) (map[lang.Code]*vocabulary, error) {
+	files, err := fs.Glob(fsys, "vocab/*.txt")
+	if err != nil {
+		return nil, err
+	}
+	out := map[lang.Code]*vocabulary{}
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		v, err := parseVocabulary(f, string(data))
+		if err != nil {
+			return nil, err
+		}
+		out[lang.Code(strings.TrimSuffix(path.Base(f), ".txt"))] = v
+	}
+	return out, nil
+}
+
+// parseVocabulary reads one vocabulary file: [reason] sections of
+// "strength term" lines, [negators] and [currency] of one word a line.
+func parseVocabulary(file, data string) (*vocabulary, error) {
+	v := &vocabulary{terms: map[string][]term{}, negators: map[string]bool{}}
+	section := ""
+	for n, line := range strings.Split(data, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", file, n+1)
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			section = line[1 : len(line)-1]
+			if !slices.Contains(contentVocab, section) && section != "negators" && section != "currency" {
+				return nil, fmt.Errorf("%s: unknown section [%s]", where, section)
+			}
+			continue
+		}
+		word := strings.ToLower(line)
+		switch section {
+		case "":
+			return nil, fmt.Errorf("%s: %q outside a section", where, line)
+		case "negators":
+			v.negators[word] = true
+		case "currency":
+			v.currency = append(v.currency, word)
+		default:
+			st, text, ok := strings.Cut(word, " ")
+			text = strings.TrimSpace(text)
+			if !ok || (st != "1" && st != "2") || text == "" {
+				return nil, fmt.Errorf("%s: %q is not \"1 term\" or \"2 term\"", where, line)
+			}
+			v.terms[section] = append(v.terms[section], term{text, int(st[0] - '0')})
+		}
+	}
+	return v, nil
+}
+
+// merged is the union of some languages' vocabularies, each reason's
+// terms sorted for matchVocabulary.
+type merged struct {
+	terms    map[string][]term
+	negators map[string]bool
+}
+
+// mergedCache holds the merged vocabularies by their languages' codes.
+var mergedCache sync.Map
+
+// vocabFor returns the union of the vocabularies of langs (sorted codes
+// without duplicates).
+func vocabFor(langs []lang.Code) *merged {
+	key := fmt.Sprint(langs)
+	if m, ok := mergedCache.Load(key); ok {
+		return m.(*merged)
+	}
+	m := &merged{terms: map[string][]term{}, negators: map[string]bool{}}
+	for _, c := range langs {
+		v := vocabularies[c]
+		if v == nil {
+			continue
+		}
+		for r, ts := range v.terms {
+			m.terms[r] = append(m.terms[r], ts...)
+		}
+		for w := range v.negators {
+			m.negators[w] = true
+		}
+	}
+	for _, ts := range m.terms {
+		// Longer terms first (then stronger), so that they claim their words.
+		slices.SortStableFunc(ts, func(a, b term) int {
+			if la, lb := len(strings.Fields(a.text)), len(strings.Fields(b.text)); la != lb {
+				return lb - la
+			}
+			return b.strength - a.strength
+		})
+	}
+	mergedCache.Store(key, m)
+	return m
+}
+
+// VocabularyLanguages returns the languages with a vocabulary, sorted.
+func VocabularyLanguages() []lang.Code {
+	var out []lang.Code
+	for c := range vocabularies {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Money amounts also count as a weak money term: "$1,200", "€50", "300 EUR",
+// "300 euros", with the currency words of every vocabulary.
+var amountRE = func() *regexp.Regexp {
+	var words []string
+	for _, v := range vocabularies {
+		for _, w := range v.currency {
+			if !slices.Contains(words, w) {
+				words = append(words, regexp.QuoteMeta(w))
+			}
+		}
+	}
+	slices.Sort(words)
+	return regexp.MustCompile(`(?i)[$€£¥]\s?\d|\b\d[\d,.]*\s?(` + strings.Join(words, "|") + `)\b`)
+}()
 
 // vocabScanMax bounds how much of each message's text the vocabularies read.
 const vocabScanMax = 32 << 10
@@ -116,13 +218,14 @@ func normalizeWords(s string) string {
 // longer term already claimed, so that "complaint" inside "formal
 // complaint" does not count again as a weak term.
 type wordIndex struct {
-	words []string
-	pos   map[string][]int
-	used  []bool
+	words    []string
+	pos      map[string][]int
+	used     []bool
+	negators map[string]bool
 }
 
-func newWordIndex(norm string) *wordIndex {
-	ix := &wordIndex{words: strings.Fields(norm), pos: map[string][]int{}}
+func newWordIndex(norm string, negators map[string]bool) *wordIndex {
+	ix := &wordIndex{words: strings.Fields(norm), pos: map[string][]int{}, negators: negators}
 	for i, w := range ix.words {
 		ix.pos[w] = append(ix.pos[w], i)
 	}
@@ -164,16 +267,11 @@ func (ix *wordIndex) match(t term) bool {
 	return hit
 }
 
-// negators turn the term that follows (within two words) around.
-var negators = map[string]bool{
-	"not": true, "no": true, "never": true, "without": true, "nothing": true,
-	"isn't": true, "aren't": true, "wasn't": true, "don't": true, "doesn't": true, "didn't": true,
-}
-
-// negated reports whether one of the two words before p is a negator.
+// negated reports whether one of the two words before p is a negator
+// ("not urgent", "nicht dringend").
 func (ix *wordIndex) negated(p int) bool {
 	for i := max(0, p-2); i < p; i++ {
-		if negators[ix.words[i]] {
+		if ix.negators[ix.words[i]] {
 			return true
 		}
 	}
@@ -209,18 +307,6 @@ func matchVocabulary(ix *wordIndex, vocab []term) (found []string, strength int)
 		}
 	}
 	return found, strength
-}
-
-// Vocabularies are tried longest term first (then strongest first).
-func init() {
-	for _, v := range vocabularies {
-		slices.SortStableFunc(v, func(a, b term) int {
-			if la, lb := len(strings.Fields(a.text)), len(strings.Fields(b.text)); la != lb {
-				return lb - la
-			}
-			return b.strength - a.strength
-		})
-	}
 }
 
 // Shouting: this many words of at least shoutMinLen letters written in

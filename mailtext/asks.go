@@ -1,6 +1,8 @@
 package mailtext
 
 import (
+	"embed"
+	"io/fs"
 	"slices"
 	"strings"
 )
@@ -9,72 +11,36 @@ import (
 // are cut by Clip.
 const MaxAskLen = 300
 
-// askVocabulary holds the phrases that ask the reader to do or answer
-// something, or set a deadline, by language. A phrase is lower-case words
-// matched as whole words; a word may list alternatives ("monday|friday");
-// "#" matches a number; a trailing "!x" means the phrase does not count
-// when the next word begins with x ("merci de !votre": "merci de votre
-// aide" thanks, "merci de confirmer" asks).
-var askVocabulary = []struct {
-	lang    string
-	phrases []string
-}{
-	{"en", []string{
-		"please !find", "pls", "plz", "kindly", "could you", "can you", "would you", "will you",
-		"would it be possible", "is it possible", "would you mind", "are you able", "are you available",
-		"are you free", "do you have", "do you know", "can we", "could we", "shall we", "can i", "could i", "may i",
-		"let me know", "let us know", "get back to me", "what do you think", "your thoughts", "your feedback",
-		"your opinion", "rsvp", "any update", "any news", "i need", "we need", "need you to", "i'd like",
-		"i would like", "we'd like", "we would like", "make sure", "remember to", "don't forget", "do not forget",
-		"waiting for your", "awaiting your", "deadline", "no later than", "due on", "due by",
-		"by the end of", "by end of", "by eod|cob|tomorrow|tonight|#", "by the #",
-		"by monday|tuesday|wednesday|thursday|friday|saturday|sunday", "by next week|month",
-	}},
-	{"de", []string{
-		"bitte !schön !sehr !gern", "könnten sie", "können sie", "könntest du", "kannst du", "würden sie",
-		"würdest du", "wären sie", "wärst du", "wäre es möglich", "ist es möglich", "lassen sie mich wissen",
-		"lass mich wissen", "geben sie mir bescheid", "gib mir bescheid", "sag mir bescheid", "sagen sie mir",
-		"ich brauche", "wir brauchen", "ich benötige", "wir benötigen", "ich hätte gern|gerne", "wir hätten gern|gerne",
-		"denken sie daran", "denk daran", "nicht vergessen", "bis spätestens", "spätestens", "frist",
-		"bis morgen|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|#", "bis zum #", "bis ende",
-	}},
-	{"fr", []string{
-		"s'il vous plaît|plait", "s'il te plaît|plait", "svp", "stp", "merci de !votre !vos !ton !ta !tes !l' !la !le !ce !cette",
-		"pourriez vous", "pouvez vous", "pourrais tu", "peux tu", "auriez vous", "voudriez vous", "veuillez",
-		"je voudrais", "nous voudrions", "j'aimerais", "nous aimerions", "tenez moi au courant",
-		"faites moi savoir", "dites moi", "j'ai besoin", "nous avons besoin", "n'oubliez pas", "n'oublie pas",
-		"au plus tard", "date limite", "avant le #", "d'ici demain|lundi|mardi|mercredi|jeudi|vendredi|#",
-	}},
-	{"es", []string{
-		"por favor", "podría !ser", "podrías !ser", "podrían !ser", "puedes", "pueden", "le agradecería",
-		"te agradecería", "les agradecería", "necesito", "necesitamos", "me gustaría", "nos gustaría",
-		"avísame", "avíseme", "avísenme", "no olvides", "no olvide", "a más tardar", "fecha límite",
-		"antes del #", "para mañana",
-	}},
-	{"it", []string{
-		"per favore", "per cortesia", "potresti", "potreste", "potrebbe !essere", "puoi", "potete",
-		"mi serve", "ci serve", "ho bisogno", "abbiamo bisogno", "vorrei", "vorremmo", "fammi sapere",
-		"fatemi sapere", "mi faccia sapere", "ricordati di", "non dimenticare", "entro il #",
-		"entro domani|lunedì|martedì|mercoledì|giovedì|venerdì|#", "scadenza",
-	}},
-	{"pt", []string{
-		"poderia !ser", "poderiam !ser", "poderias", "podes", "você pode", "vocês podem", "pode me|nos",
-		"gostaria", "gostaríamos", "preciso", "precisamos", "me avise", "avise me", "me informe",
-		"informe me", "não se esqueça", "não esqueça", "o mais tardar", "prazo", "até amanhã|#",
-	}},
-	{"nl", []string{
-		"alsjeblieft", "alstublieft", "graag !gedaan", "kunt u", "kun je", "kan je", "kunnen jullie",
-		"zou u", "zou je", "zouden jullie", "wilt u", "wil je", "willen jullie", "laat me weten",
-		"laat het me weten", "laat u mij weten", "laat u het weten", "vergeet niet", "niet vergeten",
-		"uiterlijk", "vóór #",
-	}},
-	{"sv, no, da, pl, fi", []string{
-		"kan du", "skulle du", "vänligen", "snälla", "kunne du", "vær så snill", "venligst",
-		"proszę", "czy możesz", "czy mógłbyś", "czy mogłabyś", "voisitko", "voisitteko", "voitko", "voitteko",
-	}},
+// The phrases that ask the reader to do or answer
+// something, or set a deadline, in asks/<code>.txt, one file per language
+// (see asks/en.txt for the format).
+//
+//go:embed asks/*.txt
+var askFS embed.FS
+
+// askPhrases reads every phrase of asks/*.txt, each once.
+func askPhrases() []string {
+	files, err := fs.Glob(askFS, "asks/*.txt")
+	if err != nil || len(files) == 0 {
+		panic("mailtext: no ask phrases") // the embedded files are broken; the tests catch it
+	}
+	var out []string
+	for _, f := range files {
+		data, err := fs.ReadFile(askFS, f)
+		if err != nil {
+			panic("mailtext: " + err.Error())
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			line = strings.ToLower(strings.TrimSpace(line))
+			if line != "" && !strings.HasPrefix(line, "#") && !slices.Contains(out, line) {
+				out = append(out, line)
+			}
+		}
+	}
+	return out
 }
 
-// askPhrase is a compiled phrase of askVocabulary.
+// askPhrase is a compiled phrase of asks/*.txt.
 type askPhrase struct {
 	words [][]string // alternatives per word
 	not   []string   // prefixes of next words that void the phrase
@@ -84,22 +50,20 @@ type askPhrase struct {
 // phrases.
 var askIndex = func() map[string][]askPhrase {
 	idx := make(map[string][]askPhrase)
-	for _, v := range askVocabulary {
-		for _, p := range v.phrases {
-			var ph askPhrase
-			for _, w := range strings.Fields(p) {
-				if not, ok := strings.CutPrefix(w, "!"); ok {
-					ph.not = append(ph.not, not)
-					continue
-				}
-				// Word boundaries as in the text: "pourriez-vous" is two words.
-				for _, part := range strings.Split(strings.ReplaceAll(w, "-", " "), " ") {
-					ph.words = append(ph.words, strings.Split(part, "|"))
-				}
+	for _, p := range askPhrases() {
+		var ph askPhrase
+		for _, w := range strings.Fields(p) {
+			if not, ok := strings.CutPrefix(w, "!"); ok {
+				ph.not = append(ph.not, not)
+				continue
 			}
-			for _, first := range ph.words[0] {
-				idx[first] = append(idx[first], ph)
+			// Word boundaries as in the text: "pourriez-vous" is two words.
+			for _, part := range strings.Split(strings.ReplaceAll(w, "-", " "), " ") {
+				ph.words = append(ph.words, strings.Split(part, "|"))
 			}
+		}
+		for _, first := range ph.words[0] {
+			idx[first] = append(idx[first], ph)
 		}
 	}
 	return idx
@@ -107,7 +71,7 @@ var askIndex = func() map[string][]askPhrase {
 
 // IsAsk reports whether sentence asks the reader something: it ends with
 // a question mark (also '？' and '؟', or opens with Spanish '¿'), or it
-// holds an ask phrase of askVocabulary: a request ("please", "could you",
+// holds an ask phrase of asks/*.txt: a request ("please", "could you",
 // "bitte", "könnten Sie", "pourriez-vous", "merci de", "podría", "por
 // favor", "potresti", "per favore", "poderia", "kunt u", "zou je", …) or
 // a deadline ("by Friday", "no later than", "bis spätestens", "au plus
@@ -146,7 +110,7 @@ func Asks(text string, limit int) []string {
 	return out
 }
 
-// AskPhrases returns the ask phrases of askVocabulary found in text, as
+// AskPhrases returns the ask phrases of asks/*.txt found in text, as
 // written there, lower case, white space collapsed ("could you", "by
 // friday", "pourriez-vous"), in the order they first occur, without
 // duplicates.

@@ -7,12 +7,13 @@
 // "the new text" means the same thing everywhere.
 //
 // The vocabularies (attribution verbs, Outlook header names, sign-offs,
-// mobile footers, ask phrases) are Go tables, one file per concern, in the
-// languages English, German, French, Spanish, Italian, Dutch and
-// Portuguese, with the attributions and sign-offs of Swedish, Norwegian,
-// Danish, Polish and Finnish clients as well. To teach the package a new
-// phrase, add it to the table and a case to the table test or the corpus
-// (testdata/corpus, rewritten with go test -update).
+// mobile footers) are Go tables, one file per concern, in the languages
+// English, German, French, Spanish, Italian, Dutch and Portuguese, with
+// the attributions and sign-offs of Swedish, Norwegian, Danish, Polish and
+// Finnish clients as well; the ask phrases are data files, asks/<code>.txt,
+// one per language. To teach the package a new phrase, add it to the table
+// or file and a case to the table test or the corpus (testdata/corpus,
+// rewritten with go test -update).
 //
 // All functions take text that is already decoded (UTF-8, no MIME); they
 // accept "\r\n" and "\n" line ends and never panic.

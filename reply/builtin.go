@@ -3,6 +3,7 @@ package reply
 import (
 	"hash/fnv"
 	"sort"
+	"strings"
 
 	"mailassist/mailmsg"
 )
@@ -20,92 +21,58 @@ const (
 	cAttached
 	cUpdate
 	cProblem
+	cDocument // an ask for a document
+	cOptions  // an alternative question
+	cEcho     // the proposed time can be echoed ({time})
 )
 
-// phrasing is one curated response: its intent, the features it needs,
-// and its text. Within an intent, the phrasings are listed from the most
-// to the least specific; phrasings with the same needs are alternatives,
-// one of which is chosen by the message's id so that the choice is stable
-// across redeliveries.
+// intentOption is the pseudo-intent of replies.txt lines that answer one
+// option of an alternative question.
+const intentOption = "option"
+
+// phrasing is one curated response of a language's replies.txt: its
+// intent, the features it needs, the form of address it is written in
+// (formalityNone: any), and its text. Within an intent, the phrasings
+// are listed from the most to the least specific; phrasings with the same
+// needs are alternatives, one of which is chosen by the message's id so
+// that the choice is stable across redeliveries.
 type phrasing struct {
 	intent string
 	when   cond
+	form   formality
 	text   string
 }
 
-// responses is the curated response set, grouped by intent.
-var responses = []phrasing{
-	{IntentYes, cTimeAsked, "Yes, that time works for me."},
-	{IntentYes, cTimeAsked, "Sounds good, that works for me."},
-	{IntentYes, cRequest, "Sure, I can do that."},
-	{IntentYes, cRequest, "Yes, happy to."},
-	{IntentYes, 0, "Yes, sounds good."},
-	{IntentYes, 0, "Sure, that works."},
-	{IntentYes, 0, "Yes, definitely."},
+// optionIntents label the suggestions for the options of an alternative
+// question, in order: distinct intents, as every offer has.
+var optionIntents = [maxOptions]string{IntentYes, IntentSchedule, IntentOther}
 
-	{IntentNo, cTimeAsked, "Sorry, that time doesn't work for me."},
-	{IntentNo, cTimeAsked, "Unfortunately I can't make that time."},
-	{IntentNo, cRequest, "Sorry, I won't be able to."},
-	{IntentNo, cRequest, "Unfortunately I can't this time."},
-	{IntentNo, 0, "Unfortunately not."},
-	{IntentNo, 0, "I don't think so, sorry."},
-	{IntentNo, 0, "Sorry, no."},
-
-	{IntentSchedule, cTimeAsked, "Could we find another time?"},
-	{IntentSchedule, cTimeAsked, "Can we do a different time?"},
-	{IntentSchedule, cSchedule, "What time works best for you?"},
-	{IntentSchedule, cSchedule, "When would suit you?"},
-
-	{IntentMoreInfo, cProblem, "Could you send me more details?"},
-	{IntentMoreInfo, cProblem, "Can you tell me more about what happened?"},
-	{IntentMoreInfo, cOpen, "Could you tell me a bit more?"},
-	{IntentMoreInfo, cOpen, "What do you have in mind?"},
-	{IntentMoreInfo, 0, "Could you give me a few more details?"},
-
-	{IntentFollowUp, cProblem, "I'm looking into it and will get back to you soon."},
-	{IntentFollowUp, cProblem, "I'll look into this right away and get back to you."},
-	{IntentFollowUp, cAttached, "I'll take a look and get back to you."},
-	{IntentFollowUp, cAttached, "I'll review it and get back to you."},
-	{IntentFollowUp, 0, "Let me check and get back to you."},
-	{IntentFollowUp, 0, "I'll get back to you soon."},
-	{IntentFollowUp, 0, "Let me look into it."},
-
-	{IntentThanks, cAttached, "Thanks for sending this!"},
-	{IntentThanks, cAttached, "Thanks, got it!"},
-	{IntentThanks, cUpdate, "Thanks for the update!"},
-	{IntentThanks, cUpdate, "Thanks for letting me know."},
-	{IntentThanks, 0, "Thanks!"},
-	{IntentThanks, 0, "Thank you!"},
-	{IntentThanks, 0, "Thanks for letting me know."},
-
-	{IntentWelcome, cThanks, "You're welcome!"},
-	{IntentWelcome, cThanks, "Happy to help!"},
-	{IntentWelcome, cThanks, "Glad I could help."},
-
-	{IntentAcknowledge, cUpdate, "Noted."},
-	{IntentAcknowledge, cUpdate, "Got it."},
-	{IntentAcknowledge, 0, "Sounds good."},
-	{IntentAcknowledge, 0, "Got it."},
-	{IntentAcknowledge, 0, "OK, noted."},
-
-	{IntentApology, cProblem, "Sorry for the trouble."},
-	{IntentApology, cProblem, "I'm sorry to hear that."},
-	{IntentApology, cProblem, "Sorry about that."},
-}
-
-// Builtin suggests up to three short English replies from the curated
-// response set, without a language model. Each intent is scored from the
-// message's features (questions, requests, scheduling, thanks, problems,
-// attachments); the best intents are offered, distinct, and a yes/no
-// question always gets both a yes and a no. For a message whose new text
-// is in another language, or is empty, it returns nil: an English reply
-// there is worse than none.
+// Builtin suggests up to three short replies in the language of the
+// message's new text, from that language's curated response set
+// (lang/<code>/replies.txt), without a language model. An alternative
+// question gets one suggestion per option ("Tuesday works for me." /
+// "Wednesday works for me.") and, for two options, a "neither". Else each
+// intent is scored from the message's features (questions, requests,
+// asks for a document, scheduling, thanks, problems, demands,
+// attachments); the best intents are offered, distinct; a yes/no question
+// always gets both a yes and a no, a proposed time is echoed in the yes
+// ("Thursday at 3pm works for me."), and an ask for a document gets
+// will-do and need-more-info instead of yes and no. Phrasings follow the
+// sender's form of address (du/Sie, tu/vous, tú/usted, tu/Lei, você/o
+// senhor, je/u). For a message whose language is unknown or has no
+// response set, or whose new text is empty, it returns nil: a reply in
+// another language is worse than none.
 func Builtin(m *mailmsg.Message) []Suggestion {
 	f := extract(m)
-	if (f.lang != "" && f.lang != "en") || (f.words == 0 && !f.attached) {
+	p, ok := packs[f.lang]
+	if !ok || len(p.replies) == 0 || (f.words == 0 && !f.attached) {
 		return nil
 	}
 	have := f.conds()
+	seed := seedOf(m)
+	if len(f.options) >= 2 {
+		return p.optionSuggestions(&f, have, seed)
+	}
 	scores := intentScores(&f)
 	order := make([]int, 0, len(Intents))
 	for i := range Intents {
@@ -117,17 +84,65 @@ func Builtin(m *mailmsg.Message) []Suggestion {
 	if len(order) > MaxSuggestions {
 		order = order[:MaxSuggestions]
 	}
-	if f.yesNo {
+	if f.yesNo && !f.document {
 		order = withBoth(order, scores)
 	}
-	seed := seedOf(m)
 	out := make([]Suggestion, 0, len(order))
 	for _, i := range order {
-		if text := pick(Intents[i], have, seed); text != "" {
-			out = append(out, Suggestion{Intent: Intents[i], Text: text})
+		if text := p.pick(Intents[i], have, f.form, seed); text != "" {
+			out = append(out, Suggestion{Intent: Intents[i], Text: p.fill(text, f.when, "")})
 		}
 	}
 	return out
+}
+
+// optionSuggestions answers an alternative question: one suggestion per
+// option, and "neither" when there are two.
+func (p *pack) optionSuggestions(f *features, have cond, seed uint32) []Suggestion {
+	var out []Suggestion
+	tmpl := p.pick(intentOption, have, f.form, seed)
+	if tmpl == "" {
+		return nil
+	}
+	for i, o := range f.options {
+		out = append(out, Suggestion{Intent: optionIntents[i], Text: p.fill(tmpl, "", o)})
+	}
+	if len(out) < MaxSuggestions {
+		if text := p.pick(IntentNo, have, f.form, seed); text != "" {
+			out = append(out, Suggestion{Intent: IntentNo, Text: text})
+		}
+	}
+	return out
+}
+
+// fill puts the proposed time or the option into a phrasing. A bare
+// weekday that opens the sentence gets the language's article ("El
+// martes me viene bien."); the sentence starts with a capital.
+func (p *pack) fill(text, when, option string) string {
+	for _, v := range []struct{ mark, value string }{{"{time}", when}, {"{option}", option}} {
+		i := strings.Index(text, v.mark)
+		if i < 0 {
+			continue
+		}
+		value := v.value
+		if i == 0 && p.weekdayArticle != "" && p.startsWithWeekday(value) {
+			value = p.weekdayArticle + " " + value
+		}
+		text = text[:i] + value + text[i+len(v.mark):]
+	}
+	return upperFirst(text)
+}
+
+// startsWithWeekday reports whether s begins with one of the language's
+// single-word days.
+func (p *pack) startsWithWeekday(s string) bool {
+	first, _, _ := strings.Cut(strings.ToLower(s), " ")
+	for _, d := range p.days {
+		if d == first {
+			return true
+		}
+	}
+	return false
 }
 
 // conds returns the features as a cond set.
@@ -146,7 +161,10 @@ func (f *features) conds() cond {
 	set(f.thanks, cThanks)
 	set(f.attached, cAttached)
 	set(f.update, cUpdate)
-	set(f.problem, cProblem)
+	set(f.problem || f.demand != "", cProblem)
+	set(f.document, cDocument)
+	set(len(f.options) >= 2, cOptions)
+	set(f.timeAsked && f.when != "", cEcho)
 	return c
 }
 
@@ -162,10 +180,16 @@ func intentScores(f *features) []float64 {
 		}
 	}
 	asks := f.questions > 0 || len(f.requests) > 0
-	if f.yesNo {
+	problem := f.problem || f.demand != ""
+	if f.document {
+		// "Could you send me the slides?" is answered by sending them.
+		set(IntentWillDo, 0.95)
+		set(IntentMoreInfo, 0.6)
+	} else if f.yesNo {
 		set(IntentYes, 0.9)
 		set(IntentNo, 0.6)
-	} else if len(f.requests) > 0 && !f.open {
+	} else if len(f.requests) > 0 && !f.open && f.demand == "" {
+		// A demand ("refund me by Friday") is not answered with "Sure!".
 		set(IntentYes, 0.7)
 		set(IntentNo, 0.45)
 	}
@@ -182,13 +206,13 @@ func intentScores(f *features) []float64 {
 	switch {
 	case f.open:
 		set(IntentMoreInfo, 0.6)
-	case f.problem:
+	case problem:
 		set(IntentMoreInfo, 0.5)
 	case f.questions > 0:
 		set(IntentMoreInfo, 0.3)
 	}
 	switch {
-	case f.problem:
+	case problem:
 		set(IntentFollowUp, 0.95)
 	case asks:
 		set(IntentFollowUp, 0.65)
@@ -209,12 +233,14 @@ func intentScores(f *features) []float64 {
 	switch {
 	case f.update:
 		set(IntentAcknowledge, 0.65)
+	case problem:
+		set(IntentAcknowledge, 0.3) // "Noted." is cold to a complaint
 	case !asks:
 		set(IntentAcknowledge, 0.6)
 	default:
 		set(IntentAcknowledge, 0.3)
 	}
-	if f.problem {
+	if problem {
 		set(IntentApology, 0.7)
 	}
 	return s
@@ -262,20 +288,21 @@ func contains(order []int, i int) bool {
 	return false
 }
 
-// pick returns a phrasing of intent for a message with features have:
-// the first group of phrasings (same intent and needs, in table order)
-// whose needs the message meets, and within it the one seed chooses.
-func pick(intent string, have cond, seed uint32) string {
+// pick returns a phrasing of intent for a message with features have,
+// written in the form of address form: the first group of phrasings (same
+// intent and needs, in file order) whose needs the message meets and whose
+// form fits, and within it the one seed chooses.
+func (p *pack) pick(intent string, have cond, form formality, seed uint32) string {
 	var group []string
 	var when cond
-	for _, p := range responses {
-		if p.intent != intent || p.when&have != p.when {
+	for _, ph := range p.replies {
+		if ph.intent != intent || ph.when&have != ph.when || ph.form != formalityNone && ph.form != form {
 			continue
 		}
-		if group != nil && p.when != when {
+		if group != nil && ph.when != when {
 			break
 		}
-		group, when = append(group, p.text), p.when
+		group, when = append(group, ph.text), ph.when
 	}
 	if len(group) == 0 {
 		return ""

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailassist/lang"
 	"mailassist/mailmsg"
 )
 
@@ -40,7 +41,9 @@ func TestBuiltin(t *testing.T) {
 		texts   []string // one suggestion has one of these texts (alternatives of a group)
 	}{
 		{file: "builtin/reschedule.eml", first: IntentYes, intents: []string{IntentYes, IntentNo, IntentSchedule}, texts: []string{"Could we find another time?", "Can we do a different time?"}},
-		{file: "builtin/thanks-question.eml", first: IntentYes, intents: []string{IntentYes, IntentNo, IntentWelcome}},
+		// An ask for a document is answered by sending it, not by yes or no.
+		{file: "builtin/thanks-question.eml", first: IntentWillDo, intents: []string{IntentWillDo, IntentWelcome}},
+		{file: "trigger/direct-question.eml", first: IntentWillDo, intents: []string{IntentWillDo, IntentMoreInfo}},
 		{file: "builtin/complaint.eml", first: IntentFollowUp, intents: []string{IntentFollowUp, IntentYes, IntentNo}},
 		{file: "builtin/attachment.eml", first: IntentThanks, intents: []string{IntentThanks, IntentFollowUp}},
 		{file: "builtin/open-question.eml", intents: []string{IntentFollowUp, IntentMoreInfo}},
@@ -70,8 +73,9 @@ func TestBuiltin(t *testing.T) {
 }
 
 // Every fixture's suggestions follow the rules Validate enforces on a
-// model: at most three, distinct intents, short, no preamble; and a yes/no
-// question gets a yes and a no.
+// model: at most three, distinct intents, short, no preamble; a yes/no
+// question gets a yes and a no, unless it asks for a document, which gets
+// a will-do.
 func TestBuiltinFollowsTheContract(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*/*.eml")
 	for _, f := range files {
@@ -84,22 +88,38 @@ func TestBuiltinFollowsTheContract(t *testing.T) {
 		if _, err := Validate(Output{Suggestions: got}, m); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
-		if f := extract(m); f.yesNo {
-			var yes, no bool
-			for _, s := range got {
-				yes = yes || s.Intent == IntentYes
-				no = no || s.Intent == IntentNo
-			}
-			if !yes || !no {
-				t.Errorf("%s: a yes/no question without both answers: %v", name, got)
-			}
+		var yes, no, willDo bool
+		for _, s := range got {
+			yes = yes || s.Intent == IntentYes
+			no = no || s.Intent == IntentNo
+			willDo = willDo || s.Intent == IntentWillDo
+		}
+		switch f := extract(m); {
+		case f.document && (!willDo || yes || no):
+			t.Errorf("%s: an ask for a document without a will-do, or with a yes or no: %v", name, got)
+		case f.yesNo && !f.document && (!yes || !no):
+			t.Errorf("%s: a yes/no question without both answers: %v", name, got)
 		}
 	}
 }
 
+// A message in a language without a response set, or in none, gets no
+// suggestion: never one in another language.
 func TestBuiltinOtherLanguages(t *testing.T) {
-	if got := Builtin(fixture(t, "trigger/german-question.eml")); got != nil {
-		t.Errorf("German message: %v, want nil", got)
+	got := Builtin(fixture(t, "trigger/german-question.eml"))
+	if len(got) == 0 {
+		t.Error("German message: no suggestions")
+	}
+	for _, s := range got {
+		if l := lang.Detect(s.Text); l != "de" && l != lang.Unknown {
+			t.Errorf("German message: suggestion %q is in %s", s.Text, l)
+		}
+	}
+	for _, text := range []string{"Kan du skicka rapporten till mig i morgon?", "Czy możesz przesłać mi raport jutro?", "OK?"} {
+		m := mailmsg.Parse([]byte("From: a@x.example\r\nSubject: x\r\n\r\n" + text + "\r\n"))
+		if got := Builtin(m); got != nil {
+			t.Errorf("%q: %v, want nil", text, got)
+		}
 	}
 	m := mailmsg.Parse([]byte("From: a@x.example\r\nSubject: x\r\n\r\nПривет! Сможешь прислать отчёт завтра?\r\n"))
 	if got := Builtin(m); got != nil {
@@ -128,7 +148,8 @@ func TestBuiltinStable(t *testing.T) {
 // MAILASSIST_CORPUS when it is set (the SpamAssassin layout).
 func BenchmarkBuiltin(b *testing.B) {
 	files, _ := filepath.Glob("testdata/*/*.eml")
-	b.Run("fixtures", func(b *testing.B) { benchBuiltin(b, parseFiles(b, files)) })
+	more, _ := filepath.Glob("testdata/lang/*/*.eml")
+	b.Run("fixtures", func(b *testing.B) { benchBuiltin(b, parseFiles(b, append(files, more...))) })
 	b.Run("large", func(b *testing.B) {
 		text := strings.Repeat("Could we go over the numbers again? The totals look off to me. ", 1600) +
 			"\n\nOn Mon, 1 Jan 2026, A wrote:\n" + strings.Repeat("> quoted history line\n", 2000)
@@ -162,5 +183,31 @@ func benchBuiltin(b *testing.B, msgs []*mailmsg.Message) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		Builtin(msgs[i%len(msgs)])
+	}
+}
+
+// BenchmarkTrigger measures the trigger per message, already parsed: on
+// the fixtures (all languages), and on the ham of MAILASSIST_CORPUS when
+// it is set.
+func BenchmarkTrigger(b *testing.B) {
+	files, _ := filepath.Glob("testdata/*/*.eml")
+	more, _ := filepath.Glob("testdata/lang/*/*.eml")
+	b.Run("fixtures", func(b *testing.B) { benchTrigger(b, parseFiles(b, append(files, more...))) })
+	if dir := os.Getenv("MAILASSIST_CORPUS"); dir != "" {
+		b.Run("corpus", func(b *testing.B) {
+			files, _ := filepath.Glob(filepath.Join(dir, "ham", "*.eml"))
+			if len(files) == 0 {
+				b.Skipf("no ham/*.eml in %s", dir)
+			}
+			benchTrigger(b, parseFiles(b, files))
+		})
+	}
+}
+
+func benchTrigger(b *testing.B, msgs []*mailmsg.Message) {
+	b.ReportAllocs()
+	o := TriggerOptions{Own: []string{"sam@example.org"}}
+	for i := 0; b.Loop(); i++ {
+		Trigger(msgs[i%len(msgs)], false, o)
 	}
 }

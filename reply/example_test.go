@@ -49,7 +49,7 @@ func Example() {
 	//   +0.10 short message (27 words)
 	//   +0.15 you are in To
 	//   +0.10 one recipient
-	// yes: Sounds good, that works for me.
+	// yes: Friday at 10:00 works for me.
 	// schedule: Can we do a different time?
 	// no: Unfortunately I can't make that time.
 	// To: "Carol Meyer" <carol@example.org>

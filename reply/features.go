@@ -3,13 +3,15 @@ package reply
 import (
 	"strings"
 
+	"mailassist/lang"
 	"mailassist/mailmsg"
 	"mailassist/mailtext"
 )
 
 // features are what the trigger and the built-in generator read from a
-// message: its new text (quoted history and signature removed) and what
-// that text asks for.
+// message: its new text (quoted history and signature removed), its
+// language, and what that text asks for, found with the cues of its
+// language (lang/<code>/cues.txt; all languages' cues when it is unknown).
 type features struct {
 	text      string // the new text
 	lower     string // text lower-cased
@@ -22,12 +24,18 @@ type features struct {
 	schedule  bool // meetings, calls, appointments
 	timeGiven bool // a specific day or time is named
 	timeAsked bool // a yes/no question proposes a time ("Could we meet Friday at 10?")
-	attached  bool // an attachment, or the text mentions one
-	update    bool // FYI, an update, a heads-up
-	problem   bool // a complaint or something broken
-	noReply   bool // "no need to reply"
+	when      string
+	options   []string // the options of an alternative question, as written ("Tuesday", "Wednesday")
+	attached  bool     // an attachment, or the text mentions one
+	update    bool     // FYI, an update, a heads-up
+	problem   bool     // a complaint or something broken
+	noReply   bool     // "no need to reply"
+	demand    string   // a demand or threat ("i want a refund", "my lawyer")
+	document  bool     // an ask for a document ("Could you send me the slides?")
+	form      formality
 	greeting  string
-	lang      string
+	lang      lang.Code
+	pack      *pack
 }
 
 // extract computes the features of m.
@@ -35,12 +43,18 @@ func extract(m *mailmsg.Message) features {
 	text := mailtext.NewText(m.Text)
 	f := features{text: text, lower: strings.ToLower(text)}
 	f.words = words(text)
-	f.lang = guessLang(text)
-	f.greeting = greeting(f.lower)
-	q := questions(f.lower)
-	f.questions, f.yesNo, f.open, f.timeAsked = q.n, q.yesNo, q.open, q.timeAsked
+	f.lang = lang.Detect(text)
+	if f.words == 0 {
+		f.lang = lang.Detect(m.Subject) // an attachment with a subject line only
+	}
+	p := packFor(f.lang)
+	f.pack = p
+	f.greeting = p.greeting(f.lower)
+	q := p.questions(text, f.lower)
+	f.questions, f.yesNo, f.open, f.timeAsked, f.when, f.options = q.n, q.yesNo, q.open, q.timeAsked, q.when, q.options
 	lo := f.lower
-	kinds := scanPhrases(lo)
+	h := p.scanPhrases(lo)
+	kinds := h.kinds
 	f.requests = mailtext.AskPhrases(text)
 	f.yesNo = f.yesNo || kinds&kYesNo != 0
 	f.thanks = kinds&kThanks != 0
@@ -50,8 +64,11 @@ func extract(m *mailmsg.Message) features {
 	f.problem = kinds&kProblem != 0
 	f.noReply = kinds&kNoReply != 0
 	f.attached = kinds&kAttach != 0
-	for _, p := range m.Parts {
-		if p.Depth > 0 && p.IsAttachment() {
+	f.demand = h.demand
+	f.document = asksForDocument(text, lo, &h)
+	f.form = p.formality(text, lo)
+	for _, part := range m.Parts {
+		if part.Depth > 0 && part.IsAttachment() {
 			f.attached = true
 			break
 		}
@@ -59,187 +76,94 @@ func extract(m *mailmsg.Message) features {
 	return f
 }
 
-// yesNoPhrases ask for a yes or a no without a question mark.
-var yesNoPhrases = []string{
-	"let me know if", "let us know if", "please confirm", "can you confirm", "could you confirm",
-	"does that work", "would that work", "is that ok", "is that okay", "are you in",
-}
+// docReach is how far apart, in bytes, a document word and a verb of
+// sending may be to make one ask ("send me the signed contract").
+const docReach = 80
 
-var thanksPhrases = []string{
-	"thanks for", "thank you for", "thanks a lot", "thanks so much", "thank you so much",
-	"many thanks", "much appreciated", "i appreciate", "we appreciate", "thanks again",
-}
-
-var dayWords = []string{
-	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-	"tomorrow", "tonight", "next week", "this afternoon", "this morning", "this evening",
-}
-
-var scheduleWords = []string{
-	"meeting", "meet", "call", "schedule", "reschedule", "calendar", "availability", "available",
-	"appointment", "lunch", "coffee", "dinner", "time slot", "slot", "invite", "catch up",
-}
-
-// moveWords, next to a time, propose one.
-var moveWords = []string{"move", "postpone", "push", "shift", "free", "works for you", "work for you", "suit you"}
-
-// namesTime reports whether lo names a day or a time of day.
-func namesTime(lo string) bool { return hasAnyPhrase(lo, dayWords) || hasClockTime(lo) }
-
-var updateWords = []string{
-	"fyi", "for your information", "heads up", "heads-up", "update", "just so you know",
-	"wanted to let you know", "letting you know", "status",
-}
-
-var problemWords = []string{
-	"problem", "issue", "error", "broken", "not working", "doesn't work", "does not work",
-	"disappointed", "unacceptable", "complaint", "refund", "still waiting", "urgent", "failed",
-	"wrong", "charged",
-}
-
-var noReplyPhrases = []string{
-	"no need to reply", "no need to respond", "no reply needed", "no response needed",
-	"no action needed", "no action required", "for your records",
-}
-
-var attachWords = []string{"attached", "attachment", "enclosed", "see the file"}
-
-// auxiliaries open a yes/no question.
-var auxiliaries = map[string]bool{
-	"can": true, "could": true, "will": true, "would": true, "shall": true, "should": true,
-	"do": true, "does": true, "did": true, "is": true, "are": true, "was": true, "were": true,
-	"have": true, "has": true, "had": true, "may": true, "might": true, "am": true,
-	"any": true, "ok": true, "okay": true, "want": true, "wanna": true, "isn't": true,
-	"aren't": true, "don't": true, "doesn't": true, "didn't": true, "won't": true,
-	"wouldn't": true, "couldn't": true, "can't": true,
-}
-
-// whWords open an open question.
-var whWords = map[string]bool{
-	"what": true, "when": true, "where": true, "which": true, "who": true, "whom": true,
-	"whose": true, "why": true, "how": true,
-}
-
-// fillers may precede the first word of a question.
-var fillers = map[string]bool{
-	"so": true, "and": true, "but": true, "also": true, "btw": true, "anyway": true, "hi": true,
-	"hello": true, "hey": true, "dear": true, "just": true, "quick": true, "question": true,
-	"oh": true, "well": true, "then": true, "now": true, "or": true, "and/or": true,
-}
-
-// questionStats describe the questions of a text.
-type questionStats struct {
-	n         int  // sentences ending in '?'
-	yesNo     bool // one is a yes/no question
-	open      bool // one is a wh-question
-	timeAsked bool // a yes/no question proposes a time
-}
-
-// questions finds the questions in lo (lower-case new text). A '?' counts
-// when it ends a word: not inside a URL's query string.
-func questions(lo string) questionStats {
-	var q questionStats
-	for i := 0; i < len(lo); i++ {
-		if lo[i] != '?' || (i+1 < len(lo) && !endsQuestion(lo[i+1])) {
-			continue
-		}
-		q.n++
-		sentence := lo[sentenceStart(lo, i):i]
-		switch questionKind(sentence) {
-		case 'y':
-			q.yesNo = true
-			if namesTime(sentence) && (hasAnyPhrase(sentence, scheduleWords) || hasAnyPhrase(sentence, moveWords)) {
-				q.timeAsked = true
+// asksForDocument reports whether text (lo is it lower case) asks for a
+// document: a document word and a verb of sending close together in a
+// sentence that asks (see mailtext.IsAsk: "Could you send me the slides?",
+// "Können Sie mir bitte die Rechnung schicken?").
+func asksForDocument(text, lo string, h *hits) bool {
+	for _, d := range h.docs[:h.nDocs] {
+		for _, s := range h.sends[:h.nSends] {
+			if abs(int(d)-int(s)) > docReach {
+				continue
 			}
-		case 'o':
-			q.open = true
+			from, to := int(min(d, s)), int(max(d, s))
+			start, end := sentenceStart(lo, from), sentenceEnd(lo, to)
+			sentence := lo[start:end]
+			if len(text) == len(lo) {
+				sentence = text[start:end]
+			}
+			if mailtext.IsAsk(sentence) {
+				return true
+			}
 		}
 	}
-	q.n += strings.Count(lo, "\uff1f") // the full-width question mark of CJK text
-	return q
+	return false
 }
 
-// sentenceStart returns where the sentence ending at i begins: after a
-// '.', '!', '?', ';' or ':' followed by white space, or after a blank
-// line. A single line break is wrapping, not the end of a sentence.
-func sentenceStart(lo string, i int) int {
-	for j := i - 1; j >= 0; j-- {
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// sentenceEnd returns where the sentence holding i ends: after a '.',
+// '!' or '?' followed by white space or the end, or at a blank line.
+func sentenceEnd(lo string, i int) int {
+	for j := i; j < len(lo); j++ {
 		switch lo[j] {
-		case '.', '!', '?', ';', ':':
-			if j+1 < i && isSpace(lo[j+1]) {
+		case '.', '!', '?':
+			if j+1 == len(lo) || isSpace(lo[j+1]) {
 				return j + 1
 			}
 		case '\n':
-			k := j - 1
-			for k >= 0 && (lo[k] == ' ' || lo[k] == '\t' || lo[k] == '\r') {
-				k--
+			k := j + 1
+			for k < len(lo) && (lo[k] == ' ' || lo[k] == '\t' || lo[k] == '\r') {
+				k++
 			}
-			if k < 0 || lo[k] == '\n' {
-				return j + 1
+			if k == len(lo) || lo[k] == '\n' {
+				return j
 			}
 		}
 	}
-	return 0
+	return len(lo)
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
-
-func endsQuestion(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '"' || c == '\'' || c == ')' ||
-		c == '?' || c == '!' || c == '*' || c == '_'
-}
-
-// questionKind classifies a question sentence by its first word after
-// greetings and fillers: 'y' yes/no, 'o' open, 0 unknown.
-func questionKind(s string) byte {
-	// Skip a greeting up to its comma ("hi carol, could you…").
-	if g := greeting(s); g != "" {
-		if i := strings.IndexByte(s, ','); i >= 0 {
-			s = s[i+1:]
-		}
-	}
-	var kind byte
-	done := false
-	forEachWord(s, func(w []byte) {
-		if done {
-			return
-		}
-		switch {
-		case fillers[string(w)]:
-			return
-		case auxiliaries[string(w)]:
-			kind = 'y'
-		case whWords[string(w)]:
-			kind = 'o'
-		}
-		done = true
-	})
-	if kind == 0 && strings.Contains(s, " or ") {
-		return 'o' // "Tuesday or Wednesday?" asks to choose
-	}
-	return kind
-}
-
-// greetingWords open a salutation.
-var greetingWords = []string{"hi", "hello", "hey", "dear", "good morning", "good afternoon", "good evening", "hallo", "bonjour", "hola", "ciao"}
-
-// greeting returns the first line of lo when it is a salutation ("hi
-// carol,"), else "".
-func greeting(lo string) string {
-	line, _, _ := strings.Cut(strings.TrimLeft(lo, " \t\r\n"), "\n")
-	line = strings.TrimSpace(line)
-	for _, g := range greetingWords {
-		if strings.HasPrefix(line, g) && (len(line) == len(g) || !isLetter(line[len(g)])) {
-			if len(line) > 60 {
-				line = line[:60]
+// formality returns how text addresses its reader: by the markers of
+// [formal] and [informal] that it holds (more of one kind wins), else the
+// language's default.
+func (p *pack) formality(text, lo string) formality {
+	count := func(marks []string) int {
+		n := 0
+		for _, m := range marks {
+			if word, ok := strings.CutPrefix(m, "="); ok {
+				if hasWord(text, word) {
+					n++
+				}
+			} else if hasPhrase(lo, m) {
+				n++
 			}
-			return line
 		}
+		return n
 	}
-	return ""
+	switch f, i := count(p.formalMarks), count(p.informalMarks); {
+	case f > i:
+		return formal
+	case i > f:
+		return informal
+	}
+	return p.defaultForm
 }
 
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80 }
+// hasWord reports whether s holds w as a whole word, case-sensitively.
+func hasWord(s, w string) bool { return hasPhrase(s, w) }
+
+// clock times in the languages' own forms are found by findTime; this
+// finds the forms all of them share.
 
 // hasClockTime reports whether lo names a time of day: "10:30", "3pm",
 // "3 pm".
@@ -273,3 +197,5 @@ func hasClockTime(lo string) bool {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80 }

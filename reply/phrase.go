@@ -16,19 +16,12 @@ const (
 	kProblem
 	kNoReply
 	kAttach
+	kDemand
+	kDocument
+	kSend
 )
 
-// phraseLists are the phrase lists extract looks for in the new text.
-var phraseLists = []struct {
-	kind    phraseKind
-	phrases []string
-}{
-	{kYesNo, yesNoPhrases}, {kThanks, thanksPhrases},
-	{kDay, dayWords}, {kSchedule, scheduleWords}, {kUpdate, updateWords},
-	{kProblem, problemWords}, {kNoReply, noReplyPhrases}, {kAttach, attachWords},
-}
-
-// phrase is one entry of phraseIndex: the words after the first, and
+// phrase is one entry of a pack's index: the words after the first, and
 // where it comes from.
 type phrase struct {
 	text string
@@ -36,21 +29,23 @@ type phrase struct {
 	kind phraseKind
 }
 
-// phraseIndex maps the first word of every phrase to the phrases.
-var phraseIndex = func() map[string][]phrase {
-	idx := make(map[string][]phrase)
-	for _, l := range phraseLists {
-		for _, p := range l.phrases {
-			ws := strings.FieldsFunc(p, func(r rune) bool { return !isWordRune(r) })
-			idx[ws[0]] = append(idx[ws[0]], phrase{text: p, rest: ws[1:], kind: l.kind})
-		}
-	}
-	return idx
-}()
+// maxHits is how many places of documents and of verbs of sending
+// scanPhrases records.
+const maxHits = 8
 
-// scanPhrases finds the phrases of phraseLists in lo (lower case) in one
-// pass over its words and returns the kinds found.
-func scanPhrases(lo string) (kinds phraseKind) {
+// hits are what scanPhrases found.
+type hits struct {
+	kinds  phraseKind
+	demand string // the first demand phrase
+	// Byte offsets in the text of the first document words and verbs of
+	// sending.
+	docs, sends   [maxHits]int32
+	nDocs, nSends int
+}
+
+// scanPhrases finds the phrases of p's lists in lo (lower case) in one
+// pass over its words.
+func (p *pack) scanPhrases(lo string) (h hits) {
 	spans := make([][2]int32, 0, 512) // word boundaries; on the stack for most texts
 	start := -1
 	for i, r := range lo {
@@ -69,14 +64,24 @@ func scanPhrases(lo string) (kinds phraseKind) {
 		spans = append(spans, [2]int32{int32(start), int32(len(lo))})
 	}
 	for i, sp := range spans {
-		for _, p := range phraseIndex[lo[sp[0]:sp[1]]] {
-			if i+len(p.rest) >= len(spans) || !restMatches(lo, spans[i+1:], p.rest) {
+		for _, ph := range p.index[lo[sp[0]:sp[1]]] {
+			if i+len(ph.rest) >= len(spans) || !restMatches(lo, spans[i+1:], ph.rest) {
 				continue
 			}
-			kinds |= p.kind
+			h.kinds |= ph.kind
+			switch {
+			case ph.kind == kDemand && h.demand == "":
+				h.demand = ph.text
+			case ph.kind == kDocument && h.nDocs < maxHits:
+				h.docs[h.nDocs] = sp[0]
+				h.nDocs++
+			case ph.kind == kSend && h.nSends < maxHits:
+				h.sends[h.nSends] = sp[0]
+				h.nSends++
+			}
 		}
 	}
-	return kinds
+	return h
 }
 
 func restMatches(lo string, spans [][2]int32, rest []string) bool {

@@ -181,24 +181,3 @@ func addressLine(as []mailmsg.Address) string {
 	}
 	return cleanLine(strings.Join(parts, ", "), 400)
 }
-
-// languageName names a guessLang result for the prompt, or "".
-func languageName(code string) string {
-	switch code {
-	case "en":
-		return "English"
-	case "de":
-		return "German"
-	case "fr":
-		return "French"
-	case "es":
-		return "Spanish"
-	case "it":
-		return "Italian"
-	case "nl":
-		return "Dutch"
-	case "pt":
-		return "Portuguese"
-	}
-	return ""
-}

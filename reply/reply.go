@@ -29,16 +29,17 @@ const (
 	IntentSchedule    = "schedule"
 	IntentMoreInfo    = "need-more-info"
 	IntentFollowUp    = "will-follow-up"
+	IntentWillDo      = "will-do" // does what the mail asks ("Sure, I'll send it over.")
 	IntentThanks      = "thanks"
 	IntentWelcome     = "welcome"
 	IntentAcknowledge = "acknowledge"
 	IntentApology     = "apology"
-	IntentOther       = "other" // the model's own; never used by Builtin
+	IntentOther       = "other" // the model's own; Builtin's third option of an alternative question
 )
 
 // Intents lists every intent, in the order Builtin breaks ties.
 var Intents = []string{
-	IntentYes, IntentNo, IntentSchedule, IntentMoreInfo, IntentFollowUp,
+	IntentYes, IntentNo, IntentSchedule, IntentMoreInfo, IntentFollowUp, IntentWillDo,
 	IntentThanks, IntentWelcome, IntentAcknowledge, IntentApology, IntentOther,
 }
 

@@ -59,6 +59,7 @@ type Decision struct {
 const (
 	wQuestion       = 0.35
 	wRequest        = 0.25
+	wDemand         = 0.35 // a demand or threat expects an answer as a question does
 	wInTo           = 0.15
 	wOnlyCc         = -0.20
 	wNotListed      = -0.25
@@ -165,6 +166,9 @@ func (s *scorer) text(f *features, m *mailmsg.Message) {
 	if len(f.requests) > 0 {
 		s.add(wRequest, "makes a request (%q)", f.requests[0])
 	}
+	if f.demand != "" {
+		s.add(wDemand, "makes a demand or threat (%q)", f.demand)
+	}
 	if f.noReply {
 		s.add(wNoReplyNeeded, "says no reply is needed")
 	}
@@ -222,9 +226,6 @@ func containsOwn(list []mailmsg.Address, own []string) bool {
 	return false
 }
 
-// groupGreetings address many readers at once.
-var groupGreetings = []string{"all", "everyone", "everybody", "folks", "team", "guys", "list", "people", "friends"}
-
 // greeting scores a salutation that names the user or a group.
 func (s *scorer) greeting(f *features, names []string) {
 	if f.greeting == "" {
@@ -238,7 +239,7 @@ func (s *scorer) greeting(f *features, names []string) {
 			}
 		}
 	}
-	for _, g := range groupGreetings {
+	for _, g := range f.pack.groups {
 		if hasPhrase(f.greeting, g) {
 			s.add(wGreetsGroup, "greets a group (%q)", g)
 			return

@@ -145,17 +145,22 @@ func TestQuestions(t *testing.T) {
 		text              string
 		n                 int
 		yesNo, open, time bool
+		when              string
+		options           []string
 	}{
-		{"could we move the review to\nfriday at 10:00 instead?", 1, true, false, true},
-		{"hi carol, can you send the file?", 1, true, false, false},
-		{"what do you think? and when?", 2, false, true, false},
-		{"see https://x.example/a?b=c for details.", 0, false, false, false},
-		{"tuesday or wednesday?", 1, false, true, false},
-		{"are you free for lunch tomorrow?", 1, true, false, true},
+		{"could we move the review to\nfriday at 10:00 instead?", 1, true, false, true, "friday at 10:00", nil},
+		{"hi carol, can you send the file?", 1, true, false, false, "", nil},
+		{"what do you think? and when?", 2, false, true, false, "", nil},
+		{"see https://x.example/a?b=c for details.", 0, false, false, false, "", nil},
+		// An alternative question is neither yes/no nor open: it has options.
+		{"tuesday or wednesday?", 1, false, false, false, "", []string{"tuesday", "wednesday"}},
+		{"pizza, or something else?", 1, false, true, false, "", nil},
+		{"are you free for lunch tomorrow?", 1, true, false, true, "tomorrow", nil},
 	}
+	en := packs["en"]
 	for _, tt := range tests {
-		q := questions(tt.text)
-		if q.n != tt.n || q.yesNo != tt.yesNo || q.open != tt.open || q.timeAsked != tt.time {
+		q := en.questions(tt.text, tt.text)
+		if q.n != tt.n || q.yesNo != tt.yesNo || q.open != tt.open || q.timeAsked != tt.time || q.when != tt.when || !slices.Equal(q.options, tt.options) {
 			t.Errorf("questions(%q) = %+v", tt.text, q)
 		}
 	}

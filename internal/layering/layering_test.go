@@ -20,26 +20,27 @@ const module = "mailassist/"
 // Stages (ingest, spam, reply, escalate, apply) never import each other;
 // reply and escalate are siblings over hardness, draft and mailtext; only
 // cmd and test helpers import configs; the bottom packages (setting,
-// backoff, mailmsg, mailtext) import nothing of the module.
+// backoff, mailmsg, mailtext, lang) import nothing of the module.
 var allowed = map[string][]string{
 	"setting":  {},
 	"backoff":  {},
 	"mailmsg":  {},
 	"mailtext": {},
+	"lang":     {},
 	"imapx":    {"setting", "mailmsg"},
 	"account":  {"setting", "imapx"},
 	"llm":      {"setting", "backoff"},
 	"ops":      {"setting"},
 	"bus":      {"setting", "backoff", "account", "mailmsg"},
 	"msgindex": {"bus"},
-	"hardness": {"setting", "mailmsg", "mailtext"},
+	"hardness": {"setting", "lang", "mailmsg", "mailtext"},
 	"draft":    {"account", "bus", "mailmsg", "mailtext"},
 	"ingest":   {"account", "backoff", "bus", "imapx", "mailmsg", "msgindex"},
 	"apply":    {"account", "bus", "imapx", "mailmsg", "msgindex"},
 	"spam":     {"account", "bus", "llm", "mailmsg", "mailtext", "setting"},
 	"learn":    {"account", "backoff", "bus", "imapx", "spam"},
-	"reply":    {"account", "bus", "draft", "hardness", "llm", "mailmsg", "mailtext", "setting"},
-	"escalate": {"account", "bus", "draft", "hardness", "imapx", "llm", "mailmsg", "mailtext", "msgindex", "setting"},
+	"reply":    {"account", "bus", "draft", "hardness", "lang", "llm", "mailmsg", "mailtext", "setting"},
+	"escalate": {"account", "bus", "draft", "hardness", "imapx", "lang", "llm", "mailmsg", "mailtext", "msgindex", "setting"},
 	"configs":  {"account", "bus", "escalate", "hardness", "imapx", "llm", "ops", "reply", "setting", "spam"},
 }
 
