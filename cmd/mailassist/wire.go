@@ -58,7 +58,7 @@ func busOptions(cfg *configs.Config) bus.Options { return cfg.Stream.Options(cfg
 // and opens the stream and buckets.
 func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string) (*env, error) {
 	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry()}
-	co := cfg.NATS.ConnectOptions(role)
+	co := cfg.NATS.ConnectOptions(credentialRole(role))
 	if cfg.NATS.URL == "" {
 		var err error
 		if co, err = embedded(cfg, log, mode, role, e); err != nil {
