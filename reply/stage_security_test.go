@@ -89,8 +89,8 @@ const question = "From: Alex Rivera <alex@partner.example>\r\nTo: Alice <alice@e
 // it: the built-in generator's suggestions stand in.
 func TestStageNoModelNoiseInDrafts(t *testing.T) {
 	for name, answer := range map[string]string{
-		"noise":      `{"suggestions":[{"intent":"yes","text":"㒰y)n}첥ZmEol-Wrێ{댝:ɺ"}]}`,
-		"draft only": `{"suggestions":[],"draft":"㒰y)n}첥ZmEol-Wrێ{댝:ɺ"}`,
+		"noise":       `{"suggestions":[{"intent":"yes","text":"㒰y)n}첥ZmEol-Wrێ{댝:ɺ"}]}`,
+		"draft only":  `{"suggestions":[],"draft":"㒰y)n}첥ZmEol-Wrێ{댝:ɺ"}`,
 		"latin noise": `{"suggestions":[{"intent":"yes","text":"Xq zvbnm trwpk."}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
