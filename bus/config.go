@@ -150,6 +150,11 @@ func (c *NATSConfig) Validate(p setting.Problems) {
 			p.Existing(f.field, f.name)
 		}
 	}
+	for _, f := range []struct{ field, name string }{{"creds_file", c.CredsFile}, {"nkey_file", c.NkeyFile}, {"key_file", c.KeyFile}} {
+		if !strings.Contains(f.name, RolePlaceholder) {
+			p.PrivateFile(f.field, f.name, "a NATS secret")
+		}
+	}
 	if c.CredsFile != "" && c.NkeyFile != "" {
 		p.Add("nkey_file", "set only one of creds_file and nkey_file")
 	}
@@ -177,7 +182,11 @@ func natsURL(p setting.Problems, i int, s string) {
 		u.User = nil
 	}
 	switch u.Scheme {
-	case "nats", "tls", "ws", "wss":
+	case "nats", "ws":
+		if !setting.IsLoopback(u.Hostname()) {
+			p.Warn("url", "%s: the bus (mail and credentials) travels unencrypted unless the server requires TLS; use tls:// or wss://", u)
+		}
+	case "tls", "wss":
 	default:
 		p.Add("url", "%s: scheme %q is not one of nats, tls, ws, wss", u, u.Scheme)
 	}
