@@ -19,6 +19,11 @@ var injectionPhrases = []string{
 	"attention ai", "attention assistant", "to any ai", "assistant:", "you must reply",
 	"you must respond", "you must include", "you must write", "do not tell the user", "don't tell the user",
 	"without telling the user", "jailbreak", "<|im_start|>", "<|system|>", "[inst]", "### instruction",
+	// The same in the other languages mailassist reads.
+	"ignoriere alle vorherigen", "ignoriere die vorherigen", "ignoriere deine anweisungen", "als ki-assistent",
+	"ignorez les instructions", "ignorez toutes les instructions", "en tant qu'ia",
+	"ignora las instrucciones", "ignora todas las instrucciones", "ignora le istruzioni", "ignora tutte le istruzioni",
+	"negeer alle vorige", "negeer de vorige", "ignore as instruções", "ignore todas as instruções",
 }
 
 // injectionRequests are requests to slip links, secrets or recipients
@@ -39,7 +44,9 @@ func Injection(s string) string {
 	if len(s) > maxSensitiveScan {
 		s = Truncate(s, maxSensitiveScan)
 	}
-	lo := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	// Invisible characters ("i\u200bgnore") and line breaks do not hide a
+	// phrase.
+	lo := strings.Join(strings.Fields(strings.ToLower(StripControl(s, false))), " ")
 	best := -1
 	var cue string
 	for _, p := range injectionPhrases {
