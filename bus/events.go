@@ -233,7 +233,15 @@ type Suggested struct {
 	TriggerReasons []string         `json:"trigger_reasons,omitempty"`
 	Hardness       float64          `json:"hardness"`
 	Drafted        bool             `json:"drafted"` // a draft action was published
-	At             time.Time        `json:"at"`
+	// SenderOnly: the message had more recipients than
+	// reply.max_recipients, so the draft replies to the sender only.
+	SenderOnly bool `json:"sender_only,omitempty"`
+	// Injection is the instruction-like text aimed at an assistant that
+	// the message carries ("ignore previous instructions", a request to
+	// include a link or a Bcc): the model was not asked, the suggestions
+	// are the built-in generator's (or none) and no draft was filed.
+	Injection string    `json:"injection,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 // HardnessReason is one reason of the hardness score.
@@ -253,6 +261,8 @@ type Escalation struct {
 	Reasons      []HardnessReason `json:"reasons"`
 	SpamScore    float64          `json:"spam_score"`
 	// SmallModelInvalid: the small model's suggestions failed validation.
+	// The reply stage no longer sets it (a failing small model falls back
+	// to the built-in generator); it stays for consumers of older events.
 	SmallModelInvalid bool      `json:"small_model_invalid,omitempty"`
 	Raw               []byte    `json:"raw,omitempty"`
 	RawObject         string    `json:"raw_object,omitempty"`
@@ -298,4 +308,7 @@ type Escalated struct {
 	Drafted  bool      `json:"drafted"`
 	Thread   int       `json:"thread_messages"`
 	At       time.Time `json:"at"`
+	// SenderOnly: the draft replies to the sender only (more recipients
+	// than reply.max_recipients).
+	SenderOnly bool `json:"sender_only,omitempty"`
 }

@@ -2,7 +2,9 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -60,7 +62,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	b := &Bus{NC: nc, JS: js, Opts: opts}
-	b.Stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	if b.Stream, err = b.ensureStream(ctx, jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "mailassist events; see docs/events.md",
 		Subjects:    []string{subjectWildcard},
@@ -71,9 +73,8 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 		Duplicates:  opts.DuplicateWindow,
 		Storage:     b.storage(),
 		Replicas:    opts.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
+	}); err != nil {
+		return nil, err
 	}
 	if b.Checkpoints, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      CheckpointsKV,
@@ -115,12 +116,27 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 
 // KeyValue creates or updates a KV bucket with the bus's storage and
 // replicas (what cfg says of those is replaced). Stages open their own
-// buckets with it.
+// buckets with it. A bucket that already has these settings is only
+// opened, which needs no permission to change it (see Permissions).
 func (b *Bus) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	cfg.Storage, cfg.Replicas = b.storage(), b.Opts.Replicas
+	ok, err := b.upToDate(ctx, "KV_"+cfg.Bucket, func(sc jetstream.StreamConfig) bool {
+		return sc.Description == cfg.Description && sc.MaxMsgsPerSubject == int64(max(cfg.History, 1)) &&
+			sc.MaxAge == cfg.TTL && sc.Storage == cfg.Storage && sc.Replicas == cfg.Replicas
+	})
+	if ok {
+		kv, err := b.JS.KeyValue(ctx, cfg.Bucket)
+		if err != nil {
+			return nil, fmt.Errorf("open kv %s: %w", cfg.Bucket, err)
+		}
+		return kv, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("create kv %s: %w", cfg.Bucket, err)
+		return nil, fmt.Errorf("create kv %s: %w%s", cfg.Bucket, err, permissionHint(err))
 	}
 	return kv, nil
 }
@@ -128,11 +144,72 @@ func (b *Bus) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetst
 // ObjectStore is KeyValue for an object store.
 func (b *Bus) ObjectStore(ctx context.Context, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
 	cfg.Storage, cfg.Replicas = b.storage(), b.Opts.Replicas
+	ok, err := b.upToDate(ctx, "OBJ_"+cfg.Bucket, func(sc jetstream.StreamConfig) bool {
+		return sc.Description == cfg.Description && sc.MaxAge == cfg.TTL && sc.Storage == cfg.Storage && sc.Replicas == cfg.Replicas
+	})
+	if ok {
+		store, err := b.JS.ObjectStore(ctx, cfg.Bucket)
+		if err != nil {
+			return nil, fmt.Errorf("open object store %s: %w", cfg.Bucket, err)
+		}
+		return store, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	store, err := b.JS.CreateOrUpdateObjectStore(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("create object store %s: %w", cfg.Bucket, err)
+		return nil, fmt.Errorf("create object store %s: %w%s", cfg.Bucket, err, permissionHint(err))
 	}
 	return store, nil
+}
+
+// ensureStream opens the stream of cfg, creating or updating it only when
+// it is missing or its settings differ.
+func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	ok, err := b.upToDate(ctx, cfg.Name, func(sc jetstream.StreamConfig) bool {
+		return sc.Description == cfg.Description && slices.Equal(sc.Subjects, cfg.Subjects) &&
+			sc.Retention == cfg.Retention && sc.Discard == cfg.Discard && sc.MaxAge == cfg.MaxAge &&
+			sc.MaxBytes == cfg.MaxBytes && sc.Duplicates == cfg.Duplicates && sc.Storage == cfg.Storage &&
+			sc.Replicas == cfg.Replicas
+	})
+	if ok {
+		s, err := b.JS.Stream(ctx, cfg.Name)
+		if err != nil {
+			return nil, fmt.Errorf("open stream %s: %w", cfg.Name, err)
+		}
+		return s, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := b.JS.CreateOrUpdateStream(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create stream %s: %w%s", cfg.Name, err, permissionHint(err))
+	}
+	return s, nil
+}
+
+// upToDate reports whether the stream called name exists with the
+// settings same checks.
+func (b *Bus) upToDate(ctx context.Context, name string, same func(jetstream.StreamConfig) bool) (bool, error) {
+	s, err := b.JS.Stream(ctx, name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("stream %s: %w", name, err)
+	}
+	return same(s.CachedInfo().Config), nil
+}
+
+// permissionHint explains a JetStream request that got no answer: the
+// server drops a request the credentials may not make.
+func permissionHint(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+		return " (no answer: if these credentials are a role's, an admin creates the stream and buckets first: mailassist setup)"
+	}
+	return ""
 }
 
 func (b *Bus) storage() jetstream.StorageType {
@@ -147,7 +224,7 @@ func (b *Bus) consumerConfig(durable string, filters []string, maxAckPending, ma
 	if maxAckPending <= 0 {
 		maxAckPending = 1000
 	}
-	return jetstream.ConsumerConfig{
+	cc := jetstream.ConsumerConfig{
 		Durable:        durable,
 		Description:    "mailassist stage " + durable,
 		FilterSubjects: filters,
@@ -158,6 +235,12 @@ func (b *Bus) consumerConfig(durable string, filters []string, maxAckPending, ma
 		MaxAckPending:  maxAckPending,
 		Replicas:       b.Opts.Replicas,
 	}
+	if len(filters) == 1 {
+		// One filter goes in the create request's subject, so that a
+		// role's permissions can pin the filter (Permissions.Consume).
+		cc.FilterSubject, cc.FilterSubjects = filters[0], nil
+	}
+	return cc
 }
 
 // EnsureConsumer creates or updates a stage's durable consumer.

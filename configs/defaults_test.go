@@ -56,7 +56,7 @@ func TestDefaults(t *testing.T) {
 			CorrespondentScore: 0.99,
 			Bootstrap:          spam.Bootstrap{MaxSpam: 2000, MaxHam: 2000, SentInterval: setting.Duration(10 * time.Minute)},
 		},
-		Reply: reply.Config{Draft: "top", Threshold: 0.5},
+		Reply: reply.Config{Draft: "top", Threshold: 0.5, MaxRecipients: 20},
 		Escalate: escalate.Config{
 			Config:       hardness.Config{Threshold: 0.5},
 			LLM:          "none", // without llm.large; see TestEscalateLLMDefault
@@ -220,6 +220,7 @@ func TestStageValuesKept(t *testing.T) {
   draft: none
   threshold: 0.7
   llm: small
+  max_recipients: 5
 escalate:
   threshold: 1
   weights: {legal: 0, vip: 1}
@@ -236,7 +237,7 @@ llm:
     model: qwen2.5:1.5b
 `
 	cfg := parse(t, src)
-	wantReply := reply.Config{Draft: "none", Threshold: 0.7, LLM: "small"}
+	wantReply := reply.Config{Draft: "none", Threshold: 0.7, LLM: "small", MaxRecipients: 5}
 	wantEsc := escalate.Config{
 		Config: hardness.Config{
 			Threshold: 1,

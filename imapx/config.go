@@ -73,6 +73,10 @@ func (c *Config) Validate(p setting.Problems) {
 		c.validatePlaintext(p)
 	}
 	c.validatePasswordRef(p)
+	if c.InsecureSkipVerify && c.TLS != TLSNone {
+		p.Warn("insecure_skip_verify", "the server's certificate is not verified: anyone on the path can pose as %s and read the password; trust a private CA with ca_file instead", c.Host)
+	}
+	p.PrivateFile("password_file", c.PasswordFile, "the IMAP password")
 }
 
 // validateHost wants a bare host name or IP address.

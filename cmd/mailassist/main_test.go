@@ -177,3 +177,34 @@ func TestDemo(t *testing.T) {
 		t.Errorf("mailbox INBOX %d, Junk %d; %d moves reported", inbox, junk, moved)
 	}
 }
+
+// config check warns about what is valid but unsafe and goes on; with
+// --strict it refuses, and so does run.
+func TestConfigCheckWarnsAndStrictRefuses(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("secret"), 0o644)
+	cfg := filepath.Join(dir, "mailassist.yaml")
+	os.WriteFile(cfg, []byte(`data_dir: `+dir+`/data
+http: {listen: "0.0.0.0:9"}
+accounts:
+  - name: work
+    address: me@example.org
+    imap: {host: imap.example.org, insecure_skip_verify: true, password_file: `+pw+`}
+`), 0o600)
+	out, err := execute(t, "config", "check", cfg)
+	if err != nil {
+		t.Fatalf("warnings made check fail: %v", err)
+	}
+	for _, want := range []string{"warning: " + cfg + ":2: http.listen", "insecure_skip_verify", "password_file", "ok (1 accounts, 3 warnings)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := execute(t, "config", "check", "--strict", cfg); err == nil || !strings.Contains(err.Error(), "3 warning(s)") {
+		t.Errorf("check --strict: %v", err)
+	}
+	if _, err := execute(t, "run", "--strict", "--config", cfg); err == nil || !strings.Contains(err.Error(), "refused with --strict") {
+		t.Errorf("run --strict: %v", err)
+	}
+}

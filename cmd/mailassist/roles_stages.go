@@ -76,7 +76,7 @@ func runReply(ctx context.Context, e *env) error {
 	}
 	st := &reply.Stage{
 		Bus: e.bus, Accounts: e.cfg.Accounts, Threshold: e.cfg.Reply.Threshold,
-		Draft: e.cfg.Reply.Draft == reply.DraftTop, Scorer: scorer,
+		Draft: e.cfg.Reply.Draft == reply.DraftTop, Scorer: scorer, MaxRecipients: e.cfg.Reply.MaxRecipients,
 	}
 	if name := e.cfg.Reply.LLM; name != "" && name != "none" {
 		c, err := llmClient(ctx, endpoint(e.cfg, name))
@@ -112,7 +112,8 @@ func runEscalate(ctx context.Context, e *env) error {
 		opts.Large, opts.Model, opts.Timeout = c, c.Model(), ep.Timeout.D()
 		opts.Budget = escalate.NewBudget(kv, ec.MaxPerHour, nil)
 	}
-	st := &escalate.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts)}
+	st := &escalate.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts),
+		MaxRecipients: e.cfg.Reply.MaxRecipients}
 	return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log)
 }
 

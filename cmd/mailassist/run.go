@@ -13,6 +13,7 @@ import (
 
 	"mailassist/apply"
 	"mailassist/bus"
+	"mailassist/configs"
 	"mailassist/ingest"
 	"mailassist/ops"
 )
@@ -36,29 +37,33 @@ func roles() []role {
 
 func runCmd() *cobra.Command {
 	var cfgPath string
+	var strict bool
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run every role in one process (embedded NATS unless nats.url is set)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd.Context(), cfgPath, "run", embedAlways, roles())
+			return serveStrict(cmd.Context(), cfgPath, "run", embedAlways, roles(), strict)
 		},
 	}
 	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	cmd.Flags().BoolVar(&strict, "strict", false, "refuse to start when the config has warnings (see config check)")
 	return cmd
 }
 
 func roleCmd(r role) *cobra.Command {
 	var cfgPath string
+	var strict bool
 	cmd := &cobra.Command{
 		Use:   r.name,
 		Short: r.short + " (one role, for scaling out)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd.Context(), cfgPath, r.name, embedNever, []role{r})
+			return serveStrict(cmd.Context(), cfgPath, r.name, embedNever, []role{r}, strict)
 		},
 	}
 	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	cmd.Flags().BoolVar(&strict, "strict", false, "refuse to start when the config has warnings (see config check)")
 	return cmd
 }
 
@@ -83,16 +88,40 @@ func roleCmds() []*cobra.Command {
 // serve runs the roles and the ops endpoints until SIGINT or SIGTERM,
 // then shuts down in two phases (stop taking work, finish work in flight).
 func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs []role) error {
-	cfg, err := loadConfig(cfgPath)
+	return serveStrict(parent, cfgPath, name, mode, rs, false)
+}
+
+// serveStrict is serve that logs the config's warnings, and with strict
+// refuses to start when there are any.
+func serveStrict(parent context.Context, cfgPath, name string, mode embeddedMode, rs []role, strict bool) error {
+	if cfgPath == "" {
+		_, err := loadConfig(cfgPath)
+		return err
+	}
+	cfg, warns, err := configs.Check(cfgPath)
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg.Log)
+	if warns != nil {
+		for _, w := range warns.Problems {
+			log.Warn("config: "+w.Msg, "file", cfgPath, "line", w.Line, "key", w.Path)
+		}
+		if strict {
+			return fmt.Errorf("%s: %d warning(s), refused with --strict:\n%s", cfgPath, len(warns.Problems), warns)
+		}
+	}
 	if parent == nil {
 		parent = context.Background()
 	}
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var token string
+	if cfg.HTTP.TokenFile != "" {
+		if token, err = ops.ReadToken(cfg.HTTP.TokenFile); err != nil {
+			return err
+		}
+	}
 	e, err := setup(ctx, cfg, log, mode, name)
 	if err != nil {
 		return err
@@ -102,7 +131,7 @@ func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs [
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runRoles(gctx, e, rs) })
 	g.Go(func() error {
-		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e.watchers, Ready: e.ready, Log: log}).Run(gctx)
+		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e.watchers, Ready: e.ready, Token: token, Log: log}).Run(gctx)
 	})
 	log.Info("mailassist started", "version", versionString(), "roles", len(rs), "accounts", len(cfg.Accounts))
 	<-gctx.Done()

@@ -58,34 +58,13 @@ func busOptions(cfg *configs.Config) bus.Options { return cfg.Stream.Options(cfg
 // and opens the stream and buckets.
 func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string) (*env, error) {
 	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry()}
-	url := cfg.NATS.URL
-	if url == "" {
-		url = "nats://" + cfg.NATS.Listen
-		switch mode {
-		case embedAlways:
-			emb, err := bus.StartEmbedded(cfg.DataDir, cfg.NATS.Listen, log)
-			if err != nil {
-				return nil, err
-			}
-			e.emb = emb
-			url = emb.ClientURL()
-			log.Info("embedded nats started", "url", url, "store", cfg.DataDir)
-		case embedIfAbsent:
-			if !reachable(url) {
-				emb, err := bus.StartEmbedded(cfg.DataDir, "127.0.0.1:-1", slog.New(slog.DiscardHandler))
-				if err != nil {
-					return nil, err
-				}
-				e.emb, url = emb, emb.ClientURL()
-			}
-		case embedNever:
-			if !reachable(url) {
-				return nil, fmt.Errorf("nats.url is empty and no embedded server answers at %s: start `mailassist run` first or set nats.url", cfg.NATS.Listen)
-			}
+	co := cfg.NATS.ConnectOptions(credentialRole(role))
+	if cfg.NATS.URL == "" {
+		var err error
+		if co, err = embedded(cfg, log, mode, role, e); err != nil {
+			return nil, err
 		}
 	}
-	co := cfg.NATS.ConnectOptions("mailassist-" + role)
-	co.URL = url
 	nc, err := bus.Connect(co, log)
 	if err != nil {
 		e.close()
@@ -102,8 +81,51 @@ func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embe
 	return e, nil
 }
 
-func reachable(url string) bool {
-	nc, err := nats.Connect(url, nats.Timeout(time.Second), nats.MaxReconnects(0))
+// embedded returns how a process of role reaches the embedded server,
+// starting it as mode says (into e.emb). Every process logs in with the
+// credentials `run` generated in data_dir.
+func embedded(cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string, e *env) (bus.ConnectOptions, error) {
+	if mode == embedAlways {
+		emb, err := bus.StartEmbedded(cfg.DataDir, cfg.NATS.Listen, log)
+		if err != nil {
+			return bus.ConnectOptions{}, err
+		}
+		e.emb = emb
+		log.Info("embedded nats started", "url", emb.ClientURL(), "store", cfg.DataDir,
+			"credentials", emb.Creds.SeedFile)
+		return embeddedOptions(emb.ClientURL(), emb.Creds, role), nil
+	}
+	url := "nats://" + cfg.NATS.Listen
+	creds, err := bus.LoadCredentials(cfg.DataDir)
+	switch {
+	case err == nil && reachable(embeddedOptions(url, creds, role)):
+		return embeddedOptions(url, creds, role), nil
+	case mode == embedIfAbsent && (err == nil || errors.Is(err, bus.ErrNoCredentials)):
+		// Nobody serves the store: open it briefly on a free port.
+		emb, err := bus.StartEmbedded(cfg.DataDir, "127.0.0.1:-1", slog.New(slog.DiscardHandler))
+		if err != nil {
+			return bus.ConnectOptions{}, err
+		}
+		e.emb = emb
+		return embeddedOptions(emb.ClientURL(), emb.Creds, role), nil
+	case err != nil:
+		return bus.ConnectOptions{}, fmt.Errorf("nats.url is empty: %w (start `mailassist run` first, or set nats.url)", err)
+	}
+	return bus.ConnectOptions{}, fmt.Errorf("nats.url is empty and no embedded server answers at %s: start `mailassist run` first or set nats.url", cfg.NATS.Listen)
+}
+
+func embeddedOptions(url string, creds *bus.Credentials, role string) bus.ConnectOptions {
+	return bus.ConnectOptions{URL: url, NkeyFile: creds.SeedFile, Name: "mailassist-" + role, InboxPrefix: bus.Inbox(role)}
+}
+
+// reachable reports whether a server answers at co and accepts its
+// credentials.
+func reachable(co bus.ConnectOptions) bool {
+	nk, err := nats.NkeyOptionFromSeed(co.NkeyFile)
+	if err != nil {
+		return false
+	}
+	nc, err := nats.Connect(co.URL, nats.Timeout(time.Second), nats.MaxReconnects(0), nk)
 	if err != nil {
 		return false
 	}
