@@ -152,7 +152,7 @@ func TestEscalateInjectionGoesToTheHuman(t *testing.T) {
 		return nil, errors.New("not to be called")
 	})})
 	res, err := e.Escalate(context.Background(), Job{Account: "work", Thread: th, Assessment: scored(t, th), Injection: cue})
-	if err != nil || asked || res.Handler != "human" || res.Draft != "" || !strings.Contains(res.Handoff, "instructions for an assistant") {
+	if err != nil || asked || res.Handler != "human" || !strings.HasPrefix(res.Draft, "[mailassist: ") || !strings.Contains(res.Handoff, "instructions for an assistant") {
 		t.Errorf("asked %v, %+v, %v", asked, res, err)
 	}
 

@@ -8,6 +8,7 @@ import (
 
 	"mailassist/bus"
 	"mailassist/escalate"
+	"mailassist/learn"
 	"mailassist/reply"
 	"mailassist/spam"
 )
@@ -44,7 +45,8 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 			Consume("spam-feedback", bus.AllAccounts(bus.KindFeedback)).
 			Events(bus.KindClassified, bus.KindAction).
 			Objects(bus.RawObjects, false).
-			OwnObjects(spam.ModelsBucket).OwnKV(spam.TrainedBucket).OwnKV(spam.CacheBucket)
+			OwnObjects(spam.ModelsBucket).OwnKV(spam.TrainedBucket).OwnKV(spam.CacheBucket).
+			OwnKV(spam.CorrespondentsBucket).OwnKV(learn.Bucket) // the bootstrap from the mailbox and the Sent follower
 	case "reply":
 		p.Consume("reply", bus.AllAccounts(bus.KindClassified)).
 			Events(bus.KindSuggested, bus.KindEscalation, bus.KindAction).
