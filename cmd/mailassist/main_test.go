@@ -196,12 +196,12 @@ accounts:
 	if err != nil {
 		t.Fatalf("warnings made check fail: %v", err)
 	}
-	for _, want := range []string{"warning: " + cfg + ":2: http.listen", "insecure_skip_verify", "password_file", "ok (1 accounts, 3 warnings)"} {
+	for _, want := range []string{"warning: " + cfg + ":2: http.listen", "insecure_skip_verify", "password_file", "ok (1 account, 3 warnings)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if _, err := execute(t, "config", "check", "--strict", cfg); err == nil || !strings.Contains(err.Error(), "3 warning(s)") {
+	if _, err := execute(t, "config", "check", "--strict", cfg); err == nil || !strings.Contains(err.Error(), "3 warnings") {
 		t.Errorf("check --strict: %v", err)
 	}
 	if _, err := execute(t, "run", "--strict", "--config", cfg); err == nil || !strings.Contains(err.Error(), "refused with --strict") {

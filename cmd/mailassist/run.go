@@ -108,7 +108,7 @@ func serveStrict(parent context.Context, cfgPath, name string, mode embeddedMode
 			log.Warn("config: "+w.Msg, "file", cfgPath, "line", w.Line, "key", w.Path)
 		}
 		if strict {
-			return fmt.Errorf("%s: %d warning(s), refused with --strict:\n%s", cfgPath, len(warns.Problems), warns)
+			return fmt.Errorf("%s: %s, refused with --strict:\n%s", cfgPath, plural(len(warns.Problems), "warning", "warnings"), warns)
 		}
 	}
 	if parent == nil {
