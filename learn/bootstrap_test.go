@@ -2,6 +2,7 @@ package learn
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -288,6 +289,22 @@ func TestBootstrapCrashBetweenSaveAndMarks(t *testing.T) {
 	saved, _ := l.model(t)
 	if !strings.Contains(saved.Version(), "+6.") {
 		t.Fatalf("the model was not saved before the marks: %s", saved.Version())
+	}
+
+	// Before the restart, the user moves a message to Junk: the feedback
+	// stage saves the model too.
+	tr, err := spam.NewTrainer(ctx, l.bus, l.Models)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, _ := json.Marshal(bus.Feedback{V: bus.Version, Ref: bus.Ref{ID: bus.Identity("alice", 9, 77), Account: "alice", Mailbox: "Junk",
+		UIDValidity: 9, UID: 77}, Label: bus.LabelSpam, Source: "user-move", Raw: spamMsg("f1@x"), At: time.Now()})
+	if err := tr.Handle(ctx, bus.NewDelivery("mail.feedback.alice", fb, nil)); err != nil {
+		t.Fatal(err)
+	}
+	saved, _ = l.model(t)
+	if !strings.Contains(saved.Version(), "+7.") {
+		t.Fatalf("the feedback was not learnt: %s", saved.Version())
 	}
 
 	// The next start (not forced: the last one failed) finishes the batch.
