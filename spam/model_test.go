@@ -299,3 +299,32 @@ func TestLearnMovesNewFeaturesMost(t *testing.T) {
 		t.Errorf("the best-known feature (evidence %.3f) moved %.4f, a new one %.4f: want half at most", before.g2[known], dk, df)
 	}
 }
+
+// BenchmarkClassifyCorpus classifies the messages of a real corpus laid
+// out by scripts/spam-corpus.sh, named by MAILASSIST_SPAM_CORPUS (the
+// benchmark is skipped without it), with the corpus mailbox's receiving
+// domains in MAILASSIST_RECEIVING (scripts/corpus-mailbox.sh):
+//
+//	. scripts/corpus-mailbox.sh
+//	MAILASSIST_SPAM_CORPUS=/tmp/corpus MAILASSIST_RECEIVING=$RECEIVING \
+//	  go test -run XXX -bench ClassifyCorpus -benchmem -cpuprofile cpu.out ./spam/
+func BenchmarkClassifyCorpus(b *testing.B) {
+	dir := os.Getenv("MAILASSIST_SPAM_CORPUS")
+	if dir == "" {
+		b.Skip("MAILASSIST_SPAM_CORPUS is not set")
+	}
+	rows, err := LoadCorpus(dir, filepath.Join(dir, "split.tsv"), "test")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var c Context
+	if r := os.Getenv("MAILASSIST_RECEIVING"); r != "" {
+		c.Mailbox = &Mailbox{ReceivingDomains: strings.Split(r, ",")}
+	}
+	m := Default()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.ClassifyIn(parse(rows[i%len(rows)].Raw), c)
+	}
+}

@@ -3,6 +3,8 @@ package spam
 import (
 	"net/netip"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"mailassist/mailmsg"
 )
@@ -37,22 +39,29 @@ type Context struct {
 	DKIM []DKIMVerification
 }
 
-// hop is one parsed Received field.
+// hop is one Received field, parsed when the walk reaches it.
 type hop struct {
-	field int    // index in the header's fields
-	from  string // the host name the sender gave (HELO) or the server saw, lower-case
-	rdns  string // the reverse DNS name in the comment, lower-case
-	ip    netip.Addr
-	by    string // the receiving host, lower-case
-	with  string // the protocol, lower-case ("esmtp", "pop3")
-	text  string // the field up to " by " (the sending side's part)
+	field  int    // index in the header's fields
+	raw    string // the field's value
+	parsed bool
+	from   string // the host name the sender gave (HELO) or the server saw, lower-case
+	rdns   string // the reverse DNS name in the comment, lower-case
+	ip     netip.Addr
+	by     string // the receiving host, lower-case
+	with   string // the protocol, lower-case ("esmtp", "pop3")
+	text   string // the field up to " by " (the sending side's part)
 }
 
-// parseHop reads the parts of a Received field that the features use.
-func parseHop(field int, v string) hop {
-	h := hop{field: field}
+// parse reads the parts of the Received field that the features use
+// (once).
+func (h *hop) parse() {
+	if h.parsed {
+		return
+	}
+	h.parsed = true
+	v := h.raw
 	if strings.ContainsAny(v, "\r\n\t") {
-		v = strings.Join(strings.Fields(v), " ") // unfold
+		v = unfold(v)
 	}
 	lower := strings.ToLower(v)
 	fromPart := lower
@@ -79,8 +88,46 @@ func parseHop(field int, v string) hop {
 	if i := strings.Index(lower, " with "); i >= 0 {
 		h.with = fieldWord(lower[i:], "with ")
 	}
-	return h
 }
+
+// unfold returns s with its white space runs (unicode.IsSpace) as single
+// spaces and none at the ends: strings.Join(strings.Fields(s), " ") in
+// one allocation.
+func unfold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				space = true
+			} else {
+				if space && b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				space = false
+				b.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			space = true
+		} else {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // firstIP returns the first IP address in brackets or parentheses.
 func firstIP(s string) netip.Addr {
@@ -159,7 +206,9 @@ func firstExternalHop(rs []hop, mb *Mailbox) int {
 	if mb != nil {
 		side.config = mb.ReceivingDomains
 	}
-	for i, h := range rs {
+	for i := range rs {
+		rs[i].parse()
+		h := &rs[i]
 		if i == 0 {
 			side.add(regDomain(h.by))
 		}
@@ -178,7 +227,7 @@ func firstExternalHop(rs []hop, mb *Mailbox) int {
 }
 
 // internal reports whether the hop's sender is inside the receiving side.
-func (h hop) internal(side *receivingSide) bool {
+func (h *hop) internal(side *receivingSide) bool {
 	if h.ip.IsValid() && (h.ip.IsLoopback() || h.ip.IsPrivate() || h.ip.IsLinkLocalUnicast()) {
 		return true
 	}
@@ -194,8 +243,8 @@ func (h hop) internal(side *receivingSide) bool {
 	return !h.ip.IsValid() && !strings.Contains(h.from, ".")
 }
 
-// receivedHops parses the message's Received fields, newest first, up to
-// maxHops.
+// receivedHops returns the message's Received fields, newest first, up to
+// maxHops (parsed as firstExternalHop reaches them).
 func receivedHops(fields []mailmsg.Field, buf []hop) []hop {
 	for i, fl := range fields {
 		if fl.Name != "Received" {
@@ -204,7 +253,7 @@ func receivedHops(fields []mailmsg.Field, buf []hop) []hop {
 		if len(buf) == maxHops {
 			break
 		}
-		buf = append(buf, parseHop(i, fl.Raw()))
+		buf = append(buf, hop{field: i, raw: fl.Raw()})
 	}
 	return buf
 }
