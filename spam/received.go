@@ -42,7 +42,7 @@ type Context struct {
 // hop is one Received field, parsed when the walk reaches it.
 type hop struct {
 	field  int    // index in the header's fields
-	raw    string // the field's value
+	raw    string // the field's value; it aliases the message
 	parsed bool
 	from   string // the host name the sender gave (HELO) or the server saw, lower-case
 	rdns   string // the reverse DNS name in the comment, lower-case
@@ -53,17 +53,20 @@ type hop struct {
 }
 
 // parse reads the parts of the Received field that the features use
-// (once).
-func (h *hop) parse() {
+// (once). The strings it keeps may alias buf, which it appends to: they
+// are good until buf is reset.
+func (h *hop) parse(buf *[]byte) {
 	if h.parsed {
 		return
 	}
 	h.parsed = true
 	v := h.raw
 	if strings.ContainsAny(v, "\r\n\t") {
-		v = unfold(v)
+		start := len(*buf)
+		*buf = appendUnfolded(*buf, v)
+		v = unsafeString((*buf)[start:])
 	}
-	lower := strings.ToLower(v)
+	lower := lowerInto(buf, v)
 	fromPart := lower
 	if i := strings.Index(lower, " by "); i >= 0 {
 		fromPart = lower[:i]
@@ -90,41 +93,56 @@ func (h *hop) parse() {
 	}
 }
 
-// unfold returns s with its white space runs (unicode.IsSpace) as single
-// spaces and none at the ends: strings.Join(strings.Fields(s), " ") in
-// one allocation.
-func unfold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+// appendUnfolded appends s with its white space runs (unicode.IsSpace)
+// as single spaces and none at the ends:
+// strings.Join(strings.Fields(s), " ") without allocating.
+func appendUnfolded(b []byte, s string) []byte {
+	start := len(b)
 	space := false
 	for i := 0; i < len(s); {
 		c := s[i]
+		size := 1
+		isSpace := false
 		if c < utf8.RuneSelf {
-			if asciiSpace[c] {
-				space = true
-			} else {
-				if space && b.Len() > 0 {
-					b.WriteByte(' ')
-				}
-				space = false
-				b.WriteByte(c)
-			}
-			i++
-			continue
+			isSpace = asciiSpace[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			isSpace = unicode.IsSpace(r)
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsSpace(r) {
+		if isSpace {
 			space = true
 		} else {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
+			if space && len(b) > start {
+				b = append(b, ' ')
 			}
 			space = false
-			b.WriteString(s[i : i+size])
+			b = append(b, s[i:i+size]...)
 		}
 		i += size
 	}
-	return b.String()
+	return b
+}
+
+// lowerInto returns strings.ToLower(s), appending to *buf instead of
+// allocating when s is ASCII.
+func lowerInto(buf *[]byte, s string) string {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(s)
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if !upper {
+		return s
+	}
+	start := len(*buf)
+	for i := 0; i < len(s); i++ {
+		*buf = append(*buf, foldByte(s[i]))
+	}
+	return unsafeString((*buf)[start:])
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
@@ -201,13 +219,13 @@ func (r *receivingSide) has(d string) bool {
 // receiving side: the configured domains, the domain of the topmost
 // hop's receiving host, and those of receiving hosts of internal hops.
 // It returns -1 when every hop is internal.
-func firstExternalHop(rs []hop, mb *Mailbox) int {
+func firstExternalHop(rs []hop, mb *Mailbox, buf *[]byte) int {
 	side := receivingSide{}
 	if mb != nil {
 		side.config = mb.ReceivingDomains
 	}
 	for i := range rs {
-		rs[i].parse()
+		rs[i].parse(buf)
 		h := &rs[i]
 		if i == 0 {
 			side.add(regDomain(h.by))
@@ -253,7 +271,7 @@ func receivedHops(fields []mailmsg.Field, buf []hop) []hop {
 		if len(buf) == maxHops {
 			break
 		}
-		buf = append(buf, hop{field: i, raw: fl.Raw()})
+		buf = append(buf, hop{field: i, raw: unsafeString(fl.RawBytes())})
 	}
 	return buf
 }
@@ -268,7 +286,7 @@ const maxHops = 30
 // number of hops before it reached the receiving side. It returns the
 // field index of that hop, or -1.
 func (f *featurizer) externalHop(rs []hop, mb *Mailbox) int {
-	i := firstExternalHop(rs, mb)
+	i := firstExternalHop(rs, mb, &f.hopText)
 	if i < 0 {
 		f.addString("rcv:", "none")
 		return -1
