@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 
@@ -128,9 +129,20 @@ func (f *featurizer) senderName(name, fromOrg string) {
 			f.signal("phish-name-address")
 		}
 	}
-	words := " " + strings.Join(strings.FieldsFunc(lower, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}), " ") + " "
+	// the name's words (runs of letters and digits), each between spaces
+	b := append(f.nameBuf[:0], ' ')
+	for _, r := range lower {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b = utf8.AppendRune(b, r)
+		} else if b[len(b)-1] != ' ' {
+			b = append(b, ' ')
+		}
+	}
+	if b[len(b)-1] != ' ' {
+		b = append(b, ' ')
+	}
+	f.nameBuf = b
+	words := unsafeString(b)
 	for _, b := range paddedBrands {
 		if !strings.Contains(words, b.padded) {
 			continue

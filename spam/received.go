@@ -158,6 +158,9 @@ func firstIP(s string) netip.Addr {
 			j++
 		}
 		cand := strings.TrimPrefix(s[i+1:j], "ipv6:")
+		if len(cand) < 2 || !strings.ContainsAny(cand, ".:") {
+			continue // not an address: spare ParseAddr's error
+		}
 		if a, err := netip.ParseAddr(cand); err == nil {
 			return a
 		}

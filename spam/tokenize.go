@@ -47,6 +47,7 @@ type featurizer struct {
 	sigs    []string
 	hops    []hop
 	hopText []byte  // unfolded and lower-cased Received text of the hops parsed
+	nameBuf []byte  // the From display name's words
 	env     Context // where the message was received; set before extract
 	auth    Auth    // the message's sender authentication, set by extract
 }
