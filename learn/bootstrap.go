@@ -200,8 +200,27 @@ func (l *Learner) run(ctx context.Context, acct *account.Account, st *Status, re
 		}
 		st.Correspondents = n
 	}
-	// each message once: by Message-ID across folders, and not learnt
-	// before; then the newest of each class
+	todo, keys, err := l.choose(ctx, acct.Name, spamC, hamC, validity, st)
+	if err != nil {
+		return err
+	}
+	log.Info("spam bootstrap: learning the account's own mail", "spam_folders", folders.spam, "ham_folders", folders.ham,
+		"to_learn", len(todo), "already_learnt", st.Skipped)
+	examples, err := l.fetch(ctx, c, todo, st, rev, log)
+	if err != nil {
+		return err
+	}
+	if len(examples) == 0 {
+		return nil
+	}
+	return l.learn(ctx, acct.Name, examples, keys, st)
+}
+
+// choose returns the candidates to learn and their learn-once keys: each
+// message once (by Message-ID across folders), the newest of each class
+// up to its bound, less those learnt before (counted in st.Skipped).
+func (l *Learner) choose(ctx context.Context, account string, spamC, hamC []candidate, validity map[string]uint32, st *Status) ([]candidate, []string, error) {
+	bc := l.Config.Bootstrap
 	var todo []candidate
 	var keys []string
 	seen := map[string]bool{}
@@ -214,7 +233,7 @@ func (l *Learner) run(ctx context.Context, acct *account.Account, st *Status, re
 			if n == class.limit {
 				break
 			}
-			k := cd.key(acct.Name, validity[cd.mailbox])
+			k := cd.key(account, validity[cd.mailbox])
 			if seen[k] {
 				continue
 			}
@@ -224,21 +243,12 @@ func (l *Learner) run(ctx context.Context, acct *account.Account, st *Status, re
 				st.Skipped++
 				continue
 			} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-				return fmt.Errorf("look up learnt mark: %w", err)
+				return nil, nil, fmt.Errorf("look up learnt mark: %w", err)
 			}
 			todo, keys = append(todo, cd), append(keys, k)
 		}
 	}
-	log.Info("spam bootstrap: learning the account's own mail", "spam_folders", folders.spam, "ham_folders", folders.ham,
-		"to_learn", len(todo), "already_learnt", st.Skipped)
-	examples, err := l.fetch(ctx, c, todo, st, rev, log)
-	if err != nil {
-		return err
-	}
-	if len(examples) == 0 {
-		return nil
-	}
-	return l.learn(ctx, acct.Name, examples, keys, st)
+	return todo, keys, nil
 }
 
 // fetch fetches the messages' bytes folder by folder, in batches, logging
