@@ -27,7 +27,10 @@ var trained = promauto.NewCounterVec(prometheus.CounterOpts{
 type Trainer struct {
 	Bus    *bus.Bus
 	Models *Models
-	marks  jetstream.KeyValue
+	// Mailbox is the receiving side, as the stage classifies with: the
+	// features learnt are the features scored.
+	Mailbox *Mailbox
+	marks   jetstream.KeyValue
 }
 
 // NewTrainer opens the bucket of learnt feedback.
@@ -78,7 +81,7 @@ func (t *Trainer) Handle(ctx context.Context, d *bus.Delivery) error {
 			return err
 		}
 		model := am.model.Clone()
-		model.Learn(raw, fb.Label == bus.LabelSpam)
+		model.LearnIn(raw, fb.Label == bus.LabelSpam, Context{Mailbox: t.Mailbox})
 		if err := t.Models.save(ctx, fb.Account, model, key); err != nil {
 			return err
 		}

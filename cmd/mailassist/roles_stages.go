@@ -29,6 +29,7 @@ func runSpam(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	trainer.Mailbox = e.cfg.Spam.Mailbox()
 	st := &spam.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Models: models, Action: e.cfg.Spam.Action, Threshold: e.cfg.Spam.Threshold}
 	learner, err := spamLearning(ctx, e, st, models)
 	if err != nil {
