@@ -60,9 +60,9 @@ func TestSpamClassifyExplainDKIM(t *testing.T) {
 		want []string // regular expressions, each matching a line
 	}{
 		{[]string{good}, []string{`auth: spf=- dkim=pass dmarc=- from=example.com dkim-domains=\[example.com\] authenticated=true failed=false`,
-			`signal\t[-+]\d\.\d{3}\tsig:auth-dkim-pass`, `signal\t[-+]\d\.\d{3}\tsig:auth-dkim-aligned`}},
+			`signal\t[-+]\d\.\d{3}\t[^\t]+\t\(sig:auth-dkim-pass\)`, `signal\t[-+]\d\.\d{3}\t[^\t]+\t\(sig:auth-dkim-aligned\)`}},
 		{[]string{bad}, []string{`auth: spf=- dkim=fail .* authenticated=false failed=true`,
-			`signal\t[-+]\d\.\d{3}\tsig:auth-dkim-fail`, `signal\t[-+]\d\.\d{3}\tsig:auth-from-unauthenticated`}},
+			`signal\t[-+]\d\.\d{3}\t[^\t]+\t\(sig:auth-dkim-fail\)`, `signal\t[-+]\d\.\d{3}\t[^\t]+\t\(sig:auth-from-unauthenticated\)`}},
 	} {
 		out, err := execute(t, append([]string{"spam", "classify", "--explain", "--verify-dkim"}, tc.args...)...)
 		if err != nil {
