@@ -105,18 +105,35 @@ type Action struct {
 // up on a message. Data is the original payload (up to 512 KiB; the stream
 // still holds all of it at StreamSeq until it ages out).
 type DeadLetter struct {
-	V          int       `json:"v"`
-	Account    string    `json:"account"`
-	Stage      string    `json:"stage"`
-	Subject    string    `json:"subject"`
-	StreamSeq  uint64    `json:"stream_seq"`
-	MsgID      string    `json:"msg_id,omitempty"`
-	Deliveries uint64    `json:"deliveries"`
-	Reason     string    `json:"reason"`
-	Data       []byte    `json:"data,omitempty"`
-	Truncated  bool      `json:"truncated,omitempty"`
-	At         time.Time `json:"at"`
+	V          int    `json:"v"`
+	Account    string `json:"account"`
+	Stage      string `json:"stage"`
+	Subject    string `json:"subject"`
+	StreamSeq  uint64 `json:"stream_seq"`
+	MsgID      string `json:"msg_id,omitempty"`
+	Deliveries uint64 `json:"deliveries"`
+	// Cause sorts the reason: invalid input, a panic, failures that
+	// reached max_deliver, a message the IMAP server would not hand out.
+	Cause     DeadLetterCause `json:"cause,omitempty"`
+	Reason    string          `json:"reason"`
+	Data      []byte          `json:"data,omitempty"`
+	Truncated bool            `json:"truncated,omitempty"`
+	At        time.Time       `json:"at"`
 }
+
+// DeadLetterCause is why a stage gave up on a message.
+type DeadLetterCause string
+
+// Causes of dead letters.
+const (
+	CauseInvalid     DeadLetterCause = "invalid"     // input no retry can fix
+	CausePanic       DeadLetterCause = "panic"       // the handler panicked
+	CauseFailed      DeadLetterCause = "failed"      // failures (not outages) reached stages.max_deliver
+	CauseUnfetchable DeadLetterCause = "unfetchable" // ingest: the IMAP server would not hand the message out
+)
+
+// DeadLetterCauses lists every cause, for metrics and status.
+var DeadLetterCauses = []DeadLetterCause{CauseInvalid, CausePanic, CauseFailed, CauseUnfetchable}
 
 // Checkpoint is the per account+mailbox ingest position in mail_checkpoints.
 type Checkpoint struct {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/outage"
 )
 
 // Options sizes the stream and buckets. Zero fields mean the defaults noted.
@@ -48,8 +50,23 @@ type Bus struct {
 	Junk        jetstream.KeyValue
 	Leases      jetstream.KeyValue
 	Raw         jetstream.ObjectStore
-	Opts        Options
+	// Failures counts, per stage and message, the failures that count
+	// towards max_deliver (failures.go).
+	Failures jetstream.KeyValue
+	Opts     Options
+	// Outages tracks the servers this process depends on; nil ignores
+	// reports. While DependencyStorage is down, stages pull nothing.
+	Outages *outage.Tracker
+
+	failures *failures
 }
+
+// DependencyStorage names the bus's storage in the outage tracker: down
+// while JetStream cannot write (disk full); stages stop pulling then.
+const DependencyStorage = "storage"
+
+// DependencyNATS names the NATS connection in the outage tracker.
+const DependencyNATS = "nats"
 
 // Open creates or updates the stream and buckets (idempotent, safe to run
 // from every process at start) and returns the Bus.
@@ -103,6 +120,14 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if b.Failures, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      FailuresKV,
+		Description: "per stage and stream sequence: failures that count towards max_deliver (outages do not)",
+		TTL:         opts.MaxAge,
+	}); err != nil {
+		return nil, err
+	}
+	b.failures = newFailures(b.Failures)
 	if b.Raw, err = b.ObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      RawObjects,
 		Description: "raw messages and drafts too large to travel inline",
