@@ -15,6 +15,10 @@ type Ref struct {
 	UIDValidity uint32 `json:"uidvalidity"`
 	UID         uint32 `json:"uid"`
 	MessageID   string `json:"message_id,omitempty"`
+	// Fingerprint stands in for the Message-ID of a message that has none
+	// (mailmsg.Fingerprint): a hash of its content without the fields
+	// the receiving side adds, so a resync recognises it.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // Ingested is published on mail.ingested.<account> once per message.
@@ -91,6 +95,9 @@ type Action struct {
 	UIDValidity uint32     `json:"uidvalidity,omitempty"`
 	UID         uint32     `json:"uid,omitempty"`
 	MessageID   string     `json:"message_id,omitempty"`
+	// Fingerprint finds a message without a Message-ID again after
+	// UIDVALIDITY changed (Ref.Fingerprint).
+	Fingerprint string `json:"fingerprint,omitempty"`
 	// Target of a move: a folder name or TargetJunk.
 	Target string `json:"target,omitempty"`
 	// Draft is the RFC 5322 draft to append (kind draft); it must carry an

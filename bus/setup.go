@@ -36,8 +36,10 @@ func (o Options) withDefaults() Options {
 }
 
 // LeaseTTL is how long a mailbox lease outlives its last renewal: the time
-// another ingest replica waits to take over from one that died.
-const LeaseTTL = 30 * time.Second
+// another ingest replica (or the restart of one that was killed) waits to
+// take over from one that died. Its holder renews it every LeaseTTL/3 and
+// deletes it when it stops, so a clean stop hands over at once.
+const LeaseTTL = 6 * time.Second
 
 // Bus is a connection to JetStream with the MAIL stream and the buckets
 // the stages share.

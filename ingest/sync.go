@@ -195,10 +195,14 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 			UID: uint32(buf.UID), MessageID: mailmsg.HeaderValue(raw, "Message-Id")},
 		InternalDate: buf.InternalDate.UTC(), Size: buf.RFC822Size, IngestedAt: time.Now().UTC(),
 	}
+	if ev.MessageID == "" {
+		ev.Fingerprint = mailmsg.Fingerprint(raw)
+	}
+	key := msgindex.MessageKey(ev.MessageID, ev.Fingerprint)
 	for _, f := range buf.Flags {
 		ev.Flags = append(ev.Flags, string(f))
 	}
-	label, err := s.label(ctx, ev.MessageID)
+	label, err := s.label(ctx, key)
 	if err != nil {
 		return err
 	}
@@ -223,18 +227,32 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 	}
 	watcherIngested.WithLabelValues(w.Account.Name, w.label).Inc()
 	w.Log.Debug("ingested", "uid", buf.UID, "size", len(raw))
-	return msgindex.RecordIngested(ctx, w.Bus, w.Account.Name, ev.MessageID, id, ack.Sequence)
+	return msgindex.RecordIngested(ctx, w.Bus, w.Account.Name, key, id, ack.Sequence)
 }
 
-// unseen drops the UIDs whose Message-ID the account already ingested.
+// unseen drops the UIDs whose Message-ID — or, for a message without
+// one, whose content fingerprint — the account already ingested.
 func (s *syncer) unseen(ctx context.Context, chunk []imap.UID) ([]imap.UID, error) {
-	ids, err := imapx.FetchHeader(s.c, chunk, "Message-Id")
+	keys, err := imapx.FetchHeader(s.c, chunk, "Message-Id")
 	if err != nil {
 		return nil, err
 	}
+	var anonymous []imap.UID
+	for _, uid := range chunk {
+		if keys[uid] == "" {
+			anonymous = append(anonymous, uid)
+		}
+	}
+	fps, err := imapx.FetchFingerprints(s.c, anonymous)
+	if err != nil {
+		return nil, err
+	}
+	for uid, fp := range fps {
+		keys[uid] = msgindex.MessageKey("", fp)
+	}
 	seen := map[imap.UID]bool{}
-	for uid, mid := range ids {
-		if seen[uid], err = msgindex.WasIngested(ctx, s.w.Bus, s.w.Account.Name, mid); err != nil {
+	for uid, key := range keys {
+		if seen[uid], err = msgindex.WasIngested(ctx, s.w.Bus, s.w.Account.Name, key); err != nil {
 			return nil, err
 		}
 	}
