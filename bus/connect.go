@@ -9,6 +9,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/outage"
 )
 
 // ConnectOptions says how to reach an external NATS server.
@@ -19,6 +21,9 @@ type ConnectOptions struct {
 	CertFile  string
 	KeyFile   string
 	Name      string // client name shown by the server
+	// Outages, when set, hears of disconnects and reconnects (as
+	// DependencyNATS) and logs each once; otherwise they are logged here.
+	Outages *outage.Tracker
 }
 
 // Connect dials NATS and keeps reconnecting for ever when the server goes
@@ -31,11 +36,19 @@ func Connect(o ConnectOptions, log *slog.Logger) (*nats.Conn, error) {
 		nats.ReconnectJitter(500*time.Millisecond, 2*time.Second),
 		nats.RetryOnFailedConnect(false),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if err != nil {
+			switch {
+			case err == nil:
+			case o.Outages != nil:
+				o.Outages.Down(DependencyNATS, err)
+			default:
 				log.Warn("nats disconnected", "err", err)
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
+			if o.Outages != nil {
+				o.Outages.Up(DependencyNATS)
+				return
+			}
 			log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
 		}),
 	}

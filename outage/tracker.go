@@ -120,6 +120,20 @@ func (t *Tracker) IsUp(name string) bool {
 	return !ok || s.Up
 }
 
+// State returns what the tracker knows of name; false if nothing.
+func (t *Tracker) State(name string) (State, bool) {
+	if t == nil {
+		return State{}, false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s, ok := t.deps[name]
+	if !ok {
+		return State{}, false
+	}
+	return *s, true
+}
+
 // state returns name's state, creating it (up) on first use. t.mu is held.
 func (t *Tracker) state(name string) *State {
 	s, ok := t.deps[name]

@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
 
 	"mailassist/bus"
 	"mailassist/configs"
+	"mailassist/imapx"
 	"mailassist/ingest"
+	"mailassist/llm"
+	"mailassist/outage"
 )
 
 // env is what every long-running subcommand sets up: config, logger, bus.
@@ -23,6 +27,13 @@ type env struct {
 	emb *bus.Embedded // nil unless this process runs the embedded server
 	// watchers is the state of this process's IMAP watchers, for /healthz.
 	watchers *ingest.Registry
+	// outages is the state of every server the process depends on: one
+	// log line when one goes down and one when it is back; /healthz.
+	outages *outage.Tracker
+
+	llmMu sync.Mutex
+	llms  map[string]*llm.Client // one client per endpoint: its slots are shared
+	bg    sync.WaitGroup         // background checks; close waits for them
 }
 
 // embeddedMode says whether a process may start the embedded server when
@@ -57,7 +68,11 @@ func busOptions(cfg *configs.Config) bus.Options { return cfg.Stream.Options(cfg
 // setup connects to the bus (starting the embedded server as mode says)
 // and opens the stream and buckets.
 func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string) (*env, error) {
-	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry()}
+	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry(), outages: outage.NewTracker(log), llms: map[string]*llm.Client{}}
+	e.outages.Register(bus.DependencyNATS, bus.DependencyStorage)
+	for _, a := range cfg.Accounts {
+		e.outages.Register(imapx.Dependency(a.Name))
+	}
 	url := cfg.NATS.URL
 	if url == "" {
 		url = "nats://" + cfg.NATS.Listen
@@ -86,6 +101,7 @@ func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embe
 	}
 	co := cfg.NATS.ConnectOptions("mailassist-" + role)
 	co.URL = url
+	co.Outages = e.outages
 	nc, err := bus.Connect(co, log)
 	if err != nil {
 		e.close()
@@ -99,6 +115,7 @@ func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embe
 		e.close()
 		return nil, err
 	}
+	e.bus.Outages = e.outages
 	return e, nil
 }
 
@@ -113,6 +130,7 @@ func reachable(url string) bool {
 
 // close drains the connection and stops the embedded server.
 func (e *env) close() {
+	e.bg.Wait()
 	if e.bus != nil {
 		if err := bus.Drain(e.bus.NC, 10*time.Second); err != nil {
 			e.log.Warn("closing the bus connection", "err", err)
@@ -123,8 +141,11 @@ func (e *env) close() {
 	}
 }
 
-// ready is the /readyz check: the bus answers.
+// ready is the /readyz check: the bus answers and can store.
 func (e *env) ready(ctx context.Context) error {
+	if st, ok := e.outages.State(bus.DependencyStorage); ok && !st.Up {
+		return fmt.Errorf("storage full since %s, pulling paused: %s", st.Since.Format(time.RFC3339), st.Err)
+	}
 	if !e.bus.NC.IsConnected() {
 		return errors.New("nats: not connected")
 	}

@@ -29,7 +29,7 @@ var allowed = map[string][]string{
 	"outage":   {},
 	"imapx":    {"setting", "mailmsg"},
 	"account":  {"setting", "imapx"},
-	"llm":      {"setting", "backoff"},
+	"llm":      {"setting", "backoff", "outage"},
 	"ops":      {"setting"},
 	"bus":      {"setting", "backoff", "account", "mailmsg", "outage"},
 	"msgindex": {"bus"},
