@@ -49,7 +49,6 @@ func classify(err error, cfg Config) error {
 
 func isTransient(err error) bool { return errors.Is(err, ErrUnavailable) }
 
-
 // sentinel is an error value that is also another (its cause).
 type sentinel struct {
 	msg   string
