@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,5 +161,77 @@ func TestDemo(t *testing.T) {
 	}
 	if moved := strings.Count(got, "action: moved to Junk"); junk != moved || inbox+junk != 6 || moved < 1 {
 		t.Errorf("mailbox INBOX %d, Junk %d; %d moves reported", inbox, junk, moved)
+	}
+}
+
+// A language model that is down at start stops nothing: run starts, mail
+// is ingested and classified (the built-in generator and the spam model's
+// own verdict stand in), /healthz names the endpoint, and every metric is
+// there from the start.
+func TestRunWithLLMDownAtStart(t *testing.T) {
+	srv := memimap.Start(t)
+	srv.Append(t, "INBOX", []byte("From: Bob <bob@example.org>\r\nTo: alice@example.org\r\nSubject: report\r\nDate: "+
+		time.Now().Format(time.RFC1123Z)+"\r\nMessage-Id: <report@x>\r\n\r\nHi Alice,\r\n\r\nCould you send me the quarterly report by Friday?\r\n\r\nThanks,\r\nBob\r\n"))
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte(memimap.Password), 0o600)
+	httpAddr := "127.0.0.1:" + itoa(freePort(t))
+	cfg := filepath.Join(dir, "mailassist.yaml")
+	os.WriteFile(cfg, []byte(`data_dir: `+dir+`/data
+log: {level: error}
+nats: {listen: "127.0.0.1:`+itoa(freePort(t))+`"}
+http: {listen: "`+httpAddr+`"}
+spam: {llm: small}
+reply: {llm: small}
+llm:
+  small: {url: "http://127.0.0.1:`+itoa(freePort(t))+`", model: tiny}
+accounts:
+  - name: alice
+    address: alice@example.org
+    imap: {host: 127.0.0.1, port: `+itoa(srv.Port)+`, tls: none, username: alice, password_file: `+pw+`}
+`), 0o600)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, "run", embedAlways, roles()) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + httpAddr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, metrics := get("/metrics")
+		if strings.Contains(metrics, `mailassist_reply_total{outcome="drafted",source="builtin"} 1`) {
+			for _, want := range []string{
+				`mailassist_deadletters_total{account="alice",cause="failed"} 0`,
+				`mailassist_stage_failed_total{kind="outage",stage="apply"} 0`,
+				`mailassist_spam_llm_asked_total{result="ok"} 0`,
+				`mailassist_feedback_total{account="alice",label="ham"} 0`,
+				`mailassist_dependency_up{dependency="llm small"} 0`,
+			} {
+				if !strings.Contains(metrics, want) {
+					t.Errorf("/metrics lacks %s", want)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the message was not answered with the built-in generator:\n%s", metrics)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if code, body := get("/healthz"); code != 503 || !strings.Contains(body, "llm small: unavailable") {
+		t.Errorf("/healthz = %d %s", code, body)
 	}
 }
