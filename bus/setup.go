@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/outage"
+	"mailassist/setting"
 )
 
 // Options sizes the stream and buckets. Zero fields mean the defaults noted.
@@ -61,6 +63,7 @@ type Bus struct {
 	Outages *outage.Tracker
 
 	failures *failures
+	replayKV jetstream.KeyValue // opened on first use (deadletters.go)
 }
 
 // DependencyStorage names the bus's storage in the outage tracker: down
@@ -91,6 +94,10 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 		Storage:     b.storage(),
 		Replicas:    opts.Replicas,
 	})
+	if outage.IsStorageFull(err) {
+		return nil, fmt.Errorf("create stream %s: the NATS server cannot reserve stream.max_bytes (%s): lower stream.max_bytes, or give the server more storage (its jetstream max_file_store): %w",
+			StreamName, setting.ByteSize(opts.MaxBytes), err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
 	}
@@ -136,6 +143,33 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 		TTL:         opts.MaxAge,
 	}); err != nil {
 		return nil, err
+	}
+	return b, nil
+}
+
+// Attach looks the stream and the buckets up without creating or changing
+// anything — only reads — for tools that must work while the stream cannot
+// store (status, deadletter list). A bucket that does not exist is nil.
+func Attach(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
+	opts = opts.withDefaults()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	b := &Bus{NC: nc, JS: js, Opts: opts}
+	if b.Stream, err = js.Stream(ctx, StreamName); err != nil {
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, fmt.Errorf("stream %s does not exist yet: start mailassist run (or any role) first", StreamName)
+		}
+		return nil, fmt.Errorf("look up stream %s: %w", StreamName, err)
+	}
+	for name, kv := range map[string]*jetstream.KeyValue{
+		CheckpointsKV: &b.Checkpoints, SeenKV: &b.Seen, JunkKV: &b.Junk, LeasesKV: &b.Leases, FailuresKV: &b.Failures,
+	} {
+		*kv, err = js.KeyValue(ctx, name)
+		if err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
+			return nil, fmt.Errorf("look up %s: %w", name, err)
+		}
 	}
 	return b, nil
 }

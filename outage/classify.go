@@ -7,7 +7,6 @@ package outage
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -26,7 +25,7 @@ var ErrUnavailable = errors.New("server unavailable")
 
 // ErrStorageFull marks an outage of storage: the disk is full or the
 // JetStream server has no storage left. It is also an ErrUnavailable.
-var ErrStorageFull = fmt.Errorf("storage full: %w", ErrUnavailable)
+var ErrStorageFull error = &marked{err: errors.New("storage full"), cause: ErrUnavailable}
 
 // JetStream API error codes of storage that is full or failing, as the
 // server defines them (nats-server's JSInsufficientResourcesErr,

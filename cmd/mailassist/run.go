@@ -104,6 +104,14 @@ func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs [
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runRoles(gctx, e, rs) })
 	g.Go(func() error {
+		w := &bus.StorageWatch{Bus: e.bus, Embedded: e.emb, Log: log}
+		if e.emb != nil {
+			w.Dir = cfg.DataDir // the store is here
+		}
+		w.Run(gctx)
+		return nil
+	})
+	g.Go(func() error {
 		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e.watchers, Dependencies: e.outages, Ready: e.ready, Log: log}).Run(gctx)
 	})
 	log.Info("mailassist started", "version", versionString(), "roles", len(rs), "accounts", len(cfg.Accounts))

@@ -68,6 +68,18 @@ func busOptions(cfg *configs.Config) bus.Options { return cfg.Stream.Options(cfg
 // setup connects to the bus (starting the embedded server as mode says)
 // and opens the stream and buckets.
 func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string) (*env, error) {
+	return setupWith(ctx, cfg, log, mode, role, bus.Open)
+}
+
+// setupReadOnly is setup for tools that only read (status, deadletter
+// list): it changes nothing on the server, so it works while the stream
+// cannot store.
+func setupReadOnly(ctx context.Context, cfg *configs.Config, log *slog.Logger, role string) (*env, error) {
+	return setupWith(ctx, cfg, log, embedIfAbsent, role, bus.Attach)
+}
+
+func setupWith(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string,
+	open func(context.Context, *nats.Conn, bus.Options) (*bus.Bus, error)) (*env, error) {
 	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry(), outages: outage.NewTracker(log), llms: map[string]*llm.Client{}}
 	e.outages.Register(bus.DependencyNATS, bus.DependencyStorage)
 	for _, a := range cfg.Accounts {
@@ -78,6 +90,12 @@ func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embe
 		url = "nats://" + cfg.NATS.Listen
 		switch mode {
 		case embedAlways:
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("data_dir: %w", err)
+			}
+			if err := bus.CheckStoreSpace(cfg.DataDir, cfg.Stream.MaxBytes.Int64()); err != nil {
+				return nil, err
+			}
 			emb, err := bus.StartEmbedded(cfg.DataDir, cfg.NATS.Listen, log)
 			if err != nil {
 				return nil, err
@@ -109,7 +127,7 @@ func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embe
 	}
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	e.bus, err = bus.Open(octx, nc, busOptions(cfg))
+	e.bus, err = open(octx, nc, busOptions(cfg))
 	if err != nil {
 		nc.Close()
 		e.close()
