@@ -18,6 +18,10 @@ import (
 const (
 	fetchChunk  = 100 // UIDs per UID FETCH
 	maxUIDTries = 3   // sessions a single message may break before it is dead-lettered
+	// resyncWindow is how long after a UIDVALIDITY change new messages
+	// are still checked against those already ingested: the server may be
+	// restoring the mailbox's messages one by one after the change.
+	resyncWindow = 10 * time.Minute
 )
 
 var bodySection = &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: never sets \Seen
@@ -76,13 +80,15 @@ func (s *syncer) catchUp(ctx context.Context) error {
 		}
 		s.w.Log.Warn("UIDVALIDITY changed; resyncing, skipping messages already handled",
 			"old", cur.UIDValidity, "new", s.uidValidity, "candidates", len(uids))
+		s.w.resynced = time.Now()
 		return s.publish(ctx, uids, true)
 	default:
 		uids, err := s.searchAfter(cur.LastUID)
 		if err != nil {
 			return err
 		}
-		return s.publish(ctx, uids, false)
+		// The Junk watcher publishes only the user's moves: never skip those.
+		return s.publish(ctx, uids, !s.w.Junk && time.Since(s.w.resynced) < resyncWindow)
 	}
 }
 
@@ -254,6 +260,14 @@ func (s *syncer) unseen(ctx context.Context, chunk []imap.UID) ([]imap.UID, erro
 	for uid, key := range keys {
 		if seen[uid], err = msgindex.WasIngested(ctx, s.w.Bus, s.w.Account.Name, key); err != nil {
 			return nil, err
+		}
+		if seen[uid] && !s.quiet {
+			// Out of Junk again: the user's ham label, not a repeat.
+			in, err := msgindex.InJunk(ctx, s.w.Bus, s.w.Account.Name, key)
+			if err != nil {
+				return nil, err
+			}
+			seen[uid] = !in
 		}
 	}
 	return slices.DeleteFunc(chunk, func(u imap.UID) bool { return seen[u] }), nil

@@ -42,6 +42,10 @@ type Watcher struct {
 
 	failures map[uint32]int // consecutive session failures per stuck UID
 	label    string         // mailbox name for metrics and status
+	// resynced is when UIDVALIDITY last changed: for resyncWindow after
+	// it, new messages are checked against those already ingested too,
+	// since a restore of the mailbox may still be going on.
+	resynced time.Time
 }
 
 // Run keeps a session open until ctx is done, reconnecting with capped

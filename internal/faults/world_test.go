@@ -405,20 +405,24 @@ func (w *world) subjectCount(filter string) int {
 
 // idle reports whether every stage consumer has nothing left to do.
 func (w *world) idle() bool {
-	w.connect()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	for _, name := range stages {
-		c, err := w.js.Consumer(ctx, bus.StreamName, name)
-		if err != nil {
-			return false
-		}
-		ci, err := c.Info(ctx)
+		ci, err := w.consumerInfo(name)
 		if err != nil || ci.NumPending != 0 || ci.NumAckPending != 0 {
 			return false
 		}
 	}
 	return true
+}
+
+func (w *world) consumerInfo(name string) (*jetstream.ConsumerInfo, error) {
+	w.connect()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := w.js.Consumer(ctx, bus.StreamName, name)
+	if err != nil {
+		return nil, err
+	}
+	return c.Info(ctx)
 }
 
 // outcome is what the check found.
