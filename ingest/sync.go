@@ -285,12 +285,13 @@ func (s *syncer) stuck(ctx context.Context, uid imap.UID, err error) error {
 	id := bus.Identity(w.Account.Name, s.uidValidity, uint32(uid))
 	dl := bus.DeadLetter{
 		V: bus.Version, Account: w.Account.Name, Stage: "ingest", MsgID: bus.MsgID("ingest", id),
-		Deliveries: uint64(w.failures[uint32(uid)]), At: time.Now().UTC(),
+		Deliveries: uint64(w.failures[uint32(uid)]), At: time.Now().UTC(), Cause: bus.CauseUnfetchable,
 		Reason: fmt.Sprintf("mailbox %q uid %d could not be fetched: %v", w.Mailbox, uid, err),
 	}
 	if _, perr := w.Bus.Publish(ctx, bus.Subject(bus.KindDeadLetter, w.Account.Name), "deadletter/ingest/"+id, &dl); perr != nil {
 		return fmt.Errorf("%w (and dead letter failed: %v)", err, perr)
 	}
+	bus.CountDeadLetter(w.Account.Name, bus.CauseUnfetchable)
 	w.Log.Error("message dead-lettered", "uid", uid, "reason", dl.Reason)
 	delete(w.failures, uint32(uid))
 	if aerr := s.cp.advance(ctx, s.uidValidity, uint32(uid)); aerr != nil {

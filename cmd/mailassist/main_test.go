@@ -235,3 +235,20 @@ accounts:
 		t.Errorf("/healthz = %d %s", code, body)
 	}
 }
+
+// run refuses a stream.max_bytes that data_dir cannot hold, and says
+// which key to lower, before the embedded server gives its own message.
+func TestRunChecksMaxBytesAgainstFreeSpace(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "mailassist.yaml")
+	os.WriteFile(cfg, []byte(`data_dir: `+dir+`/data
+log: {level: error}
+nats: {listen: "127.0.0.1:`+itoa(freePort(t))+`"}
+http: {listen: ""}
+stream: {max_bytes: 4096TiB}
+`), 0o600)
+	err := serve(context.Background(), cfg, "run", embedAlways, roles())
+	if err == nil || !strings.Contains(err.Error(), "lower stream.max_bytes") {
+		t.Fatalf("run = %v, want an error naming stream.max_bytes", err)
+	}
+}
