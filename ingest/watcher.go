@@ -71,7 +71,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.failures = map[uint32]int{}
 	var failures uint64 // sessions in a row that ended in under a minute
 	for {
-		if !w.waitStorage(ctx) {
+		if !w.waitBus(ctx) {
 			return nil
 		}
 		l, err := w.acquireLease(ctx)
@@ -274,11 +274,11 @@ func (w *Watcher) markLive() {
 	w.Status.update(w.Account.Name, w.label, func(s *WatcherState) { s.LastLive = now; s.LastError = "" })
 }
 
-// waitStorage waits while the bus cannot store anything (disk full):
-// there is no point in fetching what cannot be published. It reports
-// false when ctx ended first.
-func (w *Watcher) waitStorage(ctx context.Context) bool {
-	for !w.Bus.Outages.IsUp(bus.DependencyStorage) {
+// waitBus waits while the bus cannot take anything — NATS away, or its
+// storage full: there is no point in logging in to fetch what cannot be
+// published. It reports false when ctx ended first.
+func (w *Watcher) waitBus(ctx context.Context) bool {
+	for !w.Bus.Outages.IsUp(bus.DependencyStorage) || (w.Bus.NC != nil && w.Bus.NC.IsReconnecting()) {
 		t := time.NewTimer(time.Second)
 		select {
 		case <-ctx.Done():
