@@ -104,7 +104,7 @@ func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 	if err != nil && !bus.IsPermanent(err) {
 		select {
 		case <-c.Closed():
-			err = outage.For(dep, err) // the server went away mid-command
+			err = outage.For(dep, outage.Mark(err)) // the server went away mid-command
 		default:
 		}
 		ac.drop() // the connection may be broken; the retry dials afresh

@@ -160,7 +160,7 @@ func (w *Watcher) session(ctx context.Context) (err error) {
 		if err != nil && ctx.Err() == nil {
 			select {
 			case <-c.Closed():
-				err = outage.For(dep, err) // the server went away
+				err = outage.For(dep, outage.Mark(err)) // the server went away
 			default:
 			}
 		}
