@@ -20,7 +20,10 @@ const (
 	DefaultAckWait         = 60 * time.Second
 	DefaultConcurrency     = 4
 	DefaultGrace           = 20 * time.Second
-	DefaultListen          = "127.0.0.1:4222"
+	// DefaultOutageBackoffMax caps the redelivery delay of a message that
+	// met an outage: work resumes within seconds of the server's return.
+	DefaultOutageBackoffMax = 10 * time.Second
+	DefaultListen           = "127.0.0.1:4222"
 )
 
 // MaxInlineMax is the largest stream.inline_max the config accepts: an

@@ -9,6 +9,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/outage"
 )
 
 // ConnectOptions says how to reach a NATS server and log in: with a
@@ -26,6 +28,9 @@ type ConnectOptions struct {
 	// so that a server can let each role read only its own replies
 	// (RolePermissions uses Inbox(role)). Empty keeps "_INBOX".
 	InboxPrefix string
+	// Outages, when set, hears of disconnects and reconnects (as
+	// DependencyNATS) and logs each once; otherwise they are logged here.
+	Outages *outage.Tracker
 }
 
 // Connect dials NATS and keeps reconnecting for ever when the server goes
@@ -38,11 +43,19 @@ func Connect(o ConnectOptions, log *slog.Logger) (*nats.Conn, error) {
 		nats.ReconnectJitter(500*time.Millisecond, 2*time.Second),
 		nats.RetryOnFailedConnect(false),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if err != nil {
+			switch {
+			case err == nil:
+			case o.Outages != nil:
+				o.Outages.Down(DependencyNATS, err)
+			default:
 				log.Warn("nats disconnected", "err", err)
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
+			if o.Outages != nil {
+				o.Outages.Up(DependencyNATS)
+				return
+			}
 			log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {

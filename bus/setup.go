@@ -9,6 +9,9 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/outage"
+	"mailassist/setting"
 )
 
 // Options sizes the stream and buckets. Zero fields mean the defaults noted.
@@ -36,8 +39,10 @@ func (o Options) withDefaults() Options {
 }
 
 // LeaseTTL is how long a mailbox lease outlives its last renewal: the time
-// another ingest replica waits to take over from one that died.
-const LeaseTTL = 30 * time.Second
+// another ingest replica (or the restart of one that was killed) waits to
+// take over from one that died. Its holder renews it every LeaseTTL/3 and
+// deletes it when it stops, so a clean stop hands over at once.
+const LeaseTTL = 6 * time.Second
 
 // Bus is a connection to JetStream with the MAIL stream and the buckets
 // the stages share.
@@ -50,8 +55,24 @@ type Bus struct {
 	Junk        jetstream.KeyValue
 	Leases      jetstream.KeyValue
 	Raw         jetstream.ObjectStore
-	Opts        Options
+	// Failures counts, per stage and message, the failures that count
+	// towards max_deliver (failures.go).
+	Failures jetstream.KeyValue
+	Opts     Options
+	// Outages tracks the servers this process depends on; nil ignores
+	// reports. While DependencyStorage is down, stages pull nothing.
+	Outages *outage.Tracker
+
+	failures *failures
+	replayKV jetstream.KeyValue // opened on first use (deadletters.go)
 }
+
+// DependencyStorage names the bus's storage in the outage tracker: down
+// while JetStream cannot write (disk full); stages stop pulling then.
+const DependencyStorage = "storage"
+
+// DependencyNATS names the NATS connection in the outage tracker.
+const DependencyNATS = "nats"
 
 // Open creates or updates the stream and buckets (idempotent, safe to run
 // from every process at start) and returns the Bus.
@@ -62,7 +83,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	b := &Bus{NC: nc, JS: js, Opts: opts}
-	if b.Stream, err = b.ensureStream(ctx, jetstream.StreamConfig{
+	b.Stream, err = b.ensureStream(ctx, jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "mailassist events; see docs/events.md",
 		Subjects:    []string{subjectWildcard},
@@ -73,7 +94,12 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 		Duplicates:  opts.DuplicateWindow,
 		Storage:     b.storage(),
 		Replicas:    opts.Replicas,
-	}); err != nil {
+	})
+	if outage.IsStorageFull(err) {
+		return nil, fmt.Errorf("create stream %s: the NATS server cannot reserve stream.max_bytes (%s): lower stream.max_bytes, or give the server more storage (its jetstream max_file_store): %w",
+			StreamName, setting.ByteSize(opts.MaxBytes), err)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if b.Checkpoints, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
@@ -104,12 +130,47 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if b.Failures, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      FailuresKV,
+		Description: "per stage and stream sequence: failures that count towards max_deliver (outages do not)",
+		TTL:         opts.MaxAge,
+	}); err != nil {
+		return nil, err
+	}
+	b.failures = newFailures(b.Failures)
 	if b.Raw, err = b.ObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      RawObjects,
 		Description: "raw messages and drafts too large to travel inline",
 		TTL:         opts.MaxAge,
 	}); err != nil {
 		return nil, err
+	}
+	return b, nil
+}
+
+// Attach looks the stream and the buckets up without creating or changing
+// anything — only reads — for tools that must work while the stream cannot
+// store (status, deadletter list). A bucket that does not exist is nil.
+func Attach(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
+	opts = opts.withDefaults()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	b := &Bus{NC: nc, JS: js, Opts: opts}
+	if b.Stream, err = js.Stream(ctx, StreamName); err != nil {
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, fmt.Errorf("stream %s does not exist yet: start mailassist run (or any role) first", StreamName)
+		}
+		return nil, fmt.Errorf("look up stream %s: %w", StreamName, err)
+	}
+	for name, kv := range map[string]*jetstream.KeyValue{
+		CheckpointsKV: &b.Checkpoints, SeenKV: &b.Seen, JunkKV: &b.Junk, LeasesKV: &b.Leases, FailuresKV: &b.Failures,
+	} {
+		*kv, err = js.KeyValue(ctx, name)
+		if err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
+			return nil, fmt.Errorf("look up %s: %w", name, err)
+		}
 	}
 	return b, nil
 }

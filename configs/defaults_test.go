@@ -276,3 +276,21 @@ func TestAccountIdentityKept(t *testing.T) {
 		t.Errorf("got display_name %q, aliases %q, sent %q, archive %q", a.DisplayName, a.Aliases, a.Folders.Sent, a.Folders.Archive)
 	}
 }
+
+// An endpoint that the spam gray zone shares with another stage keeps a
+// slot for it: max_concurrency defaults to 2 there, and 1 written in the
+// file is a problem that says what to do.
+func TestGrayZoneSharesAnEndpoint(t *testing.T) {
+	const shared = "spam:\n  llm: small\nreply:\n  llm: small\nllm:\n  small:\n    model: qwen2.5:1.5b\n"
+	cfg := parse(t, shared)
+	if !cfg.SharesGrayZone("small") || cfg.LLM.Small.MaxConcurrency != 2 {
+		t.Errorf("shared endpoint: shares %v, max_concurrency %d; want true, 2", cfg.SharesGrayZone("small"), cfg.LLM.Small.MaxConcurrency)
+	}
+	if cfg := parse(t, "spam:\n  llm: small\nllm:\n  small:\n    model: m\n"); cfg.SharesGrayZone("small") || cfg.LLM.Small.MaxConcurrency != 1 {
+		t.Errorf("gray zone alone: max_concurrency %d, want 1", cfg.LLM.Small.MaxConcurrency)
+	}
+	ps := problems(t, shared+"    max_concurrency: 1\n")
+	if len(ps) != 1 || ps[0].Line != 8 || ps[0].Path != "llm.small.max_concurrency" || !strings.Contains(ps[0].Msg, "set 2 or more") {
+		t.Errorf("problems = %+v", ps)
+	}
+}

@@ -24,6 +24,12 @@ var escalations = promauto.NewCounterVec(prometheus.CounterOpts{
 	Help: "Hard threads handled, by handler (large_model, human).",
 }, []string{"handler"})
 
+func init() { // exported at 0 from the start
+	for _, h := range []bus.EscalationHandler{bus.HandlerLargeModel, bus.HandlerHuman} {
+		escalations.WithLabelValues(string(h))
+	}
+}
+
 // Stage takes mail.escalation: it rebuilds the thread from the mailbox,
 // asks the large model (or hands the thread to the human), flags the
 // message, files the draft, and publishes mail.escalated.

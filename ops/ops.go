@@ -41,6 +41,10 @@ type Server struct {
 	Listen string
 	// Health reports the process's IMAP watchers; nil when it runs none.
 	Health Health
+	// Dependencies reports the servers the process depends on (IMAP,
+	// NATS, storage, language models); nil when not tracked. One that is
+	// down makes /healthz 503 too.
+	Dependencies Health
 	// Ready reports whether the process can do its work (bus connected).
 	Ready func(ctx context.Context) error
 	// Token is the bearer token (http.token_file); empty: none.
@@ -118,19 +122,27 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 type healthReport struct {
-	OK       bool     `json:"ok"`
-	Detail   any      `json:"watchers,omitempty"`
-	Problems []string `json:"problems,omitempty"`
+	OK           bool     `json:"ok"`
+	Detail       any      `json:"watchers,omitempty"`
+	Dependencies any      `json:"dependencies,omitempty"`
+	Problems     []string `json:"problems,omitempty"`
 }
 
 // healthz is 200 when every watcher holds a connection that answered
-// recently (IDLE accepted, new mail, or a poll), 503 otherwise.
+// recently (IDLE accepted, new mail, or a poll) and no server the process
+// depends on is down, 503 otherwise.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	rep := healthReport{OK: true}
+	now := time.Now()
 	if s.Health != nil {
-		rep.Problems, rep.Detail = s.Health.Health(time.Now())
-		rep.OK = len(rep.Problems) == 0
+		rep.Problems, rep.Detail = s.Health.Health(now)
 	}
+	if s.Dependencies != nil {
+		var problems []string
+		problems, rep.Dependencies = s.Dependencies.Health(now)
+		rep.Problems = append(rep.Problems, problems...)
+	}
+	rep.OK = len(rep.Problems) == 0
 	s.write(w, r, rep)
 }
 

@@ -29,6 +29,16 @@ var replies = promauto.NewCounterVec(prometheus.CounterOpts{
 	Help: "Messages the reply stage handled, by outcome: skipped, suggested, drafted, escalated.",
 }, []string{"outcome", "source"})
 
+func init() { // exported at 0 from the start, for every outcome and source it can have
+	replies.WithLabelValues("skipped", "")
+	replies.WithLabelValues("escalated", "")
+	for _, outcome := range []string{"suggested", "drafted"} {
+		for _, src := range []bus.SuggestionSource{bus.SourceModel, bus.SourceBuiltin} {
+			replies.WithLabelValues(outcome, string(src))
+		}
+	}
+}
+
 // Stage takes mail.classified and, for messages that deserve an answer,
 // publishes mail.suggested and a draft action — or mail.escalation when
 // the thread is too hard for the small model.

@@ -18,6 +18,12 @@ var verdicts = promauto.NewCounterVec(prometheus.CounterOpts{
 	Help: "Messages classified, by verdict.",
 }, []string{"verdict"})
 
+func init() { // exported at 0 from the start
+	for _, v := range []bus.Verdict{bus.VerdictSpam, bus.VerdictHam} {
+		verdicts.WithLabelValues(string(v))
+	}
+}
+
 // Stage classifies mail.ingested and publishes mail.classified, plus a
 // mail.action for spam.
 type Stage struct {

@@ -21,6 +21,12 @@ var trained = promauto.NewCounterVec(prometheus.CounterOpts{
 	Help: "Feedback messages the spam model learnt from, by label.",
 }, []string{"label"})
 
+func init() { // exported at 0 from the start
+	for _, l := range []bus.Label{bus.LabelSpam, bus.LabelHam} {
+		trained.WithLabelValues(string(l))
+	}
+}
+
 // Trainer learns from mail.feedback: each feedback message is learnt
 // exactly once, however often it is delivered. Its consumer lets one
 // message be in flight across all replicas, so a save never races another.

@@ -127,11 +127,20 @@ func serveStrict(parent context.Context, cfgPath, name string, mode embeddedMode
 		return err
 	}
 	defer e.close()
+	initMetrics(cfg, rs)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runRoles(gctx, e, rs) })
 	g.Go(func() error {
-		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e.watchers, Ready: e.ready, Token: token, Log: log}).Run(gctx)
+		w := &bus.StorageWatch{Bus: e.bus, Embedded: e.emb, Log: log}
+		if e.emb != nil {
+			w.Dir = cfg.DataDir // the store is here
+		}
+		w.Run(gctx)
+		return nil
+	})
+	g.Go(func() error {
+		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e.watchers, Dependencies: e.outages, Ready: e.ready, Token: token, Log: log}).Run(gctx)
 	})
 	log.Info("mailassist started", "version", versionString(), "roles", len(rs), "accounts", len(cfg.Accounts))
 	<-gctx.Done()
@@ -181,4 +190,23 @@ func runApply(ctx context.Context, e *env) error {
 	a := &apply.Applier{Bus: e.bus, Accounts: e.cfg.Accounts}
 	defer a.Close()
 	return e.bus.Run(ctx, withGrace(e, a.Stage(e.cfg.Stages.Concurrency)), e.log)
+}
+
+// stageNames are the bus stages each role runs.
+var stageNames = map[string][]string{
+	"spam": {"spam", "spam-feedback"}, "reply": {"reply"}, "escalate": {"escalate"}, "apply": {"apply"},
+}
+
+// initMetrics exports every metric of the roles at 0 for its known label
+// values (stages, accounts, mailboxes), so that they exist from the start.
+func initMetrics(cfg *configs.Config, rs []role) {
+	var stages, accounts []string
+	for _, r := range rs {
+		stages = append(stages, stageNames[r.name]...)
+	}
+	for i := range cfg.Accounts {
+		accounts = append(accounts, cfg.Accounts[i].Name)
+		ingest.InitMetrics(&cfg.Accounts[i])
+	}
+	bus.InitMetrics(stages, accounts)
 }

@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
 
 	"mailassist/bus"
 	"mailassist/configs"
+	"mailassist/imapx"
 	"mailassist/ingest"
+	"mailassist/llm"
+	"mailassist/outage"
 )
 
 // env is what every long-running subcommand sets up: config, logger, bus.
@@ -23,6 +27,13 @@ type env struct {
 	emb *bus.Embedded // nil unless this process runs the embedded server
 	// watchers is the state of this process's IMAP watchers, for /healthz.
 	watchers *ingest.Registry
+	// outages is the state of every server the process depends on: one
+	// log line when one goes down and one when it is back; /healthz.
+	outages *outage.Tracker
+
+	llmMu sync.Mutex
+	llms  map[string]*llm.Client // one client per endpoint: its slots are shared
+	bg    sync.WaitGroup         // background checks; close waits for them
 }
 
 // embeddedMode says whether a process may start the embedded server when
@@ -57,14 +68,39 @@ func busOptions(cfg *configs.Config) bus.Options { return cfg.Stream.Options(cfg
 // setup connects to the bus (starting the embedded server as mode says)
 // and opens the stream and buckets.
 func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string) (*env, error) {
-	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry()}
+	return setupWith(ctx, cfg, log, mode, role, bus.Open)
+}
+
+// setupReadOnly is setup for tools that only read (status, deadletter
+// list): it changes nothing on the server, so it works while the stream
+// cannot store.
+func setupReadOnly(ctx context.Context, cfg *configs.Config, log *slog.Logger, role string) (*env, error) {
+	return setupWith(ctx, cfg, log, embedIfAbsent, role, bus.Attach)
+}
+
+func setupWith(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string,
+	open func(context.Context, *nats.Conn, bus.Options) (*bus.Bus, error)) (*env, error) {
+	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry(), outages: outage.NewTracker(log), llms: map[string]*llm.Client{}}
+	e.outages.Register(bus.DependencyNATS, bus.DependencyStorage)
+	for _, a := range cfg.Accounts {
+		e.outages.Register(imapx.Dependency(a.Name))
+	}
 	co := cfg.NATS.ConnectOptions(credentialRole(role))
 	if cfg.NATS.URL == "" {
+		if mode == embedAlways {
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("data_dir: %w", err)
+			}
+			if err := bus.CheckStoreSpace(cfg.DataDir, cfg.Stream.MaxBytes.Int64()); err != nil {
+				return nil, err
+			}
+		}
 		var err error
 		if co, err = embedded(cfg, log, mode, role, e); err != nil {
 			return nil, err
 		}
 	}
+	co.Outages = e.outages
 	nc, err := bus.Connect(co, log)
 	if err != nil {
 		e.close()
@@ -72,12 +108,13 @@ func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embe
 	}
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	e.bus, err = bus.Open(octx, nc, busOptions(cfg))
+	e.bus, err = open(octx, nc, busOptions(cfg))
 	if err != nil {
 		nc.Close()
 		e.close()
 		return nil, err
 	}
+	e.bus.Outages = e.outages
 	return e, nil
 }
 
@@ -135,6 +172,7 @@ func reachable(co bus.ConnectOptions) bool {
 
 // close drains the connection and stops the embedded server.
 func (e *env) close() {
+	e.bg.Wait()
 	if e.bus != nil {
 		if err := bus.Drain(e.bus.NC, 10*time.Second); err != nil {
 			e.log.Warn("closing the bus connection", "err", err)
@@ -145,8 +183,11 @@ func (e *env) close() {
 	}
 }
 
-// ready is the /readyz check: the bus answers.
+// ready is the /readyz check: the bus answers and can store.
 func (e *env) ready(ctx context.Context) error {
+	if st, ok := e.outages.State(bus.DependencyStorage); ok && !st.Up {
+		return fmt.Errorf("storage full since %s, pulling paused: %s", st.Since.Format(time.RFC3339), st.Err)
+	}
 	if !e.bus.NC.IsConnected() {
 		return errors.New("nats: not connected")
 	}
