@@ -63,10 +63,12 @@ func (p *Permissions) Events(kinds ...string) *Permissions {
 }
 
 // Consume lets the role run the stage durable on filter (Bus.Run): create
-// that one consumer with that one filter, pull from it, acknowledge, and
-// turn its max-deliveries advisories into dead letters (which reads the
-// original from the stream and publishes mail.deadletter).
+// that one consumer with that one filter, pull from it, acknowledge, count
+// its messages' failures (mail_failures), and turn its max-deliveries
+// advisories into dead letters (which reads the original from the stream
+// and publishes mail.deadletter).
 func (p *Permissions) Consume(durable, filter string) *Permissions {
+	p.KV(FailuresKV, true)
 	p.pub(
 		jsAPI+"CONSUMER.CREATE."+StreamName+"."+durable+"."+filter,
 		jsAPI+"CONSUMER.INFO."+StreamName+"."+durable,

@@ -44,7 +44,7 @@ func TestStorageFullAndFreedResumesByItself(t *testing.T) {
 	if err := bus.CheckStoreSpace(dir, 16<<20); err != nil {
 		t.Fatal(err)
 	}
-	nc, err := bus.Connect(bus.ConnectOptions{URL: emb.ClientURL()}, quiet)
+	nc, err := bus.Connect(emb.ConnectOptions(t.Name()), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

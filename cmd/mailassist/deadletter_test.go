@@ -50,7 +50,7 @@ accounts:
 		}
 	}()
 
-	nc := connectWhenUp(t, "nats://"+natsAddr)
+	nc := connectWhenUp(t, "nats://"+natsAddr, filepath.Join(dir, "data"))
 	js, _ := jetstream.New(nc)
 	id := "alice/7/42"
 	draft := fmt.Sprintf("From: alice@example.org\r\nTo: bob@example.org\r\nSubject: Re: hi\r\n%s: %s\r\n\r\nSure.\r\n", bus.RefHeader, id)
@@ -120,11 +120,19 @@ func drafts(t *testing.T, srv *memimap.Server) int {
 	return int(*st.NumMessages)
 }
 
-func connectWhenUp(t *testing.T, url string) *nats.Conn {
+// connectWhenUp connects to the embedded server of run, once it is up,
+// with the credentials run keeps in dataDir.
+func connectWhenUp(t *testing.T, url, dataDir string) *nats.Conn {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		nc, err := nats.Connect(url)
+		nc, err := func() (*nats.Conn, error) {
+			nk, err := nats.NkeyOptionFromSeed(filepath.Join(dataDir, bus.SeedFileName))
+			if err != nil {
+				return nil, err
+			}
+			return nats.Connect(url, nk)
+		}()
 		if err == nil {
 			t.Cleanup(nc.Close)
 			return nc

@@ -267,7 +267,7 @@ accounts:
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	js, _ := jetstream.New(connectWhenUp(t, "nats://"+natsAddr))
+	js, _ := jetstream.New(connectWhenUp(t, "nats://"+natsAddr, filepath.Join(dir, "data")))
 	s, err := js.Stream(ctx, bus.StreamName)
 	if err != nil {
 		t.Fatal(err)
