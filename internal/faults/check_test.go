@@ -37,7 +37,7 @@ type mail struct {
 
 // templates are the demo's messages and what the pipeline does with
 // each: spam to Junk, a draft for the questions, the complaint flagged
-// for a human, nothing for the newsletter.
+// for a human with a reply skeleton in Drafts, nothing for the newsletter.
 var templates = []struct {
 	file, kind           string
 	junk, draft, flagged bool
@@ -46,7 +46,7 @@ var templates = []struct {
 	{"02-lottery.eml", "spam", true, false, false},
 	{"03-newsletter.eml", "newsletter", false, false, false},
 	{"04-pharmacy.eml", "spam", true, false, false},
-	{"05-complaint.eml", "complaint", false, false, true},
+	{"05-complaint.eml", "complaint", false, true, true},
 	{"06-thanks.eml", "question", false, true, false},
 }
 

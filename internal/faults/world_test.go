@@ -50,6 +50,7 @@ type world struct {
 	dovecot *dovecottest.Server
 	nats    *natstest.Process // nil when mailassist runs the embedded server
 	natsURL string
+	seed    string // the nkey seed NATS accepts
 	cfgPath string // the config, without http.listen
 	cfgText string
 	http    map[string]string // role -> its /metrics, /healthz, /readyz address
@@ -79,17 +80,18 @@ func newWorld(t *testing.T, o options) *world {
 	t.Helper()
 	w := &world{t: t, name: t.Name(), dir: t.TempDir(), procs: map[string]*proc{}, http: map[string]string{}}
 	w.dovecot = dovecottest.Start(t, dovecottest.WithUser(user, password), dovecottest.WithUser(fbUser, password))
+	if o.dataDir == "" {
+		o.dataDir = filepath.Join(w.dir, "data")
+	}
 	natsLine := ""
 	if o.embedded {
 		w.natsURL = "nats://127.0.0.1:" + freePort(t)
+		w.seed = filepath.Join(o.dataDir, bus.SeedFileName) // written by run
 		natsLine = fmt.Sprintf(`nats: {listen: %q}`, strings.TrimPrefix(w.natsURL, "nats://"))
 	} else {
 		w.nats = natstest.StartProcess(t)
-		w.natsURL = w.nats.URL
-		natsLine = fmt.Sprintf(`nats: {url: %q}`, w.natsURL)
-	}
-	if o.dataDir == "" {
-		o.dataDir = filepath.Join(w.dir, "data")
+		w.natsURL, w.seed = w.nats.URL, w.nats.SeedFile()
+		natsLine = fmt.Sprintf(`nats: {url: %q, nkey_file: %q}`, w.natsURL, w.seed)
 	}
 	if o.stream == "" {
 		o.stream = "stream: {max_bytes: 256MiB}"
@@ -126,7 +128,16 @@ func (w *world) connect() {
 	if w.nc != nil {
 		return
 	}
-	nc, err := nats.Connect(w.natsURL, nats.MaxReconnects(-1), nats.ReconnectWait(200*time.Millisecond),
+	var nk nats.Option
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var err error
+		if nk, err = nats.NkeyOptionFromSeed(w.seed); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			w.t.Fatalf("no NATS credentials at %s: %v", w.seed, err)
+		}
+	}
+	nc, err := nats.Connect(w.natsURL, nk, nats.MaxReconnects(-1), nats.ReconnectWait(200*time.Millisecond),
 		nats.RetryOnFailedConnect(true))
 	if err != nil {
 		w.t.Fatal(err)

@@ -53,6 +53,9 @@ type Process struct {
 	seed string
 }
 
+// SeedFile is the nkey seed the server accepts (nats.nkey_file).
+func (p *Process) SeedFile() string { return p.seed }
+
 // ConnectOptions says how a client logs in to the server.
 func (p *Process) ConnectOptions(name string) bus.ConnectOptions {
 	return bus.ConnectOptions{URL: p.URL, NkeyFile: p.seed, Name: name}
