@@ -96,6 +96,7 @@ func TestAccountDefaults(t *testing.T) {
 			Port:        993,
 			TLS:         "implicit",
 			Username:    "alice@example.com",
+			Auth:        "password",
 			PasswordEnv: "ALICE_PW",
 		},
 		Folders:      acct.Folders{Watch: []string{"INBOX"}},

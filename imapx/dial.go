@@ -23,7 +23,9 @@ import (
 
 const dialTimeout = 30 * time.Second
 
-// Dial connects to the server with cfg's TLS mode and logs in.
+// Dial connects to the server with cfg's TLS mode and logs in (LOGIN
+// with the password, or SASL OAUTHBEARER or XOAUTH2 with an OAuth2
+// token, whichever the server offers).
 // Certificates are verified unless cfg opts out; plaintext is allowed only
 // to a loopback host. handler may be nil. When ctx ends during the login,
 // the connection is closed.
@@ -34,17 +36,16 @@ func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	if err != nil {
 		return nil, err
 	}
+	secret, err := credential(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	opts := &imapclient.Options{
 		TLSConfig:             tlsConfig,
 		UnilateralDataHandler: handler,
 		WordDecoder:           &mime.WordDecoder{CharsetReader: charset.Reader},
 		Dialer:                &net.Dialer{Timeout: dialTimeout},
 	}
-	password, err := cfg.Password()
-	if err != nil {
-		return nil, err
-	}
-
 	var c *imapclient.Client
 	switch cfg.TLS {
 	case TLSImplicit, "":
@@ -64,7 +65,7 @@ func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	}
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	if err := c.Login(cfg.Username, password).Wait(); err != nil {
+	if err := login(ctx, c, cfg, secret); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("login to %s as %s: %w", addr, cfg.Username, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"mailassist/apply"
 	"mailassist/bus"
 	"mailassist/ingest"
+	"mailassist/oauth"
 	"mailassist/ops"
 )
 
@@ -23,6 +24,10 @@ type role struct {
 	short string
 	run   func(ctx context.Context, e *env) error
 }
+
+// imapRoles are the roles that log in to the mailboxes: processes that
+// run one keep the OAuth2 tokens fresh.
+var imapRoles = map[string]bool{"ingest": true, "apply": true, "escalate": true}
 
 func roles() []role {
 	return []role{
@@ -102,8 +107,11 @@ func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs [
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runRoles(gctx, e, rs) })
 	g.Go(func() error {
-		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e.watchers, Ready: e.ready, Log: log}).Run(gctx)
+		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e, Ready: e.ready, Log: log}).Run(gctx)
 	})
+	if len(e.tokens) > 0 && slices.ContainsFunc(rs, func(r role) bool { return imapRoles[r.name] }) {
+		g.Go(func() error { return oauth.Keep(gctx, e.tokens) })
+	}
 	log.Info("mailassist started", "version", versionString(), "roles", len(rs), "accounts", len(cfg.Accounts))
 	<-gctx.Done()
 	log.Info("shutting down: finishing work in flight", "grace", cfg.Stages.Grace.D())

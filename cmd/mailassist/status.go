@@ -35,7 +35,10 @@ func statusCmd() *cobra.Command {
 				return err
 			}
 			defer e.close()
-			return printStatus(ctx, cmd.OutOrStdout(), e.bus)
+			if err := printStatus(ctx, cmd.OutOrStdout(), e.bus); err != nil {
+				return err
+			}
+			return printTokens(ctx, cmd.OutOrStdout(), e)
 		},
 	}
 	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")

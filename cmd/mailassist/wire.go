@@ -12,7 +12,9 @@ import (
 
 	"mailassist/bus"
 	"mailassist/configs"
+	"mailassist/imapx"
 	"mailassist/ingest"
+	"mailassist/oauth"
 )
 
 // env is what every long-running subcommand sets up: config, logger, bus.
@@ -23,6 +25,10 @@ type env struct {
 	emb *bus.Embedded // nil unless this process runs the embedded server
 	// watchers is the state of this process's IMAP watchers, for /healthz.
 	watchers *ingest.Registry
+	// tokens gives the OAuth2 accounts their access tokens (nil without
+	// such accounts); tokenHealth lists those that need a new login.
+	tokens      []*oauth.Source
+	tokenHealth *oauth.Health
 }
 
 // embeddedMode says whether a process may start the embedded server when
@@ -99,7 +105,43 @@ func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embe
 		e.close()
 		return nil, err
 	}
+	if err := e.openTokens(octx); err != nil {
+		e.close()
+		return nil, err
+	}
 	return e, nil
+}
+
+// openTokens gives every oauth2 account its token source, reading the
+// tokens from the bus.
+func (e *env) openTokens(ctx context.Context) error {
+	e.tokenHealth = oauth.NewHealth()
+	var store *oauth.Store
+	for i := range e.cfg.Accounts {
+		imap := &e.cfg.Accounts[i].IMAP
+		if imap.Auth != imapx.AuthOAuth2 {
+			continue
+		}
+		if store == nil {
+			kv, err := e.bus.KeyValue(ctx, oauth.BucketConfig())
+			if err != nil {
+				return err
+			}
+			store = oauth.NewStore(kv)
+		}
+		src := oauth.NewSource(e.cfg.Accounts[i].Name, imap.OAuth2, store, e.tokenHealth, e.log)
+		imap.Tokens = src
+		e.tokens = append(e.tokens, src)
+	}
+	return nil
+}
+
+// Health is the process's /healthz: its IMAP watchers, and the OAuth2
+// accounts that need a new login (each with the command that fixes it).
+func (e *env) Health(now time.Time) (problems []string, detail any) {
+	problems, detail = e.watchers.Health(now)
+	tokenProblems, _ := e.tokenHealth.Health(now)
+	return append(tokenProblems, problems...), detail
 }
 
 func reachable(url string) bool {
