@@ -52,6 +52,10 @@ type Config struct {
 	// auth oauth2 (`mailassist account login` fetches the first).
 	OAuth2 *oauth.Config `yaml:"oauth2,omitempty"`
 
+	// MaxConnections caps this account's simultaneous connections to the
+	// server (some providers refuse more: Gmail 15); 0 means no cap.
+	MaxConnections int `yaml:"max_connections"`
+
 	// Tokens gives the access tokens for auth oauth2. The program sets it
 	// after loading the file (from the oauth2 section and the bus).
 	Tokens TokenSource `yaml:"-"`
@@ -96,6 +100,9 @@ func (c *Config) Validate(p setting.Problems) {
 	p.Existing("ca_file", c.CAFile)
 	if c.TLS == TLSNone {
 		c.validatePlaintext(p)
+	}
+	if c.MaxConnections < 0 {
+		p.Add("max_connections", "%d is negative (0: no cap)", c.MaxConnections)
 	}
 	p.OneOf("auth", c.Auth, AuthPassword, AuthOAuth2)
 	switch c.Auth {

@@ -46,7 +46,29 @@ func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 		WordDecoder:           &mime.WordDecoder{CharsetReader: charset.Reader},
 		Dialer:                &net.Dialer{Timeout: dialTimeout},
 	}
+	release, err := limit(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c, err := connect(addr, cfg, opts)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	holdUntilClosed(c, release)
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if err := login(ctx, c, cfg, secret); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("login to %s as %s: %w", addr, cfg.Username, err)
+	}
+	return c, nil
+}
+
+// connect opens the connection in cfg's TLS mode.
+func connect(addr string, cfg Config, opts *imapclient.Options) (*imapclient.Client, error) {
 	var c *imapclient.Client
+	var err error
 	switch cfg.TLS {
 	case TLSImplicit, "":
 		c, err = imapclient.DialTLS(addr, opts)
@@ -62,12 +84,6 @@ func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	}
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", addr, err)
-	}
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
-	if err := login(ctx, c, cfg, secret); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("login to %s as %s: %w", addr, cfg.Username, err)
 	}
 	return c, nil
 }

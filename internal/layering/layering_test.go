@@ -29,7 +29,7 @@ var allowed = map[string][]string{
 	"lang":     {},
 	"oauth":    {"setting"},
 	"imapx":    {"setting", "mailmsg", "oauth"},
-	"account":  {"setting", "imapx"},
+	"account":  {"setting", "imapx", "oauth"},
 	"llm":      {"setting", "backoff"},
 	"ops":      {"setting"},
 	"bus":      {"setting", "backoff", "account", "mailmsg"},
