@@ -30,6 +30,15 @@ const dialTimeout = 30 * time.Second
 // to a loopback host. handler may be nil. When ctx ends during the login,
 // the connection is closed.
 func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
+	return dial(ctx, cfg, handler, nil)
+}
+
+// wrapFunc puts a layer between the connection (after TLS) and the
+// client; prelude is what the client must read first (a greeting the
+// dialer already consumed).
+type wrapFunc func(conn net.Conn, prelude []byte) net.Conn
+
+func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHandler, wrap wrapFunc) (*imapclient.Client, error) {
 	host := strings.TrimSuffix(strings.TrimPrefix(cfg.Host, "["), "]") // "[::1]" and "::1" alike
 	addr := net.JoinHostPort(host, strconv.Itoa(cfg.Port))
 	tlsConfig, err := tlsConfigFor(cfg)
@@ -50,7 +59,7 @@ func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	if err != nil {
 		return nil, err
 	}
-	c, err := connect(addr, cfg, opts)
+	c, err := connect(ctx, addr, cfg, opts, wrap)
 	if err != nil {
 		release()
 		return nil, err
@@ -66,7 +75,14 @@ func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 }
 
 // connect opens the connection in cfg's TLS mode.
-func connect(addr string, cfg Config, opts *imapclient.Options) (*imapclient.Client, error) {
+func connect(ctx context.Context, addr string, cfg Config, opts *imapclient.Options, wrap wrapFunc) (*imapclient.Client, error) {
+	if wrap != nil {
+		conn, prelude, err := rawConn(ctx, addr, cfg, opts)
+		if err != nil {
+			return nil, fmt.Errorf("connect %s: %w", addr, err)
+		}
+		return imapclient.New(wrap(conn, prelude), opts), nil
+	}
 	var c *imapclient.Client
 	var err error
 	switch cfg.TLS {
