@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -22,6 +23,10 @@ import (
 type Applier struct {
 	Bus      *bus.Bus
 	Accounts []account.Account
+	// IdleClose is how long an account's connection stays open without an
+	// action, so that a thousand quiet accounts do not hold a thousand
+	// connections besides their watchers'. Default 1m.
+	IdleClose time.Duration
 
 	mu    sync.Mutex
 	conns map[string]*accountConn
@@ -34,7 +39,12 @@ type accountConn struct {
 	acct    *account.Account
 	c       *imapclient.Client
 	folders map[imap.MailboxAttr]string
+	lastUse time.Time
+	idle    *time.Timer // closes c after IdleClose without an action
 }
+
+// DefaultIdleClose is the default of Applier.IdleClose.
+const DefaultIdleClose = time.Minute
 
 // Stage returns the bus stage that runs the applier.
 func (a *Applier) Stage(concurrency int) bus.Stage {
@@ -71,6 +81,7 @@ func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 	log := d.Log.With("account", act.Account, "id", act.ID, "kind", act.Kind)
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
+	defer a.closeWhenIdle(ac)
 	c, err := ac.client(ctx)
 	if err != nil {
 		return err
@@ -128,6 +139,27 @@ func (ac *accountConn) client(ctx context.Context) (*imapclient.Client, error) {
 	}
 	ac.c = c
 	return c, nil
+}
+
+// closeWhenIdle (called holding ac.mu) closes the connection once it has
+// gone IdleClose without an action.
+func (a *Applier) closeWhenIdle(ac *accountConn) {
+	wait := a.IdleClose
+	if wait <= 0 {
+		wait = DefaultIdleClose
+	}
+	ac.lastUse = time.Now()
+	if ac.idle != nil {
+		ac.idle.Reset(wait)
+		return
+	}
+	ac.idle = time.AfterFunc(wait, func() {
+		ac.mu.Lock()
+		defer ac.mu.Unlock()
+		if ac.c != nil && time.Since(ac.lastUse) >= wait {
+			ac.drop()
+		}
+	})
 }
 
 func (ac *accountConn) drop() {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -101,5 +102,25 @@ func TestDovecotGmailPreset(t *testing.T) {
 				t.Errorf("INBOX %d, [Gmail]/Spam %d; moved %v", inbox, spam, tt.moved)
 			}
 		})
+	}
+}
+
+// A connection without actions for IdleClose is closed.
+func TestDovecotIdleConnectionCloses(t *testing.T) {
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
+	acct := testacct.Account(t, s.Host, s.Port, "none", "", "")
+	b := natstest.New(t)
+	a := newApplier(t, b, acct)
+	a.IdleClose = 300 * time.Millisecond
+	act := bus.Action{V: bus.Version, ID: "alice/1/1", Account: "alice", Kind: bus.ActionDraft, Stage: "reply", Draft: draftFor("alice/1/1")}
+	if err := a.Handle(context.Background(), deliveryOf(t, act)); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Connections(t, "alice"); n != 1 {
+		t.Fatalf("%d connections right after the action, want 1", n)
+	}
+	natstest.WaitFor(t, "the idle connection closed", func() bool { return s.Connections(t, "alice") == 0 })
+	if err := a.Handle(context.Background(), deliveryOf(t, act)); err != nil { // dials again
+		t.Fatal(err)
 	}
 }

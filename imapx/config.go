@@ -56,6 +56,11 @@ type Config struct {
 	// server (some providers refuse more: Gmail 15); 0 means no cap.
 	MaxConnections int `yaml:"max_connections"`
 
+	// Limiter paces logins and caps connections per host, for every
+	// account that shares it; set by the program (from the top-level imap
+	// section), nil for none.
+	Limiter *Limiter `yaml:"-"`
+
 	// Tokens gives the access tokens for auth oauth2. The program sets it
 	// after loading the file (from the oauth2 section and the bus).
 	Tokens TokenSource `yaml:"-"`

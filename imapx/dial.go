@@ -55,7 +55,7 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 		WordDecoder:           &mime.WordDecoder{CharsetReader: charset.Reader},
 		Dialer:                &net.Dialer{Timeout: dialTimeout},
 	}
-	release, err := limit(ctx, cfg)
+	release, err := limit(ctx, cfg, addr)
 	if err != nil {
 		return nil, err
 	}

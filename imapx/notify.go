@@ -373,6 +373,12 @@ func decodeMailbox(name string) string {
 	return strings.ReplaceAll(name, "&-", "&")
 }
 
+// SameMailbox reports whether a and b name one mailbox: INBOX in any
+// case is INBOX (RFC 9051, section 5.1), other names are exact.
+func SameMailbox(a, b string) bool {
+	return a == b || strings.EqualFold(a, "INBOX") && strings.EqualFold(b, "INBOX")
+}
+
 // NotifyName reports whether Notify can name mailbox.
 func NotifyName(mailbox string) bool {
 	_, err := quoteMailbox(mailbox)

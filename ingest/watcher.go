@@ -42,21 +42,7 @@ type Watcher struct {
 // Run keeps a session open until ctx is done, reconnecting with capped
 // exponential backoff and jitter whenever the server drops it.
 func (w *Watcher) Run(ctx context.Context) error {
-	if w.BackoffMin <= 0 {
-		w.BackoffMin = time.Second
-	}
-	if w.BackoffMax <= 0 {
-		w.BackoffMax = 2 * time.Minute
-	}
-	if w.Junk && w.Mailbox == "" {
-		w.Mailbox = w.Account.Folders.Junk
-	}
-	w.label = w.Mailbox
-	if w.label == "" {
-		w.label = string(imap.MailboxAttrJunk)
-	}
-	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.label, "stage", "ingest")
-	w.failures = map[uint32]int{}
+	w.prepare()
 	var failures uint64 // sessions in a row that ended in under a minute
 	for {
 		l, err := w.acquireLease(ctx)
@@ -87,6 +73,25 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// prepare fills in the defaults and what Run and the account watcher need.
+func (w *Watcher) prepare() {
+	if w.BackoffMin <= 0 {
+		w.BackoffMin = time.Second
+	}
+	if w.BackoffMax <= 0 {
+		w.BackoffMax = 2 * time.Minute
+	}
+	if w.Junk && w.Mailbox == "" {
+		w.Mailbox = w.Account.Folders.Junk
+	}
+	w.label = w.Mailbox
+	if w.label == "" {
+		w.label = string(imap.MailboxAttrJunk)
+	}
+	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.label, "stage", "ingest")
+	w.failures = map[uint32]int{}
 }
 
 // leasedSession runs a session while holding the lease, and ends it when

@@ -143,15 +143,10 @@ func runIngest(ctx context.Context, e *env) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for i := range e.cfg.Accounts {
 		acct := &e.cfg.Accounts[i]
-		for _, mailbox := range acct.Folders.Watch {
-			w := &ingest.Watcher{Bus: e.bus, Account: acct, Mailbox: mailbox, Log: e.log, Status: e.watchers}
-			g.Go(func() error { return w.Run(ctx) })
-		}
-		// The Junk folder is watched for the user's moves (spam feedback).
-		if !slices.Contains(acct.Folders.Watch, acct.Folders.Junk) {
-			w := &ingest.Watcher{Bus: e.bus, Account: acct, Junk: true, Log: e.log, Status: e.watchers}
-			g.Go(func() error { return w.Run(ctx) })
-		}
+		// One connection for all of an account's folders (and Junk, for
+		// the user's moves) where the server offers NOTIFY, else one per
+		// folder. Logins are paced by the accounts' shared imapx.Limiter.
+		g.Go(func() error { return ingest.WatchAccount(ctx, e.bus, acct, e.log, e.watchers) })
 	}
 	return g.Wait()
 }

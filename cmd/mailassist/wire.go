@@ -105,6 +105,10 @@ func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embe
 		e.close()
 		return nil, err
 	}
+	limiter := imapx.NewLimiter(cfg.IMAP) // one for every account of the process
+	for i := range cfg.Accounts {
+		cfg.Accounts[i].IMAP.Limiter = limiter
+	}
 	if err := e.openTokens(octx); err != nil {
 		e.close()
 		return nil, err
