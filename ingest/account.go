@@ -27,8 +27,9 @@ var ErrNoNotify = errors.New("no NOTIFY for this account")
 // Junk folder for the user's moves) until ctx is done: on one connection
 // where the server offers NOTIFY (RFC 5465), else with a Watcher and a
 // connection per folder.
-func WatchAccount(ctx context.Context, b *bus.Bus, acct *account.Account, log *slog.Logger, status *Registry) error {
-	aw := &AccountWatcher{Bus: b, Account: acct, Log: log, Status: status}
+// alive (may be nil) is Assigner.Alive.
+func WatchAccount(ctx context.Context, b *bus.Bus, acct *account.Account, log *slog.Logger, status *Registry, alive func(string) bool) error {
+	aw := &AccountWatcher{Bus: b, Account: acct, Log: log, Status: status, Alive: alive}
 	err := aw.Run(ctx)
 	if !errors.Is(err, ErrNoNotify) {
 		return err
@@ -37,7 +38,7 @@ func WatchAccount(ctx context.Context, b *bus.Bus, acct *account.Account, log *s
 	var wg sync.WaitGroup
 	errs := make([]error, len(aw.folders))
 	for i, w := range aw.folders {
-		w.Mailbox = aw.names[i]
+		w.Mailbox, w.Alive = aw.names[i], alive
 		wg.Go(func() { errs[i] = w.Run(ctx) })
 	}
 	wg.Wait()
@@ -56,6 +57,8 @@ type AccountWatcher struct {
 	Status  *Registry // may be nil
 	// BackoffMin and BackoffMax bound the reconnect delay. Defaults 1s, 2m.
 	BackoffMin, BackoffMax time.Duration
+	// Alive: see Watcher.Alive.
+	Alive func(instance string) bool
 
 	folders []*Watcher // one per folder: the state the syncer keeps
 	names   []string   // the folders' names on the server ("" until the Junk folder is found)
@@ -138,11 +141,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// acquireLease takes the account's lease: the watchers of its folders on
-// other replicas use the same key for each folder's, so an account is
-// watched once whether its server has NOTIFY or not.
+// acquireLease takes the account's lease, so that of several replicas one
+// watches the account (where the server lacks NOTIFY, each folder's
+// watcher takes the folder's lease instead).
 func (aw *AccountWatcher) acquireLease(ctx context.Context) (*lease, error) {
-	w := &Watcher{Bus: aw.Bus, Account: aw.Account, Log: aw.Log, label: "*account*"}
+	w := &Watcher{Bus: aw.Bus, Account: aw.Account, Log: aw.Log, label: "*account*", Alive: aw.Alive}
 	return w.acquireLease(ctx)
 }
 

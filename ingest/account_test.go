@@ -17,7 +17,7 @@ func startAccount(t *testing.T, b *bus.Bus, acct *account.Account, reg *ingest.R
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = ingest.WatchAccount(ctx, b, acct, testLog(t), reg) }()
+	go func() { defer close(done); _ = ingest.WatchAccount(ctx, b, acct, testLog(t), reg, nil) }()
 	stop = func() { cancel(); <-done }
 	t.Cleanup(func() {
 		select {

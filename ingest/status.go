@@ -74,6 +74,18 @@ func (r *Registry) update(account, mailbox string, f func(*WatcherState)) {
 	f(s)
 }
 
+// Forget drops the watchers of account, which this process no longer
+// watches (another replica took it over).
+func (r *Registry) Forget(account string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for key, s := range r.m {
+		if s.Account == account {
+			delete(r.m, key)
+		}
+	}
+}
+
 // Snapshot returns every watcher's state, sorted by account and mailbox.
 func (r *Registry) Snapshot() []WatcherState {
 	r.mu.Lock()

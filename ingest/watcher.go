@@ -34,6 +34,10 @@ type Watcher struct {
 	// Poll makes the watcher poll every PollInterval even when the server
 	// offers IDLE (for servers whose IDLE notifications are unreliable).
 	Poll bool
+	// Alive, when set, says whether a replica (the holder of a lease) is
+	// still a live member (Assigner.Alive): a dead one's lease is taken
+	// over at once instead of after bus.LeaseTTL.
+	Alive func(instance string) bool
 
 	failures map[uint32]int // consecutive session failures per stuck UID
 	label    string         // mailbox name for metrics and status

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"mailassist/account"
 	"mailassist/apply"
 	"mailassist/bus"
 	"mailassist/ingest"
@@ -140,15 +141,25 @@ func withGrace(e *env, st bus.Stage) bus.Stage {
 }
 
 func runIngest(ctx context.Context, e *env) error {
-	g, ctx := errgroup.WithContext(ctx)
-	for i := range e.cfg.Accounts {
-		acct := &e.cfg.Accounts[i]
-		// One connection for all of an account's folders (and Junk, for
-		// the user's moves) where the server offers NOTIFY, else one per
-		// folder. Logins are paced by the accounts' shared imapx.Limiter.
-		g.Go(func() error { return ingest.WatchAccount(ctx, e.bus, acct, e.log, e.watchers) })
+	kv, err := e.bus.KeyValue(ctx, ingest.MembersBucketConfig())
+	if err != nil {
+		return err
 	}
-	return g.Wait()
+	accounts := make([]*account.Account, len(e.cfg.Accounts))
+	for i := range e.cfg.Accounts {
+		accounts[i] = &e.cfg.Accounts[i]
+	}
+	// The accounts are shared out among the live ingest replicas
+	// (rendezvous hashing); each account's folders (and Junk, for the
+	// user's moves) on one connection where the server offers NOTIFY,
+	// else one per folder. Logins are paced by the shared imapx.Limiter.
+	a := &ingest.Assigner{KV: kv, Log: e.log}
+	return a.Run(ctx, accounts, func(ctx context.Context, acct *account.Account) {
+		if err := ingest.WatchAccount(ctx, e.bus, acct, e.log, e.watchers, a.Alive); err != nil {
+			e.log.Error("watching the account stopped", "account", acct.Name, "err", err)
+		}
+		e.watchers.Forget(acct.Name) // another replica has it now, or we stop
+	})
 }
 
 func runApply(ctx context.Context, e *env) error {
