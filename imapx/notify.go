@@ -79,7 +79,7 @@ func (c notifyConn) Write(p []byte) (int, error) { return c.n.write(p) }
 // STATUS response, from the connection's reading goroutine: it must not
 // block.
 func newNotifier(conn net.Conn, prelude []byte, onStatus func(MailboxStatus)) (*Notifier, net.Conn) {
-	n := &Notifier{conn: conn, br: bufio.NewReaderSize(conn, 16<<10), pend: prelude, tags: map[string]chan error{}, onStatus: onStatus}
+	n := &Notifier{conn: conn, br: bufio.NewReaderSize(conn, 4<<10), pend: prelude, tags: map[string]chan error{}, onStatus: onStatus}
 	return n, notifyConn{Conn: conn, n: n}
 }
 

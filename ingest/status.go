@@ -26,6 +26,10 @@ var (
 		Name: "mailassist_feedback_total",
 		Help: "User moves into (spam) or out of (ham) Junk published to mail.feedback.",
 	}, []string{"account", "label"})
+	watcherMissed = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "mailassist_watcher_missed_notifications_total",
+		Help: "New mail that the periodic recheck found in a folder watched with NOTIFY, which no STATUS had announced.",
+	}, []string{"account"})
 	watcherReconnects = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "mailassist_watcher_reconnects_total",
 		Help: "IMAP sessions that ended with an error and were re-established.",
