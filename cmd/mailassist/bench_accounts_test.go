@@ -310,7 +310,6 @@ func dovecotLoginErrors(b *testing.B, path string, offset int64) []string {
 	return out
 }
 
-
 // stageTimes splits each message's way from APPEND to its move by the
 // stream's timestamps of its events: ingested, classified, action.
 func stageTimes(b *testing.B, url string, sent map[string]time.Time, moved *movedLog) string {
