@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -123,32 +124,77 @@ cluster {
 	}
 }
 
-// roleProc is one `mailassist ROLE` process.
+// roleProc is one `mailassist ROLE` process under a supervisor that
+// restarts it when it exits by itself (as systemd's Restart=always or
+// compose's restart: always would): a role gives up when the cluster does
+// not answer its start-up within 30 s, which ten processes creating
+// replicated buckets at once on a busy machine can cause.
 type roleProc struct {
 	bin, role, cfg, log string
-	cmd                 *exec.Cmd
+
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	stopped  bool
+	restarts int
 }
 
 func (p *roleProc) start(tb testing.TB) {
 	tb.Helper()
-	f, err := os.OpenFile(p.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cmd := exec.Command(p.bin, p.role, "--config", p.cfg)
-	cmd.Stdout, cmd.Stderr = f, f
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	p.cmd = cmd
-	go func() { cmd.Wait(); f.Close() }()
+	p.mu.Lock()
+	p.stopped = false
+	p.mu.Unlock()
+	go p.supervise()
 }
 
-func (p *roleProc) kill() {
-	if p.cmd != nil {
-		p.cmd.Process.Signal(syscall.SIGKILL)
-		p.cmd = nil
+func (p *roleProc) supervise() {
+	for {
+		f, err := os.OpenFile(p.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return
+		}
+		cmd := exec.Command(p.bin, p.role, "--config", p.cfg)
+		cmd.Stdout, cmd.Stderr = f, f
+		p.mu.Lock()
+		if p.stopped {
+			p.mu.Unlock()
+			f.Close()
+			return
+		}
+		err = cmd.Start()
+		p.cmd = cmd
+		p.mu.Unlock()
+		if err == nil {
+			cmd.Wait()
+		}
+		f.Close()
+		p.mu.Lock()
+		stopped := p.stopped
+		if !stopped {
+			p.restarts++
+		}
+		p.mu.Unlock()
+		if stopped {
+			return
+		}
+		time.Sleep(2 * time.Second)
 	}
+}
+
+// kill ends the process with SIGKILL, as a crash would, and keeps it down
+// until start.
+func (p *roleProc) kill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopped = true
+	if p.cmd != nil && p.cmd.Process != nil {
+		p.cmd.Process.Signal(syscall.SIGKILL)
+	}
+}
+
+func (p *roleProc) restartCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.restarts
 }
 
 // clusterWorld is Dovecot with a backlog over many accounts, the NATS
@@ -219,8 +265,28 @@ func newClusterWorld(tb testing.TB, accounts, perAccount int) *clusterWorld {
 	return w
 }
 
+// openBus creates the stream and buckets (3 replicas) once, as an
+// operator's first `mailassist status` would: ten processes creating an
+// R3 stream at once on a fresh cluster take longer than a role's 30 s
+// start-up bound.
+func (w *clusterWorld) openBus(tb testing.TB) {
+	tb.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		out, err := exec.Command(w.maBin, "status", "--config", w.cfg).CombinedOutput()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("stream and buckets not created: %v\n%s", err, out)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
 // startRoles starts n processes of every role.
 func (w *clusterWorld) startRoles(tb testing.TB, n int) map[string][]*roleProc {
+	w.openBus(tb)
 	procs := map[string][]*roleProc{}
 	for _, role := range clusterRoles {
 		for i := range n {
@@ -262,6 +328,10 @@ func (w *clusterWorld) streamCounts(tb testing.TB) counts {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cons, err := js.OrderedConsumer(ctx, "MAIL", jetstream.OrderedConsumerConfig{})
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		c.pending = 1 // the roles have not created it yet
+		return c
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -381,7 +451,14 @@ func TestClusterScaleOut(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	c = w.streamCounts(t)
 	w.mailboxCounts(t, &c)
-	fmt.Printf("cluster scale-out: %d messages over %d accounts in %v; %v\n", w.total, w.accounts, time.Since(start).Round(time.Second), c)
+	restarts := 0
+	for _, ps := range procs {
+		for _, p := range ps {
+			restarts += p.restartCount()
+		}
+	}
+	fmt.Printf("cluster scale-out: %d messages over %d accounts in %v; %v; role processes restarted by the supervisor after exiting on their own: %d\n",
+		w.total, w.accounts, time.Since(start).Round(time.Second), c, restarts)
 	if c.ingested != w.total || c.ingestedIDs != w.total {
 		t.Errorf("ingested %d events of %d distinct messages; want %d of %d", c.ingested, c.ingestedIDs, w.total, w.total)
 	}
