@@ -306,7 +306,7 @@ type counts struct {
 	spamVerdicts              int
 	actions                   int
 	deadLetters               int
-	junk, drafts, draftRefs   int // in Dovecot: messages in Junk; drafts, distinct X-Mailassist-Ref
+	junk, drafts, draftRefs   int  // in Dovecot: messages in Junk; drafts, distinct X-Mailassist-Ref
 	mailboxes                 bool // the three above were counted
 	pending                   uint64
 }
