@@ -230,7 +230,18 @@ func startChild(b *testing.B, bin, cfg string, moved *movedLog) *exec.Cmd {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	go moved.read(stderr)
+	// The child's log goes to MAILASSIST_BENCH_LOG_DIR, if set, for a look
+	// afterwards (GODEBUG=gctrace=1 in the environment adds the heap's
+	// sizes).
+	dir := os.Getenv("MAILASSIST_BENCH_LOG_DIR")
+	if dir == "" {
+		dir = filepath.Dir(cfg)
+	}
+	logf, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("run-%d.log", cmd.Process.Pid)), os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { defer logf.Close(); moved.read(io.TeeReader(stderr, logf)) }()
 	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	return cmd
 }
