@@ -15,6 +15,7 @@ import (
 	"mailassist/account"
 	"mailassist/bus"
 	"mailassist/imapx"
+	"mailassist/outage"
 )
 
 // Applier carries out mail.action events in the user's mailbox. Every
@@ -41,10 +42,18 @@ type accountConn struct {
 	folders map[imap.MailboxAttr]string
 	lastUse time.Time
 	idle    *time.Timer // closes c after IdleClose without an action
+	// dialErr is the last dial's outage and dialAt when it was met: while
+	// the server is down, actions fail at once rather than each dialling.
+	dialErr error
+	dialAt  time.Time
 }
 
 // DefaultIdleClose is the default of Applier.IdleClose.
 const DefaultIdleClose = time.Minute
+
+// redialAfter is how long an account's failed dial answers for the
+// actions that follow before the next one dials again.
+const redialAfter = time.Second
 
 // Stage returns the bus stage that runs the applier.
 func (a *Applier) Stage(concurrency int) bus.Stage {
@@ -82,10 +91,12 @@ func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
 	defer a.closeWhenIdle(ac)
+	dep := imapx.Dependency(act.Account)
 	c, err := ac.client(ctx)
 	if err != nil {
-		return err
+		return outage.For(dep, err)
 	}
+	a.Bus.Outages.Up(dep)
 	// IMAP commands cannot be cancelled: when ctx ends (shutdown's grace
 	// is over), the connection is closed, which ends the command.
 	stop := context.AfterFunc(ctx, func() { c.Close() })
@@ -101,6 +112,11 @@ func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 		return bus.Permanentf("unknown action kind %q", act.Kind)
 	}
 	if err != nil && !bus.IsPermanent(err) {
+		select {
+		case <-c.Closed():
+			err = outage.For(dep, outage.Mark(err)) // the server went away mid-command
+		default:
+		}
 		ac.drop() // the connection may be broken; the retry dials afresh
 	}
 	return err
@@ -133,8 +149,15 @@ func (ac *accountConn) client(ctx context.Context) (*imapclient.Client, error) {
 			return ac.c, nil
 		}
 	}
+	if ac.dialErr != nil && time.Since(ac.dialAt) < redialAfter {
+		return nil, ac.dialErr
+	}
 	c, err := imapx.Dial(ctx, ac.acct.IMAP, nil)
+	ac.dialErr, ac.dialAt = nil, time.Now()
 	if err != nil {
+		if outage.Is(err) && ctx.Err() == nil {
+			ac.dialErr = err
+		}
 		return nil, err
 	}
 	ac.c = c

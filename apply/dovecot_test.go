@@ -13,6 +13,7 @@ import (
 	"mailassist/internal/dovecottest"
 	"mailassist/internal/natstest"
 	"mailassist/internal/testacct"
+	"mailassist/mailmsg"
 )
 
 func TestDovecotApplyDraftAndMove(t *testing.T) {
@@ -122,5 +123,37 @@ func TestDovecotIdleConnectionCloses(t *testing.T) {
 	natstest.WaitFor(t, "the idle connection closed", func() bool { return s.Connections(t, "alice") == 0 })
 	if err := a.Handle(context.Background(), deliveryOf(t, act)); err != nil { // dials again
 		t.Fatal(err)
+	}
+}
+
+// After UIDVALIDITY changed, a message without a Message-ID is found by
+// its content fingerprint: the move lands on it, once, and not on its
+// neighbours.
+func TestDovecotMoveAfterUIDValidityChangeWithoutMessageID(t *testing.T) {
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
+	acct := testacct.Account(t, s.Host, s.TLSPort, "implicit", s.CAFile, "")
+	b := natstest.New(t)
+	a := newApplier(t, b, acct)
+	anon := func(subject string) []byte {
+		return []byte("From: win@x\r\nTo: alice@example.org\r\nSubject: " + subject + "\r\n\r\nclaim now\r\n")
+	}
+	uid := s.Append(t, "alice", "INBOX", anon("prize"))
+	uv := s.UIDValidity(t, "alice", "INBOX")
+	mv := bus.Action{V: bus.Version, ID: bus.Identity("alice", uv, uint32(uid)), Account: "alice", Kind: bus.ActionMove,
+		Stage: "spam", Mailbox: "INBOX", UIDValidity: uv, UID: uint32(uid), Target: bus.TargetJunk,
+		Fingerprint: mailmsg.Fingerprint(anon("prize"))}
+
+	s.RecreateMailbox(t, "alice", "INBOX")
+	s.Append(t, "alice", "INBOX", anon("neighbour"))
+	s.Append(t, "alice", "INBOX", []byte("Received: from mx; now\r\n"+string(anon("prize")))) // restored, with a trace field
+	s.Append(t, "alice", "INBOX", testacct.Message("with id", "id@x", "hello"))
+	for range 2 { // and a redelivery: already gone
+		if err := a.Handle(context.Background(), deliveryOf(t, mv)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	junk, inbox := s.Mailbox(t, "alice", "Junk"), s.Mailbox(t, "alice", "INBOX")
+	if len(junk) != 1 || !bytes.Contains(junk[0].Raw, []byte("Subject: prize")) || len(inbox) != 2 {
+		t.Fatalf("Junk holds %d, INBOX %d; want the prize alone moved", len(junk), len(inbox))
 	}
 }

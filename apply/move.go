@@ -33,17 +33,15 @@ func (a *Applier) move(ctx context.Context, ac *accountConn, c *imapclient.Clien
 		}
 		return err
 	}
-	mid := act.MessageID
+	key := msgindex.MessageKey(act.MessageID, act.Fingerprint)
 	if toJunk {
 		// So that the Junk watcher does not take our move for the user's.
-		if mid == "" {
-			ids, err := imapx.FetchHeader(c, uids[:1], "Message-Id")
-			if err != nil {
+		if key == "" { // an action from elsewhere: read the message
+			if key, err = messageKey(c, uids[0]); err != nil {
 				return err
 			}
-			mid = ids[uids[0]]
 		}
-		if err := msgindex.MarkMovedToJunk(ctx, a.Bus, act.Account, mid); err != nil {
+		if err := msgindex.MarkMovedToJunk(ctx, a.Bus, act.Account, key); err != nil {
 			return err
 		}
 	}
@@ -55,10 +53,24 @@ func (a *Applier) move(ctx context.Context, ac *accountConn, c *imapclient.Clien
 		return fmt.Errorf("move uid %v to %q: %w", uids, target, err)
 	}
 	if toJunk {
-		if err := msgindex.MarkInJunk(ctx, a.Bus, act.Account, mid, target); err != nil {
+		if err := msgindex.MarkInJunk(ctx, a.Bus, act.Account, key, target); err != nil {
 			return err
 		}
 	}
 	log.Info("moved", "from", act.Mailbox, "to", target, "uid", act.UID)
 	return nil
+}
+
+// messageKey reads what recognises the message uid across folders
+// (msgindex.MessageKey): its Message-ID, or its content fingerprint.
+func messageKey(c *imapclient.Client, uid imap.UID) (string, error) {
+	ids, err := imapx.FetchHeader(c, []imap.UID{uid}, "Message-Id")
+	if err != nil || ids[uid] != "" {
+		return ids[uid], err
+	}
+	fps, err := imapx.FetchFingerprints(c, []imap.UID{uid})
+	if err != nil {
+		return "", err
+	}
+	return msgindex.MessageKey("", fps[uid]), nil
 }

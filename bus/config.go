@@ -20,7 +20,10 @@ const (
 	DefaultAckWait         = 60 * time.Second
 	DefaultConcurrency     = 4
 	DefaultGrace           = 20 * time.Second
-	DefaultListen          = "127.0.0.1:4222"
+	// DefaultOutageBackoffMax caps the redelivery delay of a message that
+	// met an outage: work resumes within seconds of the server's return.
+	DefaultOutageBackoffMax = 10 * time.Second
+	DefaultListen           = "127.0.0.1:4222"
 )
 
 // MaxInlineMax is the largest stream.inline_max the config accepts: an
@@ -105,12 +108,19 @@ func (c StreamConfig) Options(st StagesConfig) Options {
 }
 
 // NATSConfig is the nats section: where the bus is. An empty URL starts
-// an embedded server that stores under the data directory.
+// an embedded server that stores under the data directory and requires
+// the credentials it generates there.
+//
+// With an external server, every file name may contain "{role}", which
+// each process replaces with its role (ingest, spam, reply, escalate,
+// apply; run, setup and status for the admin commands): one config file
+// gives every role its own credentials and so its own permissions.
 type NATSConfig struct {
 	URL       string `yaml:"url"`
-	CredsFile string `yaml:"creds_file"`
-	CAFile    string `yaml:"ca_file"`   // extra CA for a TLS NATS URL
-	CertFile  string `yaml:"cert_file"` // client certificate (mutual TLS)
+	CredsFile string `yaml:"creds_file"` // JWT + nkey seed (nsc, operator mode)
+	NkeyFile  string `yaml:"nkey_file"`  // user nkey seed
+	CAFile    string `yaml:"ca_file"`    // extra CA for a TLS NATS URL
+	CertFile  string `yaml:"cert_file"`  // client certificate (mutual TLS)
 	KeyFile   string `yaml:"key_file"`
 	// Listen is the client address of the embedded server, so that role
 	// processes and `mailassist status` can reach it. Default "127.0.0.1:4222".
@@ -135,10 +145,25 @@ func (c *NATSConfig) Validate(p setting.Problems) {
 			natsURL(p, i, strings.TrimSpace(u))
 		}
 	}
-	p.Existing("creds_file", c.CredsFile)
-	p.Existing("ca_file", c.CAFile)
-	p.Existing("cert_file", c.CertFile)
-	p.Existing("key_file", c.KeyFile)
+	for _, f := range []struct{ field, name string }{
+		{"creds_file", c.CredsFile}, {"nkey_file", c.NkeyFile}, {"ca_file", c.CAFile},
+		{"cert_file", c.CertFile}, {"key_file", c.KeyFile},
+	} {
+		if !strings.Contains(f.name, RolePlaceholder) { // a role's file may live elsewhere
+			p.Existing(f.field, f.name)
+		}
+	}
+	for _, f := range []struct{ field, name string }{{"creds_file", c.CredsFile}, {"nkey_file", c.NkeyFile}, {"key_file", c.KeyFile}} {
+		if !strings.Contains(f.name, RolePlaceholder) {
+			p.PrivateFile(f.field, f.name, "a NATS secret")
+		}
+	}
+	if c.CredsFile != "" && c.NkeyFile != "" {
+		p.Add("nkey_file", "set only one of creds_file and nkey_file")
+	}
+	if c.URL == "" && (c.CredsFile != "" || c.NkeyFile != "" || c.CertFile != "") {
+		p.Add("url", "required with creds_file, nkey_file or cert_file: the embedded server uses the credentials it keeps in data_dir")
+	}
 	if c.CertFile != "" && c.KeyFile == "" {
 		p.Add("key_file", "required with cert_file")
 	}
@@ -160,15 +185,28 @@ func natsURL(p setting.Problems, i int, s string) {
 		u.User = nil
 	}
 	switch u.Scheme {
-	case "nats", "tls", "ws", "wss":
+	case "nats", "ws":
+		if !setting.IsLoopback(u.Hostname()) {
+			p.Warn("url", "%s: the bus (mail and credentials) travels unencrypted unless the server requires TLS; use tls:// or wss://", u)
+		}
+	case "tls", "wss":
 	default:
 		p.Add("url", "%s: scheme %q is not one of nats, tls, ws, wss", u, u.Scheme)
 	}
 }
 
-// ConnectOptions returns how to connect to the external server of c.
-func (c NATSConfig) ConnectOptions(name string) ConnectOptions {
-	return ConnectOptions{URL: c.URL, CredsFile: c.CredsFile, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile, Name: name}
+// RolePlaceholder in a file name of the nats section stands for the
+// process's role.
+const RolePlaceholder = "{role}"
+
+// ConnectOptions returns how a process of role connects to the external
+// server of c: "{role}" in file names replaced, the role's inbox prefix.
+func (c NATSConfig) ConnectOptions(role string) ConnectOptions {
+	r := func(s string) string { return strings.ReplaceAll(s, RolePlaceholder, role) }
+	return ConnectOptions{
+		URL: c.URL, CredsFile: r(c.CredsFile), NkeyFile: r(c.NkeyFile), CAFile: r(c.CAFile),
+		CertFile: r(c.CertFile), KeyFile: r(c.KeyFile), Name: "mailassist-" + role, InboxPrefix: Inbox(role),
+	}
 }
 
 func setDefault[T comparable](v *T, def T) {

@@ -9,16 +9,28 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/outage"
 )
 
-// ConnectOptions says how to reach an external NATS server.
+// ConnectOptions says how to reach a NATS server and log in: with a
+// creds file (JWT and seed), an nkey seed file, or a client certificate
+// the server maps to a user (mutual TLS).
 type ConnectOptions struct {
 	URL       string
 	CredsFile string
+	NkeyFile  string // user nkey seed (as the embedded server's nats.nk)
 	CAFile    string
 	CertFile  string
 	KeyFile   string
 	Name      string // client name shown by the server
+	// InboxPrefix replaces "_INBOX" in the subjects replies come back on,
+	// so that a server can let each role read only its own replies
+	// (RolePermissions uses Inbox(role)). Empty keeps "_INBOX".
+	InboxPrefix string
+	// Outages, when set, hears of disconnects and reconnects (as
+	// DependencyNATS) and logs each once; otherwise they are logged here.
+	Outages *outage.Tracker
 }
 
 // Connect dials NATS and keeps reconnecting for ever when the server goes
@@ -31,16 +43,42 @@ func Connect(o ConnectOptions, log *slog.Logger) (*nats.Conn, error) {
 		nats.ReconnectJitter(500*time.Millisecond, 2*time.Second),
 		nats.RetryOnFailedConnect(false),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if err != nil {
+			switch {
+			case err == nil:
+			case o.Outages != nil:
+				o.Outages.Down(DependencyNATS, err)
+			default:
 				log.Warn("nats disconnected", "err", err)
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
+			if o.Outages != nil {
+				o.Outages.Up(DependencyNATS)
+				return
+			}
 			log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			if errors.Is(err, nats.ErrPermissionViolation) {
+				// The request it belonged to times out; say why.
+				log.Error("nats refused an operation: these credentials lack the permission", "err", err)
+				return
+			}
+			log.Warn("nats", "err", err)
 		}),
 	}
 	if o.CredsFile != "" {
 		opts = append(opts, nats.UserCredentials(o.CredsFile))
+	}
+	if o.NkeyFile != "" {
+		nk, err := nats.NkeyOptionFromSeed(o.NkeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("connect to nats: nkey_file: %w", err)
+		}
+		opts = append(opts, nk)
+	}
+	if o.InboxPrefix != "" {
+		opts = append(opts, nats.CustomInboxPrefix(o.InboxPrefix))
 	}
 	if o.CAFile != "" {
 		opts = append(opts, nats.RootCAs(o.CAFile))

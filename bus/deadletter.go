@@ -15,22 +15,26 @@ const deadLetterDataMax = 512 << 10
 // deadLetter publishes mail.deadletter.<account> for d, then terminates it.
 // If the dead letter cannot be published the message is nak'ed instead, so
 // nothing is lost: it comes back and the runner tries again.
-func (b *Bus) deadLetter(ctx context.Context, stage string, d *Delivery, reason string) {
+func (b *Bus) deadLetter(ctx context.Context, stage string, d *Delivery, cause DeadLetterCause, reason string) {
 	dl := DeadLetter{
 		V: Version, Account: accountOf(d.Subject), Stage: stage, Subject: d.Subject,
-		StreamSeq: d.StreamSeq, MsgID: d.MsgID, Deliveries: d.Deliveries, Reason: reason,
+		StreamSeq: d.StreamSeq, MsgID: d.MsgID, Deliveries: d.Deliveries, Cause: cause, Reason: reason,
 		At: time.Now().UTC(),
 	}
 	dl.Data, dl.Truncated = clip(d.Data)
 	if err := b.publishDeadLetter(ctx, &dl); err != nil {
 		d.Log.Error("dead letter not published; will retry the message", "err", err, "reason", reason)
+		b.failures.answered(stage, d)
 		_ = d.msg.NakWithDelay(10 * time.Second)
 		return
 	}
-	d.Log.Error("dead-lettered", "reason", reason, "deliveries", d.Deliveries)
+	d.Log.Error("dead-lettered", "cause", cause, "reason", reason, "deliveries", d.Deliveries)
 	if err := d.msg.TermWithReason(truncate(reason, 200)); err != nil {
+		b.failures.answered(stage, d)
 		d.Log.Warn("term failed", "err", err)
+		return
 	}
+	b.failures.done(stage, d)
 }
 
 func (b *Bus) publishDeadLetter(ctx context.Context, dl *DeadLetter) error {
@@ -41,6 +45,7 @@ func (b *Bus) publishDeadLetter(ctx context.Context, dl *DeadLetter) error {
 		return err
 	}
 	stageDeadLettered.WithLabelValues(dl.Stage).Inc()
+	CountDeadLetter(dl.Account, dl.Cause)
 	return nil
 }
 
@@ -56,6 +61,8 @@ type maxDeliveriesAdvisory struct {
 
 // WatchMaxDeliveries turns the consumer's max-deliveries advisories into
 // dead letters. Replicas share a queue group, so one of them handles each.
+// The runner's own consumers have no MaxDeliver (it counts failures
+// itself); this is for consumers made with EnsureConsumer.
 func (b *Bus) WatchMaxDeliveries(stage string, log *slog.Logger) (stop func(), err error) {
 	subj := "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + StreamName + "." + stage
 	sub, err := b.NC.QueueSubscribe(subj, "mailassist-"+stage, func(m *nats.Msg) {
@@ -76,7 +83,7 @@ func (b *Bus) deadLetterAdvisory(stage string, adv maxDeliveriesAdvisory, log *s
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	dl := DeadLetter{
-		V: Version, Stage: stage, StreamSeq: adv.StreamSeq, Deliveries: adv.Deliveries,
+		V: Version, Stage: stage, StreamSeq: adv.StreamSeq, Deliveries: adv.Deliveries, Cause: CauseFailed,
 		Reason: fmt.Sprintf("max deliveries (%d) reached without an acknowledgement", adv.Deliveries),
 		At:     time.Now().UTC(),
 	}

@@ -14,12 +14,23 @@ import (
 // Embedded is an in-process nats-server with JetStream.
 type Embedded struct {
 	srv *server.Server
+	// Creds is the one user the server accepts.
+	Creds *Credentials
 }
 
 // StartEmbedded starts nats-server with JetStream storing under dir,
 // listening for clients on listen (host:port, port -1 or 0 for any free
 // port). Role processes and `mailassist status` reach it at ClientURL.
+//
+// The server requires authentication: it accepts only the user nkey kept
+// in dir (CreateCredentials: generated on the first start, mode 0600),
+// and writes the nats CLI context for it (ContextFileName). A client
+// without the seed is refused.
 func StartEmbedded(dir, listen string, log *slog.Logger) (*Embedded, error) {
+	creds, err := CreateCredentials(dir)
+	if err != nil {
+		return nil, err
+	}
 	host, portStr, err := net.SplitHostPort(listen)
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats listen %q: %w", listen, err)
@@ -39,6 +50,7 @@ func StartEmbedded(dir, listen string, log *slog.Logger) (*Embedded, error) {
 		StoreDir:   filepath.Join(dir, "nats"),
 		MaxPayload: 8 << 20,
 		NoSigs:     true,
+		Nkeys:      []*server.NkeyUser{{Nkey: creds.Public}},
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
@@ -50,7 +62,17 @@ func StartEmbedded(dir, listen string, log *slog.Logger) (*Embedded, error) {
 		srv.Shutdown()
 		return nil, fmt.Errorf("embedded nats on %s did not become ready (is the port in use, or the store %s locked by another mailassist?)", listen, opts.StoreDir)
 	}
-	return &Embedded{srv: srv}, nil
+	e := &Embedded{srv: srv, Creds: creds}
+	if err := creds.WriteContext(e.ClientURL()); err != nil {
+		e.Shutdown()
+		return nil, err
+	}
+	return e, nil
+}
+
+// ConnectOptions returns how a client reaches the server as its user.
+func (e *Embedded) ConnectOptions(name string) ConnectOptions {
+	return ConnectOptions{URL: e.ClientURL(), NkeyFile: e.Creds.SeedFile, Name: name}
 }
 
 // ClientURL is the nats:// URL clients connect to.

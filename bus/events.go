@@ -15,6 +15,10 @@ type Ref struct {
 	UIDValidity uint32 `json:"uidvalidity"`
 	UID         uint32 `json:"uid"`
 	MessageID   string `json:"message_id,omitempty"`
+	// Fingerprint stands in for the Message-ID of a message that has none
+	// (mailmsg.Fingerprint): a hash of its content without the fields
+	// the receiving side adds, so a resync recognises it.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // Ingested is published on mail.ingested.<account> once per message.
@@ -91,6 +95,9 @@ type Action struct {
 	UIDValidity uint32     `json:"uidvalidity,omitempty"`
 	UID         uint32     `json:"uid,omitempty"`
 	MessageID   string     `json:"message_id,omitempty"`
+	// Fingerprint finds a message without a Message-ID again after
+	// UIDVALIDITY changed (Ref.Fingerprint).
+	Fingerprint string `json:"fingerprint,omitempty"`
 	// Target of a move: a folder name or TargetJunk.
 	Target string `json:"target,omitempty"`
 	// Draft is the RFC 5322 draft to append (kind draft); it must carry an
@@ -105,18 +112,35 @@ type Action struct {
 // up on a message. Data is the original payload (up to 512 KiB; the stream
 // still holds all of it at StreamSeq until it ages out).
 type DeadLetter struct {
-	V          int       `json:"v"`
-	Account    string    `json:"account"`
-	Stage      string    `json:"stage"`
-	Subject    string    `json:"subject"`
-	StreamSeq  uint64    `json:"stream_seq"`
-	MsgID      string    `json:"msg_id,omitempty"`
-	Deliveries uint64    `json:"deliveries"`
-	Reason     string    `json:"reason"`
-	Data       []byte    `json:"data,omitempty"`
-	Truncated  bool      `json:"truncated,omitempty"`
-	At         time.Time `json:"at"`
+	V          int    `json:"v"`
+	Account    string `json:"account"`
+	Stage      string `json:"stage"`
+	Subject    string `json:"subject"`
+	StreamSeq  uint64 `json:"stream_seq"`
+	MsgID      string `json:"msg_id,omitempty"`
+	Deliveries uint64 `json:"deliveries"`
+	// Cause sorts the reason: invalid input, a panic, failures that
+	// reached max_deliver, a message the IMAP server would not hand out.
+	Cause     DeadLetterCause `json:"cause,omitempty"`
+	Reason    string          `json:"reason"`
+	Data      []byte          `json:"data,omitempty"`
+	Truncated bool            `json:"truncated,omitempty"`
+	At        time.Time       `json:"at"`
 }
+
+// DeadLetterCause is why a stage gave up on a message.
+type DeadLetterCause string
+
+// Causes of dead letters.
+const (
+	CauseInvalid     DeadLetterCause = "invalid"     // input no retry can fix
+	CausePanic       DeadLetterCause = "panic"       // the handler panicked
+	CauseFailed      DeadLetterCause = "failed"      // failures (not outages) reached stages.max_deliver
+	CauseUnfetchable DeadLetterCause = "unfetchable" // ingest: the IMAP server would not hand the message out
+)
+
+// DeadLetterCauses lists every cause, for metrics and status.
+var DeadLetterCauses = []DeadLetterCause{CauseInvalid, CausePanic, CauseFailed, CauseUnfetchable}
 
 // Checkpoint is the per account+mailbox ingest position in mail_checkpoints.
 type Checkpoint struct {
@@ -233,7 +257,15 @@ type Suggested struct {
 	TriggerReasons []string         `json:"trigger_reasons,omitempty"`
 	Hardness       float64          `json:"hardness"`
 	Drafted        bool             `json:"drafted"` // a draft action was published
-	At             time.Time        `json:"at"`
+	// SenderOnly: the message had more recipients than
+	// reply.max_recipients, so the draft replies to the sender only.
+	SenderOnly bool `json:"sender_only,omitempty"`
+	// Injection is the instruction-like text aimed at an assistant that
+	// the message carries ("ignore previous instructions", a request to
+	// include a link or a Bcc): the model was not asked, the suggestions
+	// are the built-in generator's (or none) and no draft was filed.
+	Injection string    `json:"injection,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 // HardnessReason is one reason of the hardness score.
@@ -253,6 +285,8 @@ type Escalation struct {
 	Reasons      []HardnessReason `json:"reasons"`
 	SpamScore    float64          `json:"spam_score"`
 	// SmallModelInvalid: the small model's suggestions failed validation.
+	// The reply stage no longer sets it (a failing small model falls back
+	// to the built-in generator); it stays for consumers of older events.
 	SmallModelInvalid bool      `json:"small_model_invalid,omitempty"`
 	Raw               []byte    `json:"raw,omitempty"`
 	RawObject         string    `json:"raw_object,omitempty"`
@@ -298,4 +332,7 @@ type Escalated struct {
 	Drafted  bool      `json:"drafted"`
 	Thread   int       `json:"thread_messages"`
 	At       time.Time `json:"at"`
+	// SenderOnly: the draft replies to the sender only (more recipients
+	// than reply.max_recipients).
+	SenderOnly bool `json:"sender_only,omitempty"`
 }

@@ -27,4 +27,37 @@ var (
 		Name: "mailassist_stage_in_flight",
 		Help: "Messages a stage is handling now.",
 	}, []string{"stage"})
+	deadLetters = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "mailassist_deadletters_total",
+		Help: "Dead letters this process published, by account and cause (invalid, panic, failed, unfetchable).",
+	}, []string{"account", "cause"})
 )
+
+// stageFailureKinds are the kind label values of mailassist_stage_failed_total.
+var stageFailureKinds = []string{"permanent", "transient", "outage"}
+
+// InitMetrics exports the bus's metrics at 0 for every known label value
+// — the stages this process runs and the configured accounts — so that
+// they exist from the start, before anything happened.
+func InitMetrics(stages, accounts []string) {
+	for _, st := range stages {
+		stageProcessed.WithLabelValues(st)
+		stageDeadLettered.WithLabelValues(st)
+		stageLatency.WithLabelValues(st)
+		stageInFlight.WithLabelValues(st)
+		for _, k := range stageFailureKinds {
+			stageFailed.WithLabelValues(st, k)
+		}
+	}
+	for _, a := range accounts {
+		for _, c := range DeadLetterCauses {
+			deadLetters.WithLabelValues(a, string(c))
+		}
+	}
+}
+
+// CountDeadLetter counts a dead letter of account with cause in
+// mailassist_deadletters_total (ingest publishes its own).
+func CountDeadLetter(account string, cause DeadLetterCause) {
+	deadLetters.WithLabelValues(account, string(cause)).Inc()
+}

@@ -73,6 +73,7 @@ func NewAction(ref Ref, kind ActionKind, stage string) *Action {
 	return &Action{
 		V: Version, ID: ref.ID, Account: ref.Account, Kind: kind, Stage: stage,
 		Mailbox: ref.Mailbox, UIDValidity: ref.UIDValidity, UID: ref.UID, MessageID: ref.MessageID,
+		Fingerprint: ref.Fingerprint,
 	}
 }
 

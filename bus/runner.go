@@ -12,12 +12,16 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/backoff"
+	"mailassist/outage"
 )
 
 // Handler processes one message. Return nil once every output is published
 // and acknowledged; the runner then acks. Return an error wrapped with
 // Permanent for input no retry can fix; any other error is retried.
 type Handler func(ctx context.Context, d *Delivery) error
+
+// errPanic marks the error a panicking handler is turned into.
+var errPanic = errors.New("panic")
 
 // Delivery is one message handed to a Handler.
 type Delivery struct {
@@ -50,9 +54,13 @@ type Stage struct {
 	// MaxAckPending bounds the messages in flight across every replica of
 	// the stage. Default 1000; 1 makes the stage strictly one at a time.
 	MaxAckPending int
-	// MaxDeliver overrides Options.MaxDeliver for this stage; -1 retries
-	// transient failures for ever (for stages whose work must wait, not be
-	// dropped, while a dependency is down).
+	// OutageBackoffMax caps the redelivery delay of a message that met an
+	// outage, so that work resumes within seconds of the server's return.
+	// Default 10s.
+	OutageBackoffMax time.Duration
+	// MaxDeliver overrides Options.MaxDeliver for this stage: how many
+	// failures (not outages, which are never counted) a message may have
+	// before it is dead-lettered. -1 never gives up.
 	MaxDeliver int
 }
 
@@ -72,6 +80,9 @@ func (s Stage) withDefaults() Stage {
 	if s.FetchWait <= 0 {
 		s.FetchWait = 2 * time.Second
 	}
+	if s.OutageBackoffMax <= 0 {
+		s.OutageBackoffMax = DefaultOutageBackoffMax
+	}
 	return s
 }
 
@@ -81,15 +92,12 @@ func (s Stage) withDefaults() Stage {
 func (b *Bus) Run(ctx context.Context, st Stage, log *slog.Logger) error {
 	st = st.withDefaults()
 	log = log.With("stage", st.Name)
-	cons, err := b.ensureConsumer(ctx, st.Name, st.Filters, st.MaxAckPending, st.maxDeliver(b.Opts.MaxDeliver))
+	// JetStream's own MaxDeliver cannot tell an outage from a failure: the
+	// runner counts failures itself (failures.go).
+	cons, err := b.ensureConsumer(ctx, st.Name, st.Filters, st.MaxAckPending, -1)
 	if err != nil {
 		return err
 	}
-	stopAdvisories, err := b.WatchMaxDeliveries(st.Name, log)
-	if err != nil {
-		return err
-	}
-	defer stopAdvisories()
 
 	// work is cancelled only after the grace period: phase two.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -99,6 +107,11 @@ func (b *Bus) Run(ctx context.Context, st Stage, log *slog.Logger) error {
 	log.Info("stage started", "concurrency", st.Concurrency)
 
 	for ctx.Err() == nil {
+		if !b.Outages.IsUp(DependencyStorage) {
+			// Nothing can be written: pull nothing until storage is back.
+			sleepCtx(ctx, time.Second)
+			continue
+		}
 		if !acquire(ctx, slots) {
 			break
 		}
@@ -107,7 +120,11 @@ func (b *Bus) Run(ctx context.Context, st Stage, log *slog.Logger) error {
 		if err != nil {
 			releaseSlots(slots, free)
 			if ctx.Err() == nil {
-				log.Warn("fetch failed", "err", err)
+				if outage.Is(err) {
+					log.Debug("fetch failed: nats unavailable", "err", err)
+				} else {
+					log.Warn("fetch failed", "err", err)
+				}
 				sleepCtx(ctx, time.Second)
 			}
 			continue
@@ -184,44 +201,136 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	}
 }
 
-// handle runs the handler for one message and settles it: ack, nak with
-// backoff, or term plus a dead letter.
+// handle runs the handler for one message and settles it: ack; nak with
+// a delay for an outage (never counted) or a failure (counted towards
+// the stage's max_deliver); or term plus a dead letter.
 func (b *Bus) handle(ctx context.Context, st Stage, msg jetstream.Msg, log *slog.Logger) {
 	d := newDelivery(msg, log)
 	stageInFlight.WithLabelValues(st.Name).Inc()
 	defer stageInFlight.WithLabelValues(st.Name).Dec()
 
-	start := time.Now()
-	err := b.callWithHeartbeat(ctx, st, d)
-	stageLatency.WithLabelValues(st.Name).Observe(time.Since(start).Seconds())
+	rec, err := b.failures.load(ctx, st.Name, d)
+	if err != nil {
+		// Without the count the message cannot be judged: hand it back.
+		d.Log.Debug("failure count unreadable; retrying later", "err", err)
+		b.nak(st, d, rec, b.outageDelay(st, d.Deliveries))
+		return
+	}
+	if limit := st.maxDeliver(b.Opts.MaxDeliver); limit > 0 && rec.Failures >= limit {
+		b.giveUp(ctx, st, d, rec)
+		return
+	}
 
+	start := time.Now()
+	err = b.callWithHeartbeat(ctx, st, d)
+	stageLatency.WithLabelValues(st.Name).Observe(time.Since(start).Seconds())
+	b.settle(ctx, st, d, rec, err)
+}
+
+// settle answers the delivery according to the handler's result.
+func (b *Bus) settle(ctx context.Context, st Stage, d *Delivery, rec failureRecord, err error) {
+	account := accountOf(d.Subject)
 	switch {
 	case err == nil:
-		if err := msg.Ack(); err != nil {
-			d.Log.Warn("ack failed; message will be redelivered", "err", err)
+		if err := d.msg.Ack(); err != nil {
+			b.failures.answered(st.Name, d)
+			d.Log.Debug("ack failed; the message will be redelivered", "err", err)
 			return
 		}
+		b.failures.done(st.Name, d)
 		stageProcessed.WithLabelValues(st.Name).Inc()
+		b.Outages.Up(stageDependency(st.Name, account))
 	case ctx.Err() != nil:
-		// Shutdown cancelled the work: hand it back untouched.
-		_ = msg.Nak()
+		// Shutdown cancelled the work: hand it back, not counted.
+		b.nak(st, d, rec, 0)
 	case IsPermanent(err):
 		stageFailed.WithLabelValues(st.Name, "permanent").Inc()
-		b.deadLetter(ctx, st.Name, d, err.Error())
-	case st.maxDeliver(b.Opts.MaxDeliver) > 0 && d.Deliveries >= uint64(st.maxDeliver(b.Opts.MaxDeliver)):
-		stageFailed.WithLabelValues(st.Name, "transient").Inc()
-		b.deadLetter(ctx, st.Name, d, fmt.Sprintf("gave up after %d deliveries: %v", d.Deliveries, err))
-	default:
-		stageFailed.WithLabelValues(st.Name, "transient").Inc()
+		cause := CauseInvalid
+		if errors.Is(err, errPanic) {
+			cause = CausePanic
+		}
+		b.deadLetter(ctx, st.Name, d, cause, err.Error())
+	case isWait(err):
+		// An outage, or the handler asked to wait: never counted.
+		stageFailed.WithLabelValues(st.Name, "outage").Inc()
+		rec.Outages++
 		delay, asked := retryDelay(err)
 		if !asked {
-			delay = backoff.Delay(d.Deliveries, st.BackoffMin, st.BackoffMax)
+			delay = b.outageDelay(st, uint64(rec.Outages))
+			b.outageDown(st.Name, account, err)
 		}
-		d.Log.Warn("transient failure, will retry", "err", err, "delay", delay.Round(time.Millisecond), "deliveries", d.Deliveries)
-		if err := msg.NakWithDelay(delay); err != nil {
-			d.Log.Warn("nak failed", "err", err)
+		d.Log.Debug("waiting, will retry", "err", err, "delay", delay.Round(time.Millisecond), "deliveries", d.Deliveries)
+		b.nak(st, d, rec, delay)
+	default:
+		stageFailed.WithLabelValues(st.Name, "transient").Inc()
+		rec.Failures++
+		rec.LastError = err.Error()
+		if limit := st.maxDeliver(b.Opts.MaxDeliver); limit > 0 && rec.Failures >= limit {
+			b.giveUp(ctx, st, d, rec)
+			return
 		}
+		delay := backoff.Delay(uint64(rec.Failures), st.BackoffMin, st.BackoffMax)
+		d.Log.Warn("failed, will retry", "err", err, "delay", delay.Round(time.Millisecond), "failures", rec.Failures, "deliveries", d.Deliveries)
+		b.nak(st, d, rec, delay)
 	}
+}
+
+// isWait reports whether err asks the message to wait rather than fail:
+// an outage (outage.Is) or an explicit RetryAfter.
+func isWait(err error) bool {
+	_, asked := retryDelay(err)
+	return asked || outage.Is(err)
+}
+
+// outageDown reports the outage behind err to the tracker: the server err
+// names, or else the stage and account that wait. Storage that is full
+// also pauses pulling (see Run).
+func (b *Bus) outageDown(stage, account string, err error) {
+	if outage.IsStorageFull(err) {
+		b.Outages.Down(DependencyStorage, err)
+	}
+	if name := outage.Of(err); name != "" {
+		b.Outages.Down(name, err)
+		return
+	}
+	b.Outages.Down(stageDependency(stage, account), err)
+}
+
+// stageDependency names, in the outage tracker, what a stage waits for in
+// an account when the error does not say which server it is.
+func stageDependency(stage, account string) string { return "stage " + stage + " " + account }
+
+// outageDelay is the redelivery delay of the n-th delivery that met an
+// outage: capped low, so that work resumes within seconds of the server
+// coming back.
+func (b *Bus) outageDelay(st Stage, n uint64) time.Duration {
+	return backoff.Delay(n, st.BackoffMin, min(st.BackoffMax, st.OutageBackoffMax))
+}
+
+// nak hands the message back for redelivery after delay, recording the
+// answer so that the next delivery knows this one was not a vanished
+// worker.
+func (b *Bus) nak(st Stage, d *Delivery, rec failureRecord, delay time.Duration) {
+	b.failures.save(st.Name, d, rec)
+	var err error
+	if delay > 0 {
+		err = d.msg.NakWithDelay(delay)
+	} else {
+		err = d.msg.Nak()
+	}
+	if err != nil {
+		d.Log.Debug("nak failed; the message will be redelivered after ack_wait", "err", err)
+	}
+}
+
+// giveUp dead-letters a message whose counted failures reached the
+// stage's max_deliver.
+func (b *Bus) giveUp(ctx context.Context, st Stage, d *Delivery, rec failureRecord) {
+	reason := fmt.Sprintf("gave up after %d deliveries: %s", rec.Failures, rec.LastError)
+	if rec.Outages > 0 {
+		reason += fmt.Sprintf(" (%d more deliveries met an outage and were not counted)", rec.Outages)
+	}
+	b.deadLetter(ctx, st.Name, d, CauseFailed, reason)
 }
 
 func newDelivery(msg jetstream.Msg, log *slog.Logger) *Delivery {
@@ -258,7 +367,7 @@ func (b *Bus) callWithHeartbeat(ctx context.Context, st Stage, d *Delivery) (err
 	defer func() {
 		if r := recover(); r != nil {
 			d.Log.Error("handler panicked", "panic", r, "stack", string(debug.Stack()))
-			err = Permanentf("panic: %v", r)
+			err = Permanent(fmt.Errorf("%w: %v", errPanic, r))
 		}
 	}()
 	return st.Handler(ctx, d)

@@ -2,11 +2,16 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/outage"
+	"mailassist/setting"
 )
 
 // Options sizes the stream and buckets. Zero fields mean the defaults noted.
@@ -34,8 +39,10 @@ func (o Options) withDefaults() Options {
 }
 
 // LeaseTTL is how long a mailbox lease outlives its last renewal: the time
-// another ingest replica waits to take over from one that died.
-const LeaseTTL = 30 * time.Second
+// another ingest replica (or the restart of one that was killed) waits to
+// take over from one that died. Its holder renews it every LeaseTTL/3 and
+// deletes it when it stops, so a clean stop hands over at once.
+const LeaseTTL = 6 * time.Second
 
 // Bus is a connection to JetStream with the MAIL stream and the buckets
 // the stages share.
@@ -48,8 +55,24 @@ type Bus struct {
 	Junk        jetstream.KeyValue
 	Leases      jetstream.KeyValue
 	Raw         jetstream.ObjectStore
-	Opts        Options
+	// Failures counts, per stage and message, the failures that count
+	// towards max_deliver (failures.go).
+	Failures jetstream.KeyValue
+	Opts     Options
+	// Outages tracks the servers this process depends on; nil ignores
+	// reports. While DependencyStorage is down, stages pull nothing.
+	Outages *outage.Tracker
+
+	failures *failures
+	replayKV jetstream.KeyValue // opened on first use (deadletters.go)
 }
+
+// DependencyStorage names the bus's storage in the outage tracker: down
+// while JetStream cannot write (disk full); stages stop pulling then.
+const DependencyStorage = "storage"
+
+// DependencyNATS names the NATS connection in the outage tracker.
+const DependencyNATS = "nats"
 
 // Open creates or updates the stream and buckets (idempotent, safe to run
 // from every process at start) and returns the Bus.
@@ -60,7 +83,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	b := &Bus{NC: nc, JS: js, Opts: opts}
-	b.Stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	b.Stream, err = b.ensureStream(ctx, jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "mailassist events; see docs/events.md",
 		Subjects:    []string{subjectWildcard},
@@ -72,8 +95,12 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 		Storage:     b.storage(),
 		Replicas:    opts.Replicas,
 	})
+	if outage.IsStorageFull(err) {
+		return nil, fmt.Errorf("create stream %s: the NATS server cannot reserve stream.max_bytes (%s): lower stream.max_bytes, or give the server more storage (its jetstream max_file_store): %w",
+			StreamName, setting.ByteSize(opts.MaxBytes), err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
+		return nil, err
 	}
 	if b.Checkpoints, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      CheckpointsKV,
@@ -103,6 +130,14 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if b.Failures, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      FailuresKV,
+		Description: "per stage and stream sequence: failures that count towards max_deliver (outages do not)",
+		TTL:         opts.MaxAge,
+	}); err != nil {
+		return nil, err
+	}
+	b.failures = newFailures(b.Failures)
 	if b.Raw, err = b.ObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      RawObjects,
 		Description: "raw messages and drafts too large to travel inline",
@@ -113,14 +148,56 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 	return b, nil
 }
 
+// Attach looks the stream and the buckets up without creating or changing
+// anything — only reads — for tools that must work while the stream cannot
+// store (status, deadletter list). A bucket that does not exist is nil.
+func Attach(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
+	opts = opts.withDefaults()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	b := &Bus{NC: nc, JS: js, Opts: opts}
+	if b.Stream, err = js.Stream(ctx, StreamName); err != nil {
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, fmt.Errorf("stream %s does not exist yet: start mailassist run (or any role) first", StreamName)
+		}
+		return nil, fmt.Errorf("look up stream %s: %w", StreamName, err)
+	}
+	for name, kv := range map[string]*jetstream.KeyValue{
+		CheckpointsKV: &b.Checkpoints, SeenKV: &b.Seen, JunkKV: &b.Junk, LeasesKV: &b.Leases, FailuresKV: &b.Failures,
+	} {
+		*kv, err = js.KeyValue(ctx, name)
+		if err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
+			return nil, fmt.Errorf("look up %s: %w", name, err)
+		}
+	}
+	return b, nil
+}
+
 // KeyValue creates or updates a KV bucket with the bus's storage and
 // replicas (what cfg says of those is replaced). Stages open their own
-// buckets with it.
+// buckets with it. A bucket that already has these settings is only
+// opened, which needs no permission to change it (see Permissions).
 func (b *Bus) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	cfg.Storage, cfg.Replicas = b.storage(), b.Opts.Replicas
+	ok, err := b.upToDate(ctx, "KV_"+cfg.Bucket, func(sc jetstream.StreamConfig) bool {
+		return sc.Description == cfg.Description && sc.MaxMsgsPerSubject == int64(max(cfg.History, 1)) &&
+			sc.MaxAge == cfg.TTL && sc.Storage == cfg.Storage && sc.Replicas == cfg.Replicas
+	})
+	if ok {
+		kv, err := b.JS.KeyValue(ctx, cfg.Bucket)
+		if err != nil {
+			return nil, fmt.Errorf("open kv %s: %w", cfg.Bucket, err)
+		}
+		return kv, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("create kv %s: %w", cfg.Bucket, err)
+		return nil, fmt.Errorf("create kv %s: %w%s", cfg.Bucket, err, permissionHint(err))
 	}
 	return kv, nil
 }
@@ -128,11 +205,72 @@ func (b *Bus) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetst
 // ObjectStore is KeyValue for an object store.
 func (b *Bus) ObjectStore(ctx context.Context, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
 	cfg.Storage, cfg.Replicas = b.storage(), b.Opts.Replicas
+	ok, err := b.upToDate(ctx, "OBJ_"+cfg.Bucket, func(sc jetstream.StreamConfig) bool {
+		return sc.Description == cfg.Description && sc.MaxAge == cfg.TTL && sc.Storage == cfg.Storage && sc.Replicas == cfg.Replicas
+	})
+	if ok {
+		store, err := b.JS.ObjectStore(ctx, cfg.Bucket)
+		if err != nil {
+			return nil, fmt.Errorf("open object store %s: %w", cfg.Bucket, err)
+		}
+		return store, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	store, err := b.JS.CreateOrUpdateObjectStore(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("create object store %s: %w", cfg.Bucket, err)
+		return nil, fmt.Errorf("create object store %s: %w%s", cfg.Bucket, err, permissionHint(err))
 	}
 	return store, nil
+}
+
+// ensureStream opens the stream of cfg, creating or updating it only when
+// it is missing or its settings differ.
+func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	ok, err := b.upToDate(ctx, cfg.Name, func(sc jetstream.StreamConfig) bool {
+		return sc.Description == cfg.Description && slices.Equal(sc.Subjects, cfg.Subjects) &&
+			sc.Retention == cfg.Retention && sc.Discard == cfg.Discard && sc.MaxAge == cfg.MaxAge &&
+			sc.MaxBytes == cfg.MaxBytes && sc.Duplicates == cfg.Duplicates && sc.Storage == cfg.Storage &&
+			sc.Replicas == cfg.Replicas
+	})
+	if ok {
+		s, err := b.JS.Stream(ctx, cfg.Name)
+		if err != nil {
+			return nil, fmt.Errorf("open stream %s: %w", cfg.Name, err)
+		}
+		return s, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := b.JS.CreateOrUpdateStream(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create stream %s: %w%s", cfg.Name, err, permissionHint(err))
+	}
+	return s, nil
+}
+
+// upToDate reports whether the stream called name exists with the
+// settings same checks.
+func (b *Bus) upToDate(ctx context.Context, name string, same func(jetstream.StreamConfig) bool) (bool, error) {
+	s, err := b.JS.Stream(ctx, name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("stream %s: %w", name, err)
+	}
+	return same(s.CachedInfo().Config), nil
+}
+
+// permissionHint explains a JetStream request that got no answer: the
+// server drops a request the credentials may not make.
+func permissionHint(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+		return " (no answer: if these credentials are a role's, an admin creates the stream and buckets first: mailassist setup)"
+	}
+	return ""
 }
 
 func (b *Bus) storage() jetstream.StorageType {
@@ -147,7 +285,7 @@ func (b *Bus) consumerConfig(durable string, filters []string, maxAckPending, ma
 	if maxAckPending <= 0 {
 		maxAckPending = 1000
 	}
-	return jetstream.ConsumerConfig{
+	cc := jetstream.ConsumerConfig{
 		Durable:        durable,
 		Description:    "mailassist stage " + durable,
 		FilterSubjects: filters,
@@ -158,6 +296,12 @@ func (b *Bus) consumerConfig(durable string, filters []string, maxAckPending, ma
 		MaxAckPending:  maxAckPending,
 		Replicas:       b.Opts.Replicas,
 	}
+	if len(filters) == 1 {
+		// One filter goes in the create request's subject, so that a
+		// role's permissions can pin the filter (Permissions.Consume).
+		cc.FilterSubject, cc.FilterSubjects = filters[0], nil
+	}
+	return cc
 }
 
 // EnsureConsumer creates or updates a stage's durable consumer.

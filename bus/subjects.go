@@ -15,6 +15,7 @@ const (
 	SeenKV          = "mail_seen"
 	JunkKV          = "mail_junk"
 	LeasesKV        = "mail_leases"
+	FailuresKV      = "mail_failures"
 	RawObjects      = "mail_raw"
 	subjectWildcard = "mail.>"
 )

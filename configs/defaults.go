@@ -40,12 +40,28 @@ func (c *Config) applyDefaults(httpListenSet bool) {
 		escalateLLM = "large"
 	}
 	c.Escalate = c.Escalate.WithDefaults(escalateLLM)
+	for _, name := range []string{"small", "large"} {
+		// An endpoint that the spam gray zone shares with another stage
+		// keeps one slot for the gray zone (see SharesGrayZone): two by
+		// default.
+		if ep := c.LLM.Endpoint(name); ep != nil && ep.MaxConcurrency == 0 && c.SharesGrayZone(name) {
+			ep.MaxConcurrency = 2
+		}
+	}
 	if c.LLM.Small != nil {
 		*c.LLM.Small = c.LLM.Small.WithDefaults(llm.DefaultTimeout)
 	}
 	if c.LLM.Large != nil {
 		*c.LLM.Large = c.LLM.Large.WithDefaults(llm.DefaultLargeTimeout)
 	}
+}
+
+// SharesGrayZone reports whether the llm endpoint called name answers
+// both the spam gray zone and another stage (reply or escalate). One of
+// its max_concurrency slots is then kept for the gray zone, so that its
+// short question never waits behind a long generation.
+func (c *Config) SharesGrayZone(name string) bool {
+	return c.Spam.LLM == name && (c.Reply.LLM == name || c.Escalate.LLM == name)
 }
 
 // setDefault sets *v to def when *v is the zero value.

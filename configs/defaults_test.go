@@ -57,7 +57,7 @@ func TestDefaults(t *testing.T) {
 			CorrespondentScore: 0.99,
 			Bootstrap:          spam.Bootstrap{MaxSpam: 2000, MaxHam: 2000, SentInterval: setting.Duration(10 * time.Minute)},
 		},
-		Reply: reply.Config{Draft: "top", Threshold: 0.5},
+		Reply: reply.Config{Draft: "top", Threshold: 0.5, MaxRecipients: 20},
 		Escalate: escalate.Config{
 			Config:       hardness.Config{Threshold: 0.5},
 			LLM:          "none", // without llm.large; see TestEscalateLLMDefault
@@ -222,6 +222,7 @@ func TestStageValuesKept(t *testing.T) {
   draft: none
   threshold: 0.7
   llm: small
+  max_recipients: 5
 escalate:
   threshold: 1
   weights: {legal: 0, vip: 1}
@@ -238,7 +239,7 @@ llm:
     model: qwen2.5:1.5b
 `
 	cfg := parse(t, src)
-	wantReply := reply.Config{Draft: "none", Threshold: 0.7, LLM: "small"}
+	wantReply := reply.Config{Draft: "none", Threshold: 0.7, LLM: "small", MaxRecipients: 5}
 	wantEsc := escalate.Config{
 		Config: hardness.Config{
 			Threshold: 1,
@@ -275,5 +276,23 @@ func TestAccountIdentityKept(t *testing.T) {
 	if a.DisplayName != "Alice Example" || !reflect.DeepEqual(a.Aliases, []string{"alice@example.net", "Alice.Example@example.com"}) ||
 		a.Folders.Sent != "Sent Items" || a.Folders.Archive != "Archive" {
 		t.Errorf("got display_name %q, aliases %q, sent %q, archive %q", a.DisplayName, a.Aliases, a.Folders.Sent, a.Folders.Archive)
+	}
+}
+
+// An endpoint that the spam gray zone shares with another stage keeps a
+// slot for it: max_concurrency defaults to 2 there, and 1 written in the
+// file is a problem that says what to do.
+func TestGrayZoneSharesAnEndpoint(t *testing.T) {
+	const shared = "spam:\n  llm: small\nreply:\n  llm: small\nllm:\n  small:\n    model: qwen2.5:1.5b\n"
+	cfg := parse(t, shared)
+	if !cfg.SharesGrayZone("small") || cfg.LLM.Small.MaxConcurrency != 2 {
+		t.Errorf("shared endpoint: shares %v, max_concurrency %d; want true, 2", cfg.SharesGrayZone("small"), cfg.LLM.Small.MaxConcurrency)
+	}
+	if cfg := parse(t, "spam:\n  llm: small\nllm:\n  small:\n    model: m\n"); cfg.SharesGrayZone("small") || cfg.LLM.Small.MaxConcurrency != 1 {
+		t.Errorf("gray zone alone: max_concurrency %d, want 1", cfg.LLM.Small.MaxConcurrency)
+	}
+	ps := problems(t, shared+"    max_concurrency: 1\n")
+	if len(ps) != 1 || ps[0].Line != 8 || ps[0].Path != "llm.small.max_concurrency" || !strings.Contains(ps[0].Msg, "set 2 or more") {
+		t.Errorf("problems = %+v", ps)
 	}
 }

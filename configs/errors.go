@@ -41,13 +41,29 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Warnings lists what is valid but unsafe in one config file (TLS not
+// verified, secrets others can read, endpoints open to the network).
+// Check returns it; String prints one "file:line: path: msg" per line.
+type Warnings struct {
+	File     string
+	Problems []Problem
+}
+
+func (w *Warnings) String() string { return (&Error{File: w.File, Problems: w.Problems}).Error() }
+
 // problems collects the Problems of one Parse call. Problems reported by
 // the YAML decoder mark their path as broken, so that validation does not
 // pile a second, misleading complaint about the same (undecoded) value.
 type problems struct {
-	tree   *tree
-	list   []Problem
-	broken []string // paths whose values did not decode
+	tree     *tree
+	list     []Problem
+	warnings []Problem
+	broken   []string // paths whose values did not decode
+}
+
+// Warning implements setting.WarningSink.
+func (ps *problems) Warning(path, msg string) {
+	ps.warnings = append(ps.warnings, Problem{Line: ps.tree.line(path), Path: path, Msg: msg})
 }
 
 // addAt records a problem at an explicit line.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -33,9 +34,55 @@ func Load(path string) (*Config, error) {
 // path, name being the file name to print in front of each. It reads no
 // secrets: see IMAP.Password.
 func Parse(name string, data []byte) (*Config, error) {
+	cfg, _, err := parse(name, data)
+	return cfg, err
+}
+
+// Check is Load, and also returns the warnings: settings that are valid
+// but unsafe, such as insecure_skip_verify, a password_file (or this
+// config file, when it names secrets) that other users can read or
+// change, or http.listen on a non-loopback address. Warnings is nil when
+// there are none.
+func Check(path string) (*Config, *Warnings, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load config: %w", err)
+	}
+	cfg, ps, err := parse(path, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fi, err := os.Stat(path); err == nil {
+		switch mode := fi.Mode().Perm(); {
+		case mode&0o022 != 0:
+			ps.warnings = append(ps.warnings, Problem{Msg: fmt.Sprintf("other users can change this file (mode %04o), and with it where mailassist sends your passwords: chmod 600 %s", mode, path)})
+		case mode&0o044 != 0 && namesSecrets(cfg):
+			ps.warnings = append(ps.warnings, Problem{Msg: fmt.Sprintf("this file says where the secrets are and other users can read it (mode %04o): chmod 600 %s", mode, path)})
+		}
+	}
+	if len(ps.warnings) == 0 {
+		return cfg, nil, nil
+	}
+	sort.SliceStable(ps.warnings, func(i, j int) bool { return ps.warnings[i].Line < ps.warnings[j].Line })
+	return cfg, &Warnings{File: path, Problems: ps.warnings}, nil
+}
+
+// namesSecrets reports whether c refers to any secret: a password
+// variable or file, NATS credentials, an HTTP token.
+func namesSecrets(c *Config) bool {
+	for _, a := range c.Accounts {
+		if a.IMAP.PasswordEnv != "" || a.IMAP.PasswordFile != "" {
+			return true
+		}
+	}
+	n := c.NATS
+	return n.CredsFile != "" || n.NkeyFile != "" || n.KeyFile != "" || c.HTTP.TokenFile != ""
+}
+
+func parse(name string, data []byte) (*Config, *problems, error) {
 	doc, ps := parseTree(data)
 	if doc == nil {
-		return nil, ps.err(name)
+		return nil, ps, ps.err(name)
 	}
 	var cfg Config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -46,9 +93,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	cfg.applyDefaults(ps.tree.has("http.listen"))
 	validate(&cfg, ps)
 	if err := ps.err(name); err != nil {
-		return nil, err
+		return nil, ps, err
 	}
-	return &cfg, nil
+	return &cfg, ps, nil
 }
 
 // parseTree reads data into a node tree for finding lines, reporting

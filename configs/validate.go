@@ -41,6 +41,11 @@ func validate(c *Config, ps *problems) {
 	if c.LLM.Large != nil {
 		c.LLM.Large.Validate(root.In("llm.large"))
 	}
+	for _, name := range []string{"small", "large"} {
+		if ep := c.LLM.Endpoint(name); ep != nil && c.SharesGrayZone(name) && ep.MaxConcurrency < 2 {
+			root.Add("llm."+name+".max_concurrency", "%d: spam.llm shares llm.%s with another stage, and one slot is kept for the spam gray zone; set 2 or more (and let Ollama run as many: OLLAMA_NUM_PARALLEL), or give spam.llm its own endpoint", ep.MaxConcurrency, name)
+		}
+	}
 }
 
 // validateAccounts checks every account, and that no two share a name.

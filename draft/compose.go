@@ -46,6 +46,25 @@ type ComposeOptions struct {
 	MessageIDDomain string
 	// ReplyAll adds the original's other recipients (To and Cc) as Cc.
 	ReplyAll bool
+	// MaxRecipients caps a reply-all: when To and Cc together would hold
+	// more, the draft goes to the sender only (the first usable address
+	// of Reply-To, else of From). Default DefaultMaxRecipients; -1 for no
+	// cap.
+	MaxRecipients int
+}
+
+// DefaultMaxRecipients is the reply-all cap when ComposeOptions.MaxRecipients
+// is 0 (the reply section's max_recipients).
+const DefaultMaxRecipients = 20
+
+// Draft is a composed reply.
+type Draft struct {
+	Raw []byte // the RFC 5322 message
+	// SenderOnly is set when the original had more recipients than
+	// MaxRecipients allows and the draft goes to the sender only.
+	SenderOnly bool
+	// Recipients is how many addresses the draft has in To and Cc.
+	Recipients int
 }
 
 // Limits of the draft.
@@ -62,20 +81,35 @@ const (
 // addresses and duplicates; a Message-ID derived from Ref (the same
 // inputs give the same draft); a quoted-printable UTF-8 plain-text body:
 // the reply, a blank line, "On DATE, NAME wrote:" and the original quoted
-// with "> " (cut after 32 KiB or 500 lines). Header values are stripped of
+// with "> " (cut after 32 KiB or 500 lines). A reply-all to more than
+// MaxRecipients addresses goes to the sender only. Header values are stripped of
 // line breaks and control characters and encoded per RFC 2047 when not
 // ASCII. The error is ErrNoRecipient when nobody is left to reply to.
 func Compose(orig *mailmsg.Message, o ComposeOptions) ([]byte, error) {
+	d, err := ComposeDraft(orig, o)
+	return d.Raw, err
+}
+
+// ComposeDraft is Compose, and says whom the draft goes to.
+func ComposeDraft(orig *mailmsg.Message, o ComposeOptions) (Draft, error) {
 	if err := checkRef(o.Ref); err != nil {
-		return nil, err
+		return Draft{}, err
 	}
 	from, ok := mailAddress(o.From)
 	if !ok {
-		return nil, fmt.Errorf("compose: invalid From address %q", o.From.Addr)
+		return Draft{}, fmt.Errorf("compose: invalid From address %q", o.From.Addr)
 	}
 	to, cc := recipients(orig, o)
 	if len(to) == 0 {
-		return nil, ErrNoRecipient
+		return Draft{}, ErrNoRecipient
+	}
+	limit := o.MaxRecipients
+	if limit == 0 {
+		limit = DefaultMaxRecipients
+	}
+	senderOnly := limit > 0 && len(to)+len(cc) > limit
+	if senderOnly {
+		to, cc = to[:1], nil
 	}
 	date := o.Date
 	if date.IsZero() {
@@ -119,15 +153,15 @@ func Compose(orig *mailmsg.Message, o ComposeOptions) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := message.CreateWriter(&buf, h)
 	if err != nil {
-		return nil, fmt.Errorf("compose: %w", err)
+		return Draft{}, fmt.Errorf("compose: %w", err)
 	}
 	if _, err := io.WriteString(w, body(orig, o.Body)); err != nil {
-		return nil, fmt.Errorf("compose: %w", err)
+		return Draft{}, fmt.Errorf("compose: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("compose: %w", err)
+		return Draft{}, fmt.Errorf("compose: %w", err)
 	}
-	return buf.Bytes(), nil
+	return Draft{Raw: buf.Bytes(), SenderOnly: senderOnly, Recipients: len(to) + len(cc)}, nil
 }
 
 func checkRef(ref string) error {

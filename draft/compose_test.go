@@ -242,3 +242,51 @@ func TestReplySubject(t *testing.T) {
 		}
 	}
 }
+
+// A reply-all to more than MaxRecipients addresses goes to the sender
+// only; below the cap everyone stays.
+func TestComposeRecipientCap(t *testing.T) {
+	mail := func(n int, replyTo string) *mailmsg.Message {
+		var cc []string
+		for i := range n {
+			cc = append(cc, fmt.Sprintf("r%d@example.net", i))
+		}
+		raw := "From: Sender <sender@example.net>\r\nTo: demo@example.org\r\nCc: " + strings.Join(cc, ", ") + "\r\n" +
+			replyTo + "Subject: q\r\nMessage-ID: <cap@example.net>\r\n\r\nWhat do you think?\r\n"
+		return mailmsg.Parse([]byte(raw))
+	}
+	tests := []struct {
+		name       string
+		m          *mailmsg.Message
+		max        int
+		senderOnly bool
+		to         string
+		recipients int
+	}{
+		{"below the cap", mail(5, ""), 0, false, "sender@example.net", 6},
+		{"at the cap", mail(19, ""), 0, false, "sender@example.net", 20},
+		{"above the cap", mail(20, ""), 0, true, "sender@example.net", 1},
+		{"5,000 recipients", mail(5000, ""), 0, true, "sender@example.net", 1},
+		{"a lower cap", mail(5, ""), 3, true, "sender@example.net", 1},
+		{"no cap", mail(30, ""), -1, false, "sender@example.net", 31},
+		{"reply-to honoured", mail(30, "Reply-To: list@example.net\r\n"), 0, true, "list@example.net", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := demo
+			o.ReplyAll, o.MaxRecipients = true, tt.max
+			d, err := ComposeDraft(tt.m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back := mailmsg.Parse(d.Raw)
+			if d.SenderOnly != tt.senderOnly || d.Recipients != tt.recipients || len(back.To)+len(back.Cc) != tt.recipients ||
+				back.To[0].Addr != tt.to {
+				t.Errorf("SenderOnly %v, Recipients %d, To %v, %d Cc", d.SenderOnly, d.Recipients, back.To, len(back.Cc))
+			}
+			if tt.senderOnly && (len(back.Cc) != 0 || back.Header.Has("Bcc")) {
+				t.Errorf("a sender-only draft has Cc %v", back.Cc)
+			}
+		})
+	}
+}

@@ -10,25 +10,48 @@ import (
 	"mailassist/mailmsg"
 )
 
-// File composes the reply of body to m for the account and asks apply,
-// on behalf of stage, to append it to Drafts under the identity id. It
-// reports false, and files nothing, when no one is left to reply to; a
-// draft that cannot be composed is a permanent error.
-func File(ctx context.Context, b *bus.Bus, stage string, m *mailmsg.Message, acct *account.Account, body, id string, now time.Time) (bool, error) {
-	raw, err := Compose(m, ComposeOptions{
+// Request says who files a draft, for which message and under which
+// rules.
+type Request struct {
+	Stage string    // who asks apply ("reply", "escalate")
+	ID    string    // identity of the message replied to
+	Now   time.Time // the draft's date
+	// MaxRecipients caps a reply-all (ComposeOptions.MaxRecipients).
+	MaxRecipients int
+}
+
+// Filed is what File did.
+type Filed struct {
+	// Drafted: a draft action was published; false when no one is left
+	// to reply to.
+	Drafted bool
+	// SenderOnly: the original had more recipients than the cap, so the
+	// draft replies to the sender only.
+	SenderOnly bool
+}
+
+// File composes the reply of body to m for the account (reply-all, capped
+// at r.MaxRecipients) and asks apply, on behalf of r.Stage, to append it
+// to Drafts under the identity r.ID. It files nothing when no one is left
+// to reply to; a draft that cannot be composed is a permanent error.
+func File(ctx context.Context, b *bus.Bus, m *mailmsg.Message, acct *account.Account, body string, r Request) (Filed, error) {
+	d, err := ComposeDraft(m, ComposeOptions{
 		From: mailmsg.Address{Name: acct.DisplayName, Addr: acct.Address}, Own: acct.Own(),
-		Body: body, Ref: id, Date: now, MessageIDDomain: acct.Domain(), ReplyAll: true,
+		Body: body, Ref: r.ID, Date: r.Now, MessageIDDomain: acct.Domain(), ReplyAll: true,
+		MaxRecipients: r.MaxRecipients,
 	})
 	if errors.Is(err, ErrNoRecipient) {
-		return false, nil
+		return Filed{}, nil
 	}
 	if err != nil {
-		return false, bus.Permanentf("compose draft: %v", err)
+		return Filed{}, bus.Permanentf("compose draft: %v", err)
 	}
-	act := bus.NewAction(bus.Ref{ID: id, Account: acct.Name}, bus.ActionDraft, stage)
-	if act.Draft, act.DraftObject, err = b.StoreBlob(ctx, "draft/"+id, raw); err != nil {
-		return false, err
+	act := bus.NewAction(bus.Ref{ID: r.ID, Account: acct.Name}, bus.ActionDraft, r.Stage)
+	if act.Draft, act.DraftObject, err = b.StoreBlob(ctx, "draft/"+r.ID, d.Raw); err != nil {
+		return Filed{}, err
 	}
-	err = b.PublishAction(ctx, act)
-	return err == nil, err
+	if err := b.PublishAction(ctx, act); err != nil {
+		return Filed{}, err
+	}
+	return Filed{Drafted: true, SenderOnly: d.SenderOnly}, nil
 }

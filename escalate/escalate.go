@@ -121,6 +121,13 @@ type Job struct {
 	// Since is when the message first asked to be escalated (its event's
 	// time): waiting is measured from it. Zero means now.
 	Since time.Time
+	// UserText is what the user wrote in the thread (UserText): the only
+	// source a draft may take links, addresses and numbers from.
+	UserText string
+	// Injection is instruction-like text aimed at an assistant in the
+	// thread (Injection): the thread goes to the human, unseen by the
+	// model.
+	Injection string
 }
 
 // Escalate asks the large model about the thread and returns its
@@ -135,6 +142,9 @@ func (e *Escalator) Escalate(ctx context.Context, job Job) (Result, error) {
 	if e.opts.Large == nil {
 		return Handoff(job.Thread, job.Assessment, e.opts.MaxAsks, "no large model configured"), nil
 	}
+	if job.Injection != "" {
+		return Handoff(job.Thread, job.Assessment, e.opts.MaxAsks, fmt.Sprintf("the thread holds instructions for an assistant (%q): not shown to the model", job.Injection)), nil
+	}
 	if e.opts.Budget != nil {
 		ok, after, err := e.opts.Budget.Take(ctx, job.Account)
 		if err != nil {
@@ -148,7 +158,7 @@ func (e *Escalator) Escalate(ctx context.Context, job Job) (Result, error) {
 	Bound(t, e.opts.ThreadTokens)
 	var lastInvalid error
 	for attempt := 0; attempt <= max(e.opts.InvalidRetries, 0); attempt++ {
-		out, resp, timedOut, err := e.ask(ctx, t, job.Assessment)
+		out, resp, timedOut, err := e.ask(ctx, t, job)
 		switch {
 		case err == nil:
 			r := Result{Handler: bus.HandlerLargeModel, Summary: out.Summary, Asks: out.Asks, Priority: atLeast(out.Priority, PriorityOf(job.Assessment)),
@@ -178,10 +188,10 @@ func (e *Escalator) Escalate(ctx context.Context, job Job) (Result, error) {
 
 // ask runs one large-model call and reports whether it ran out of time
 // (the model worked on it, so its budget is spent).
-func (e *Escalator) ask(ctx context.Context, t *hardness.Thread, a hardness.Assessment) (Output, *llm.Response, bool, error) {
+func (e *Escalator) ask(ctx context.Context, t *hardness.Thread, job Job) (Output, *llm.Response, bool, error) {
 	callCtx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
 	defer cancel()
-	out, resp, err := Ask(callCtx, e.opts.Large, t, a, e.opts.Timeout)
+	out, resp, err := Ask(callCtx, e.opts.Large, t, job.Assessment, e.opts.Timeout, job.UserText)
 	timedOut := err != nil && ctx.Err() == nil && callCtx.Err() != nil
 	return out, resp, timedOut, err
 }

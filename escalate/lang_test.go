@@ -26,7 +26,7 @@ func TestDraftLanguage(t *testing.T) {
 	} {
 		o := out
 		o.Draft = tt.draft
-		_, err := Validate(o, th)
+		_, err := Validate(o, th, "")
 		if got := err != nil && strings.Contains(err.Error(), "the newest message in German"); got != tt.bad {
 			t.Errorf("draft %.30q: error %v, want a language problem: %v", tt.draft, err, tt.bad)
 		}

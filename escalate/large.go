@@ -20,13 +20,15 @@ type Chatter interface {
 // the thread. Errors: llm.ErrUnavailable when the model could not be
 // reached or did not finish in time; ErrInvalid (which is also
 // llm.ErrInvalidOutput) when the answer is unusable; llm.ErrRejected
-// when the server refused the request.
-func Ask(ctx context.Context, c Chatter, t *hardness.Thread, a hardness.Assessment, timeout time.Duration) (Output, *llm.Response, error) {
+// when the server refused the request. userText is what the user wrote in
+// the thread (UserText): the draft may repeat links, addresses and numbers
+// from it, and from nowhere else.
+func Ask(ctx context.Context, c Chatter, t *hardness.Thread, a hardness.Assessment, timeout time.Duration, userText string) (Output, *llm.Response, error) {
 	system, user := Prompt(t, a)
 	out, resp, err := llm.ChatJSON[Output](ctx, c, llm.Request{System: system, Prompt: user, Schema: Schema, Timeout: timeout})
 	if err != nil {
 		return Output{}, resp, err
 	}
-	out, err = Validate(out, t)
+	out, err = Validate(out, t, userText)
 	return out, resp, err
 }

@@ -24,6 +24,12 @@ var escalations = promauto.NewCounterVec(prometheus.CounterOpts{
 	Help: "Hard threads handled, by handler (large_model, human).",
 }, []string{"handler"})
 
+func init() { // exported at 0 from the start
+	for _, h := range []bus.EscalationHandler{bus.HandlerLargeModel, bus.HandlerHuman} {
+		escalations.WithLabelValues(string(h))
+	}
+}
+
 // Stage takes mail.escalation: it rebuilds the thread from the mailbox,
 // asks the large model (or hands the thread to the human), flags the
 // message, files the draft, and publishes mail.escalated.
@@ -32,7 +38,9 @@ type Stage struct {
 	Accounts  []account.Account
 	Scorer    *hardness.Scorer
 	Escalator *Escalator
-	Now       func() time.Time // default time.Now
+	// MaxRecipients caps reply-all in drafts (draft.Request); 0: default.
+	MaxRecipients int
+	Now           func() time.Time // default time.Now
 }
 
 // RunnerStage is the runner configuration: a thread waiting for the large
@@ -50,12 +58,13 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 		return err
 	}
 	ev, acct, m := &mail.Event, mail.Account, mail.Message()
-	thread, err := s.thread(ctx, acct, m, ev.Mailbox)
+	thread, sent, err := s.thread(ctx, acct, m, ev.Mailbox)
 	if err != nil {
 		return err
 	}
 	a := s.Scorer.Score(thread, hardness.Signals{SpamScore: ev.SpamScore, SmallModelInvalid: ev.SmallModelInvalid})
-	res, err := s.Escalator.Escalate(ctx, Job{Account: ev.Account, Thread: thread, Assessment: a, Since: ev.At})
+	res, err := s.Escalator.Escalate(ctx, Job{Account: ev.Account, Thread: thread, Assessment: a, Since: ev.At,
+		UserText: UserText(thread, acct.Own(), sent), Injection: Injection(thread, acct.Own(), sent)})
 	var wait *WaitError
 	if errors.As(err, &wait) {
 		d.Log.Info("escalation waits", "uid", ev.UID, "reason", wait.Reason)
@@ -71,21 +80,22 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 }
 
 // thread rebuilds the thread from the account's watched folders, Sent and
-// the archive folder, on a connection of its own.
-func (s *Stage) thread(ctx context.Context, acct *account.Account, m *mailmsg.Message, mailbox string) (*hardness.Thread, error) {
+// the archive folder, on a connection of its own, and names the Sent
+// folder (where the user's own messages are).
+func (s *Stage) thread(ctx context.Context, acct *account.Account, m *mailmsg.Message, mailbox string) (*hardness.Thread, string, error) {
 	if len(m.References) == 0 && len(m.InReplyTo) == 0 {
-		return &hardness.Thread{Messages: []hardness.ThreadMessage{hardness.NewThreadMessage(m, mailbox)}}, nil
+		return &hardness.Thread{Messages: []hardness.ThreadMessage{hardness.NewThreadMessage(m, mailbox)}}, "", nil
 	}
 	c, err := imapx.Dial(ctx, acct.IMAP, nil)
 	if err != nil {
-		return nil, fmt.Errorf("thread lookup: %w", err)
+		return nil, "", fmt.Errorf("thread lookup: %w", err)
 	}
 	defer c.Close()
 	folders := append([]string(nil), acct.Folders.Watch...)
 	sent := acct.Folders.Sent
 	if sent == "" {
 		if sent, err = imapx.FindFolder(c, imap.MailboxAttrSent); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	for _, f := range []string{sent, acct.Folders.Archive} {
@@ -95,9 +105,9 @@ func (s *Stage) thread(ctx context.Context, acct *account.Account, m *mailmsg.Me
 	}
 	t, err := Reconstruct(ctx, m, StreamLookup{Bus: s.Bus, Account: acct.Name}, &IMAPLookup{Client: c, Folders: folders})
 	if err != nil {
-		return nil, fmt.Errorf("reconstruct thread: %w", err)
+		return nil, "", fmt.Errorf("reconstruct thread: %w", err)
 	}
-	return t, nil
+	return t, sent, nil
 }
 
 func (s *Stage) publish(ctx context.Context, ev *bus.Escalation, acct *account.Account, m *mailmsg.Message, t *hardness.Thread, a hardness.Assessment, res Result, log *slog.Logger) error {
@@ -110,11 +120,11 @@ func (s *Stage) publish(ctx context.Context, ev *bus.Escalation, acct *account.A
 		out.Reasons = append(out.Reasons, bus.HardnessReason{Name: r.Name, Weight: r.Weight, Detail: r.Detail})
 	}
 	if res.Draft != "" {
-		drafted, err := draft.File(ctx, s.Bus, "escalate", m, acct, res.Draft, ev.ID, s.now())
+		filed, err := draft.File(ctx, s.Bus, m, acct, res.Draft, draft.Request{Stage: "escalate", ID: ev.ID, Now: s.now(), MaxRecipients: s.MaxRecipients})
 		if err != nil {
 			return err
 		}
-		out.Drafted = drafted
+		out.Drafted, out.SenderOnly = filed.Drafted, filed.SenderOnly
 	}
 	flags := bus.NewAction(ev.Ref, bus.ActionFlags, "escalate")
 	flags.Reason, flags.AddFlags = "escalated", []string{string(imap.FlagFlagged), "$Escalated"}

@@ -38,22 +38,19 @@ var preambleRE = regexp.MustCompile(`(?i)^\s*(here('s| is| are)\b|sure\b|certain
 // selfRefRE matches a model talking about itself anywhere in the draft.
 var selfRefRE = regexp.MustCompile(`(?i)\bas an ai\b|\bas a language model\b|\bi am an ai\b|\bi'm an ai\b`)
 
-var (
-	urlRE   = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'\x60]+`)
-	emailRE = regexp.MustCompile(`(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+`)
-)
-
 // Validate checks and normalizes the large model's answer for thread t.
 // It trims white space, lower-cases the priority, drops empty asks and
 // turns CRLF into LF, then requires: a summary of at most 2000 bytes;
 // at most 8 asks of at most 300 bytes; a known priority; a draft (which
 // may be empty: no reply needed) of at most 8000 bytes that starts
-// without a preamble or header line and names no e-mail address or link
-// that the thread does not contain and is in the newest message's
-// language when both are known; no control characters anywhere; no
+// without a preamble or header line, is in the newest message's language
+// when both are known, and carries no link, e-mail address, phone or
+// account number or credential (mailtext.FindSensitive) that userText —
+// what the user wrote in the thread (UserText) — does not hold: what the
+// other people wrote is no licence; no control characters anywhere; no
 // imitation of the prompt's fences. The error wraps ErrInvalid and lists
 // every problem.
-func Validate(out Output, t *hardness.Thread) (Output, error) {
+func Validate(out Output, t *hardness.Thread, userText string) (Output, error) {
 	var probs []string
 	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
 
@@ -89,7 +86,7 @@ func Validate(out Output, t *hardness.Thread) (Output, error) {
 	}
 
 	out.Draft = strings.TrimSpace(strings.ReplaceAll(out.Draft, "\r\n", "\n"))
-	validateDraft(bad, out.Draft, t)
+	validateDraft(bad, out.Draft, t, userText)
 
 	if len(probs) > 0 {
 		return out, fmt.Errorf("%w: %s", ErrInvalid, strings.Join(probs, "; "))
@@ -97,7 +94,7 @@ func Validate(out Output, t *hardness.Thread) (Output, error) {
 	return out, nil
 }
 
-func validateDraft(bad func(string, ...any), draft string, t *hardness.Thread) {
+func validateDraft(bad func(string, ...any), draft string, t *hardness.Thread, userText string) {
 	if draft == "" {
 		return
 	}
@@ -115,16 +112,9 @@ func validateDraft(bad func(string, ...any), draft string, t *hardness.Thread) {
 	if want, got := newestLanguage(t), lang.Detect(draft); want.Known() && got.Known() && got != want {
 		bad("draft is in %s, the newest message in %s", lang.Name(got), lang.Name(want))
 	}
-	known := threadText(t)
-	for _, u := range urlRE.FindAllString(draft, -1) {
-		u = strings.TrimRight(u, ".,;:!?)]}*_")
-		if !strings.Contains(known, strings.ToLower(u)) {
-			bad("draft links to %q, which is not in the thread", mailtext.Clip(u, 120))
-		}
-	}
-	for _, a := range emailRE.FindAllString(draft, -1) {
-		if !strings.Contains(known, strings.ToLower(a)) {
-			bad("draft names the address %q, which is not in the thread", a)
+	for _, x := range mailtext.FindSensitive(draft) {
+		if !x.Allowed(userText) {
+			bad("draft carries the %s %q, which the user did not write in the thread", x.Kind, mailtext.Clip(x.Text, 120))
 		}
 	}
 }
@@ -155,19 +145,47 @@ func checkText(bad func(string, ...any), field, s string) {
 	}
 }
 
-// threadText is everything in the thread that the draft may repeat,
-// lower-cased: the addresses in the headers and the texts.
-func threadText(t *hardness.Thread) string {
-	if t == nil {
+// UserText is what the user wrote in thread t: the subject, text and
+// addresses of each message from one of the user's addresses own that
+// was found in the user's Sent folder sent. A message that only claims
+// to come from the user (From is easy to forge) does not count, nor does
+// text quoted in someone else's message.
+func UserText(t *hardness.Thread, own []string, sent string) string {
+	if t == nil || sent == "" {
 		return ""
 	}
 	var b strings.Builder
 	for _, m := range t.Messages {
+		if !fromUser(m, own, sent) {
+			continue
+		}
 		b.WriteString(m.From.Addr + "\n")
 		for _, a := range append(append([]mailmsg.Address(nil), m.To...), m.Cc...) {
 			b.WriteString(a.Addr + "\n")
 		}
 		b.WriteString(m.Subject + "\n" + m.Text + "\n")
 	}
-	return strings.ToLower(b.String())
+	return b.String()
+}
+
+func fromUser(m hardness.ThreadMessage, own []string, sent string) bool {
+	return sent != "" && m.Mailbox == sent && slices.ContainsFunc(own, func(a string) bool { return strings.EqualFold(a, m.From.Addr) })
+}
+
+// Injection returns the instruction-like text aimed at an assistant
+// (mailtext.Injection) in a message of t that is not the user's own
+// (see UserText), or "".
+func Injection(t *hardness.Thread, own []string, sent string) string {
+	if t == nil {
+		return ""
+	}
+	for _, m := range t.Messages {
+		if fromUser(m, own, sent) {
+			continue
+		}
+		if cue := mailtext.Injection(m.From.Name + "\n" + m.Subject + "\n" + m.Text); cue != "" {
+			return mailtext.Clip(cue, 80)
+		}
+	}
+	return ""
 }

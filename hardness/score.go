@@ -143,7 +143,11 @@ func DefaultScoreConfig() ScoreConfig {
 // Signals are what earlier stages learned about the message.
 type Signals struct {
 	// SmallModelInvalid: the reply stage's small model answered, but its
-	// answer failed validation (or it never finished).
+	// answer failed validation (or it never finished). The reply stage no
+	// longer sets it — a failing small model falls back to the built-in
+	// generator and never escalates by itself — so the reason
+	// small_model_invalid only fires for an escalation event that says
+	// so (an older one); its name and weight stay for config files.
 	SmallModelInvalid bool
 	// SmallModelLowConfidence: the small model said it was unsure.
 	SmallModelLowConfidence bool

@@ -113,6 +113,7 @@ func (c *Config) Validate(p setting.Problems) {
 	switch c.Auth {
 	case AuthPassword:
 		c.validatePasswordRef(p)
+		p.PrivateFile("password_file", c.PasswordFile, "the IMAP password")
 		if c.OAuth2 != nil {
 			p.Add("oauth2", "is only used with auth: oauth2")
 		}
@@ -127,6 +128,9 @@ func (c *Config) Validate(p setting.Problems) {
 		} else {
 			c.OAuth2.Validate(p.In("oauth2"))
 		}
+	}
+	if c.InsecureSkipVerify && c.TLS != TLSNone {
+		p.Warn("insecure_skip_verify", "the server's certificate is not verified: anyone on the path can pose as %s and read the %s; trust a private CA with ca_file instead", c.Host, c.secretName())
 	}
 }
 
@@ -145,11 +149,7 @@ func validateHost(p setting.Problems, field, host string) {
 // leave the machine, and refuses TLS settings that would be ignored.
 func (c *Config) validatePlaintext(p setting.Problems) {
 	if c.Host != "" && !setting.IsLoopback(c.Host) {
-		secret := "password"
-		if c.Auth == AuthOAuth2 {
-			secret = "access token"
-		}
-		p.Add("tls", "none sends the %s in plaintext, which is only allowed to a loopback host (localhost, 127.0.0.0/8, ::1), not %q", secret, c.Host)
+		p.Add("tls", "none sends the %s in plaintext, which is only allowed to a loopback host (localhost, 127.0.0.0/8, ::1), not %q", c.secretName(), c.Host)
 	}
 	if c.InsecureSkipVerify {
 		p.Add("insecure_skip_verify", "is pointless with tls: none: there is no certificate to verify")
@@ -157,6 +157,14 @@ func (c *Config) validatePlaintext(p setting.Problems) {
 	if c.CAFile != "" {
 		p.Add("ca_file", "is pointless with tls: none: there is no certificate to verify")
 	}
+}
+
+// secretName is what a login of c sends: the password or a token.
+func (c *Config) secretName() string {
+	if c.Auth == AuthOAuth2 {
+		return "access token"
+	}
+	return "password"
 }
 
 // validatePasswordRef wants exactly one reference to the password. It

@@ -23,6 +23,10 @@ import (
 
 const dialTimeout = 30 * time.Second
 
+// Dependency names an account's IMAP server in the outage tracker
+// ("imap <account>"): every connection of the account reports to it.
+func Dependency(account string) string { return "imap " + account }
+
 // Dial connects to the server with cfg's TLS mode and logs in (LOGIN
 // with the password, or SASL OAUTHBEARER or XOAUTH2 with an OAuth2
 // token, whichever the server offers).

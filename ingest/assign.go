@@ -7,37 +7,28 @@ import (
 	"encoding/json"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/account"
+	"mailassist/bus"
 )
 
-// MembersBucket is the KV bucket where every ingest replica says it is
-// alive: one key per replica, renewed every HeartbeatEvery, gone
-// MemberTTL after the replica stops renewing it.
-const MembersBucket = "mail_ingest_members"
-
-// The timing of replica membership: a replica that dies is out of the
-// list within MemberTTL, and the survivors take its accounts over at
-// their next look (every HeartbeatEvery).
+// Members live in the leases bucket (bus.LeasesKV), under
+// "member.<replica>": each ingest replica renews its key every
+// HeartbeatEvery, and the bucket forgets it bus.LeaseTTL after the last
+// renewal. So a replica that dies is out of the list within LeaseTTL,
+// and the survivors take its accounts over at their next look.
 const (
-	MemberTTL      = 6 * time.Second
+	memberPrefix   = "member."
 	HeartbeatEvery = time.Second
 )
 
-// MembersBucketConfig is the bucket's configuration; open it with
-// bus.Bus.KeyValue, which sets storage and replicas.
-func MembersBucketConfig() jetstream.KeyValueConfig {
-	return jetstream.KeyValueConfig{
-		Bucket:      MembersBucket,
-		Description: "live ingest replicas (heartbeats); accounts are shared among them by rendezvous hashing",
-		History:     1,
-		TTL:         MemberTTL,
-	}
-}
+// MemberTTL is how long a dead replica stays in the member list.
+const MemberTTL = bus.LeaseTTL
 
 // Owner returns which of members watches account: the member with the
 // highest hash of (member, account) — rendezvous hashing, so that each
@@ -58,7 +49,7 @@ func Owner(members []string, account string) string {
 // this replica in the members bucket and runs the watchers of the
 // accounts it owns, starting and stopping them as replicas come and go.
 type Assigner struct {
-	KV  jetstream.KeyValue // the members bucket
+	KV  jetstream.KeyValue // the leases bucket (bus.Bus.Leases)
 	Log *slog.Logger
 	// ID names this replica among the members. Default Self(), the id its
 	// leases carry (so that Alive can judge a lease's holder).
@@ -109,13 +100,13 @@ func (a *Assigner) Run(ctx context.Context, accounts []*account.Account, watch f
 		wg.Wait()
 		dctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		_ = a.KV.Delete(dctx, a.ID)
+		_ = a.KV.Delete(dctx, memberPrefix+a.ID)
 	}()
 	start := time.Now()
 	tick := time.NewTicker(HeartbeatEvery)
 	defer tick.Stop()
 	for {
-		if _, err := a.KV.Put(ctx, a.ID, since); err != nil && ctx.Err() == nil {
+		if _, err := a.KV.Put(ctx, memberPrefix+a.ID, since); err != nil && ctx.Err() == nil {
 			a.Log.Warn("ingest heartbeat", "err", err)
 		}
 		members, err := a.list(ctx)
@@ -137,13 +128,13 @@ func (a *Assigner) Run(ctx context.Context, accounts []*account.Account, watch f
 
 // list returns the live members, sorted, and remembers them for Alive.
 func (a *Assigner) list(ctx context.Context) ([]string, error) {
-	lister, err := a.KV.ListKeys(ctx)
+	lister, err := a.KV.ListKeysFiltered(ctx, memberPrefix+">")
 	if err != nil {
 		return nil, err
 	}
 	var members []string
 	for k := range lister.Keys() {
-		members = append(members, k)
+		members = append(members, strings.TrimPrefix(k, memberPrefix))
 	}
 	if !slices.Contains(members, a.ID) {
 		members = append(members, a.ID) // our own heartbeat may have failed just now

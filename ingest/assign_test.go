@@ -58,10 +58,7 @@ func (r *replica) owned() map[string]bool {
 func startReplica(t *testing.T, srv *natstest.Server, id string, accounts []*account.Account) *replica {
 	t.Helper()
 	b := srv.Open(t, bus.Options{Memory: true})
-	kv, err := b.KeyValue(context.Background(), ingest.MembersBucketConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv := b.Leases
 	r := &replica{running: map[string]bool{}, done: make(chan struct{}), bus: b}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel

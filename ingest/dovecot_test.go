@@ -184,3 +184,44 @@ func TestDovecotFiftyMegabyteMessage(t *testing.T) {
 		t.Fatalf("object holds %d bytes (err %v), want the %d appended", len(back), err, len(raw))
 	}
 }
+
+// Messages without a Message-ID are recognised by their content after a
+// UIDVALIDITY change, however often it changes: nothing is ingested twice.
+func TestDovecotUIDValidityChangeTwiceWithoutMessageIDs(t *testing.T) {
+	s, acct := startDovecot(t)
+	b := natstest.New(t)
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	anon := func(subject, body string) []byte {
+		return fmt.Appendf(nil, "From: Bob <bob@example.org>\r\nTo: alice@example.org\r\nSubject: %s\r\nDate: %s\r\n\r\n%s\r\n",
+			subject, time.Now().Format(time.RFC1123Z), body)
+	}
+	old := [][]byte{anon("no id 1", "one"), anon("no id 2", "two"), message("with id", "id@x", "three")}
+	for _, m := range old {
+		s.Append(t, "alice", "INBOX", m)
+	}
+	stop := startWatcher(t, b, &acct, "INBOX", nil)
+	ev.waitLen(t, 3, 5*time.Second)
+	stop()
+	for round, fresh := range [][]byte{anon("new after 1st", "four"), anon("new after 2nd", "five")} {
+		s.RecreateMailbox(t, "alice", "INBOX")
+		for _, m := range old { // restored under new UIDs, as a migration would
+			// and with a new trace field, as a new delivery would.
+			s.Append(t, "alice", "INBOX", append([]byte("Received: from mx by imap; "+time.Now().String()+"\r\n"), m...))
+		}
+		s.Append(t, "alice", "INBOX", fresh)
+		old = append(old, fresh)
+		stop = startWatcher(t, b, &acct, "INBOX", nil)
+		ev.waitLen(t, 4+round, 10*time.Second)
+		ev.settle(t, 4+round)
+		stop()
+	}
+	got := ev.ingested()
+	for i, in := range got[:3] {
+		if (in.MessageID == "") != (in.Fingerprint != "") {
+			t.Errorf("event %d: message_id %q, fingerprint %q: want exactly one", i, in.MessageID, in.Fingerprint)
+		}
+	}
+	if got[3].Fingerprint == "" || got[4].Fingerprint == "" || got[3].Fingerprint == got[4].Fingerprint {
+		t.Errorf("the new messages' fingerprints: %q, %q", got[3].Fingerprint, got[4].Fingerprint)
+	}
+}

@@ -35,6 +35,12 @@ func (w *Watcher) acquireLease(ctx context.Context) (*lease, error) {
 			l.revision = rev
 			return l, nil
 		}
+		if ctx.Err() != nil {
+			// Stopped while asking: the server may have created the lease
+			// all the same. Leave none behind for the next start to wait on.
+			l.releaseIfOurs()
+			return nil, ctx.Err()
+		}
 		if !errors.Is(err, jetstream.ErrKeyExists) {
 			return nil, fmt.Errorf("acquire lease %s: %w", l.key, err)
 		}
@@ -67,9 +73,7 @@ func (l *lease) hold(ctx context.Context, lost func(error)) {
 	for {
 		select {
 		case <-ctx.Done():
-			rctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			_ = l.kv.Delete(rctx, l.key, jetstream.LastRevision(l.revision))
-			cancel()
+			l.release()
 			return
 		case <-t.C:
 			rev, err := l.kv.Update(ctx, l.key, []byte(instance), l.revision)
@@ -81,6 +85,24 @@ func (l *lease) hold(ctx context.Context, lost func(error)) {
 			}
 			l.revision = rev
 		}
+	}
+}
+
+// release deletes the lease if it is still the one this holder wrote, so
+// another replica (or the next start) takes the mailbox at once.
+func (l *lease) release() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = l.kv.Delete(ctx, l.key, jetstream.LastRevision(l.revision))
+}
+
+// releaseIfOurs deletes the lease if this process holds it.
+func (l *lease) releaseIfOurs() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	e, err := l.kv.Get(ctx, l.key)
+	if err == nil && string(e.Value()) == instance {
+		_ = l.kv.Delete(ctx, l.key, jetstream.LastRevision(e.Revision()))
 	}
 }
 

@@ -1,8 +1,12 @@
 package ingest_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/bus"
 	"mailassist/ingest"
@@ -33,4 +37,36 @@ func TestLeaseOneReplicaWatchesAndTheOtherTakesOver(t *testing.T) {
 	srv.Append(t, "INBOX", message("two", "two@x", "2"))
 	ev.waitLen(t, 2, 5*time.Second)
 	ev.settle(t, 2)
+}
+
+// A replica that was killed leaves its lease behind; it expires within
+// seconds, and the restarted replica takes the mailbox over then. A clean
+// stop, even one cut short while the lease is being taken, leaves no
+// lease behind.
+func TestLeaseOfAKilledHolderExpiresAndAStopLeavesNone(t *testing.T) {
+	srv := memimap.Start(t)
+	b := natstest.New(t)
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
+	key := "lease." + ingest.CheckpointKey("alice", "INBOX")
+	if _, err := b.Leases.Create(context.Background(), key, []byte("a process that was killed")); err != nil {
+		t.Fatal(err)
+	}
+	reg := ingest.NewRegistry()
+	start := time.Now()
+	stop := startWatcher(t, b, &acct, "INBOX", reg)
+	waitFor(t, "the restarted replica takes over", 3*bus.LeaseTTL, func() bool { s := reg.Snapshot(); return len(s) == 1 && s[0].Connected })
+	t.Logf("took over after %s (lease TTL %s)", time.Since(start).Round(100*time.Millisecond), bus.LeaseTTL)
+	stop()
+	if _, err := b.Leases.Get(context.Background(), key); !errors.Is(err, jetstream.ErrKeyNotFound) {
+		t.Fatalf("lease after a clean stop: %v", err)
+	}
+	for i := range 20 { // stopped at every point of start-up
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i)*time.Millisecond)
+		w := &ingest.Watcher{Bus: b, Account: &acct, Mailbox: "INBOX", Log: quiet}
+		_ = w.Run(ctx)
+		cancel()
+	}
+	if _, err := b.Leases.Get(context.Background(), key); !errors.Is(err, jetstream.ErrKeyNotFound) {
+		t.Fatalf("lease after stops during start-up: %v", err)
+	}
 }

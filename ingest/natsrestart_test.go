@@ -19,7 +19,7 @@ import (
 func TestIngestSurvivesNATSCrash(t *testing.T) {
 	srv := memimap.Start(t)
 	nats := natstest.StartProcess(t)
-	nc, err := bus.Connect(bus.ConnectOptions{URL: nats.URL, Name: t.Name()}, slog.New(slog.DiscardHandler))
+	nc, err := bus.Connect(nats.ConnectOptions(t.Name()), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

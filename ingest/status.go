@@ -1,12 +1,17 @@
 package ingest
 
 import (
+	"slices"
 	"sort"
 	"sync"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"mailassist/account"
+	"mailassist/bus"
 )
 
 var (
@@ -35,6 +40,29 @@ var (
 		Help: "IMAP sessions that ended with an error and were re-established.",
 	}, []string{"account", "mailbox"})
 )
+
+// InitMetrics exports the watchers' metrics of acct at 0 (the gauges and
+// counters of each mailbox it watches, its Junk folder included, and its
+// feedback by label), so that they exist from the start.
+func InitMetrics(acct *account.Account) {
+	mailboxes := append([]string(nil), acct.Folders.Watch...)
+	junk := acct.Folders.Junk
+	if junk == "" {
+		junk = string(imap.MailboxAttrJunk) // the label of a Junk folder still to be discovered
+	}
+	if !slices.Contains(mailboxes, junk) {
+		mailboxes = append(mailboxes, junk)
+	}
+	for _, mb := range mailboxes {
+		watcherConnected.WithLabelValues(acct.Name, mb)
+		watcherLastIdle.WithLabelValues(acct.Name, mb)
+		watcherIngested.WithLabelValues(acct.Name, mb)
+		watcherReconnects.WithLabelValues(acct.Name, mb)
+	}
+	for _, l := range []bus.Label{bus.LabelSpam, bus.LabelHam} {
+		feedbackPublished.WithLabelValues(acct.Name, string(l))
+	}
+}
 
 // WatcherState is what a watcher last knew, for /healthz and status.
 type WatcherState struct {

@@ -18,6 +18,10 @@ import (
 const (
 	fetchChunk  = 100 // UIDs per UID FETCH
 	maxUIDTries = 3   // sessions a single message may break before it is dead-lettered
+	// resyncWindow is how long after a UIDVALIDITY change new messages
+	// are still checked against those already ingested: the server may be
+	// restoring the mailbox's messages one by one after the change.
+	resyncWindow = 10 * time.Minute
 )
 
 var bodySection = &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: never sets \Seen
@@ -76,13 +80,15 @@ func (s *syncer) catchUp(ctx context.Context) error {
 		}
 		s.w.Log.Warn("UIDVALIDITY changed; resyncing, skipping messages already handled",
 			"old", cur.UIDValidity, "new", s.uidValidity, "candidates", len(uids))
+		s.w.resynced = time.Now()
 		return s.publish(ctx, uids, true)
 	default:
 		uids, err := s.searchAfter(cur.LastUID)
 		if err != nil {
 			return err
 		}
-		return s.publish(ctx, uids, false)
+		// The Junk watcher publishes only the user's moves: never skip those.
+		return s.publish(ctx, uids, !s.w.Junk && time.Since(s.w.resynced) < resyncWindow)
 	}
 }
 
@@ -195,10 +201,14 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 			UID: uint32(buf.UID), MessageID: mailmsg.HeaderValue(raw, "Message-Id")},
 		InternalDate: buf.InternalDate.UTC(), Size: buf.RFC822Size, IngestedAt: time.Now().UTC(),
 	}
+	if ev.MessageID == "" {
+		ev.Fingerprint = mailmsg.Fingerprint(raw)
+	}
+	key := msgindex.MessageKey(ev.MessageID, ev.Fingerprint)
 	for _, f := range buf.Flags {
 		ev.Flags = append(ev.Flags, string(f))
 	}
-	label, err := s.label(ctx, ev.MessageID)
+	label, err := s.label(ctx, key)
 	if err != nil {
 		return err
 	}
@@ -223,19 +233,41 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 	}
 	watcherIngested.WithLabelValues(w.Account.Name, w.label).Inc()
 	w.Log.Debug("ingested", "uid", buf.UID, "size", len(raw))
-	return msgindex.RecordIngested(ctx, w.Bus, w.Account.Name, ev.MessageID, id, ack.Sequence)
+	return msgindex.RecordIngested(ctx, w.Bus, w.Account.Name, key, id, ack.Sequence)
 }
 
-// unseen drops the UIDs whose Message-ID the account already ingested.
+// unseen drops the UIDs whose Message-ID — or, for a message without
+// one, whose content fingerprint — the account already ingested.
 func (s *syncer) unseen(ctx context.Context, chunk []imap.UID) ([]imap.UID, error) {
-	ids, err := imapx.FetchHeader(s.c, chunk, "Message-Id")
+	keys, err := imapx.FetchHeader(s.c, chunk, "Message-Id")
 	if err != nil {
 		return nil, err
 	}
+	var anonymous []imap.UID
+	for _, uid := range chunk {
+		if keys[uid] == "" {
+			anonymous = append(anonymous, uid)
+		}
+	}
+	fps, err := imapx.FetchFingerprints(s.c, anonymous)
+	if err != nil {
+		return nil, err
+	}
+	for uid, fp := range fps {
+		keys[uid] = msgindex.MessageKey("", fp)
+	}
 	seen := map[imap.UID]bool{}
-	for uid, mid := range ids {
-		if seen[uid], err = msgindex.WasIngested(ctx, s.w.Bus, s.w.Account.Name, mid); err != nil {
+	for uid, key := range keys {
+		if seen[uid], err = msgindex.WasIngested(ctx, s.w.Bus, s.w.Account.Name, key); err != nil {
 			return nil, err
+		}
+		if seen[uid] && !s.quiet {
+			// Out of Junk again: the user's ham label, not a repeat.
+			in, err := msgindex.InJunk(ctx, s.w.Bus, s.w.Account.Name, key)
+			if err != nil {
+				return nil, err
+			}
+			seen[uid] = !in
 		}
 	}
 	return slices.DeleteFunc(chunk, func(u imap.UID) bool { return seen[u] }), nil
@@ -253,12 +285,13 @@ func (s *syncer) stuck(ctx context.Context, uid imap.UID, err error) error {
 	id := bus.Identity(w.Account.Name, s.uidValidity, uint32(uid))
 	dl := bus.DeadLetter{
 		V: bus.Version, Account: w.Account.Name, Stage: "ingest", MsgID: bus.MsgID("ingest", id),
-		Deliveries: uint64(w.failures[uint32(uid)]), At: time.Now().UTC(),
+		Deliveries: uint64(w.failures[uint32(uid)]), At: time.Now().UTC(), Cause: bus.CauseUnfetchable,
 		Reason: fmt.Sprintf("mailbox %q uid %d could not be fetched: %v", w.Mailbox, uid, err),
 	}
 	if _, perr := w.Bus.Publish(ctx, bus.Subject(bus.KindDeadLetter, w.Account.Name), "deadletter/ingest/"+id, &dl); perr != nil {
 		return fmt.Errorf("%w (and dead letter failed: %v)", err, perr)
 	}
+	bus.CountDeadLetter(w.Account.Name, bus.CauseUnfetchable)
 	w.Log.Error("message dead-lettered", "uid", uid, "reason", dl.Reason)
 	delete(w.failures, uint32(uid))
 	if aerr := s.cp.advance(ctx, s.uidValidity, uint32(uid)); aerr != nil {

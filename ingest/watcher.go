@@ -14,6 +14,7 @@ import (
 	"mailassist/backoff"
 	"mailassist/bus"
 	"mailassist/imapx"
+	"mailassist/outage"
 )
 
 // Watcher follows one mailbox of one account and publishes every new
@@ -26,6 +27,10 @@ type Watcher struct {
 	Status  *Registry // may be nil
 	// BackoffMin and BackoffMax bound the reconnect delay. Defaults 1s, 2m.
 	BackoffMin, BackoffMax time.Duration
+	// OutageBackoffMax caps the reconnect delay while the server is not
+	// there (connection refused, timeouts: outage.Is), so that the
+	// watcher is back within seconds of the server. Default 5s.
+	OutageBackoffMax time.Duration
 	// Junk makes this the watcher of the account's Junk folder (Mailbox
 	// empty: discovered): it publishes only the user's moves into Junk, as
 	// mail.feedback, and remembers what is there so that a move back out
@@ -41,6 +46,10 @@ type Watcher struct {
 
 	failures map[uint32]int // consecutive session failures per stuck UID
 	label    string         // mailbox name for metrics and status
+	// resynced is when UIDVALIDITY last changed: for resyncWindow after
+	// it, new messages are checked against those already ingested too,
+	// since a restore of the mailbox may still be going on.
+	resynced time.Time
 }
 
 // Run keeps a session open until ctx is done, reconnecting with capped
@@ -49,6 +58,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.prepare()
 	var failures uint64 // sessions in a row that ended in under a minute
 	for {
+		if !w.waitBus(ctx) {
+			return nil
+		}
 		l, err := w.acquireLease(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -68,7 +80,18 @@ func (w *Watcher) Run(ctx context.Context) error {
 			failures = 1 // the session was healthy for a while
 		}
 		wait := backoff.Delay(failures, w.BackoffMin, w.BackoffMax)
-		w.Log.Warn("imap session ended; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
+		if outage.Is(err) {
+			// The server (or the bus) is not there: one line says so (the
+			// tracker's, or the NATS connection's), and the watcher tries
+			// again often, to be back soon after it.
+			wait = backoff.Delay(failures, w.BackoffMin, w.OutageBackoffMax)
+			if name := outage.Of(err); name != "" {
+				w.Bus.Outages.Down(name, err)
+			}
+			w.Log.Debug("imap session ended; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
+		} else {
+			w.Log.Warn("imap session ended; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -86,6 +109,9 @@ func (w *Watcher) prepare() {
 	}
 	if w.BackoffMax <= 0 {
 		w.BackoffMax = 2 * time.Minute
+	}
+	if w.OutageBackoffMax <= 0 {
+		w.OutageBackoffMax = 5 * time.Second
 	}
 	if w.Junk && w.Mailbox == "" {
 		w.Mailbox = w.Account.Folders.Junk
@@ -115,7 +141,9 @@ func (w *Watcher) leasedSession(ctx context.Context, l *lease) error {
 }
 
 // session is one connection: select, catch up, then wait for new mail.
-func (w *Watcher) session(ctx context.Context) error {
+// An error of the IMAP server going away names it (outage.For).
+func (w *Watcher) session(ctx context.Context) (err error) {
+	dep := imapx.Dependency(w.Account.Name)
 	wake := make(chan struct{}, 1)
 	notify := func() {
 		select {
@@ -132,11 +160,20 @@ func (w *Watcher) session(ctx context.Context) error {
 	}
 	c, err := imapx.Dial(ctx, w.Account.IMAP, handler)
 	if err != nil {
-		return err
+		return outage.For(dep, err)
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
+	defer func() {
+		if err != nil && ctx.Err() == nil {
+			select {
+			case <-c.Closed():
+				err = outage.For(dep, outage.Mark(err)) // the server went away
+			default:
+			}
+		}
+	}()
 
 	if w.Mailbox == "" {
 		name, err := imapx.EnsureFolder(c, imap.MailboxAttrJunk)
@@ -151,6 +188,7 @@ func (w *Watcher) session(ctx context.Context) error {
 	}
 	idle := !w.Poll && (c.Caps().Has(imap.CapIdle) || c.Caps().Has(imap.CapIMAP4rev2))
 	w.setConnected(true, nil)
+	w.Bus.Outages.Up(imapx.Dependency(w.Account.Name))
 	w.Status.update(w.Account.Name, w.label, func(s *WatcherState) { s.Idle = idle })
 	w.Log.Info("watching", "uidvalidity", sel.UIDValidity, "messages", sel.NumMessages, "idle", idle)
 
@@ -243,4 +281,20 @@ func (w *Watcher) markLive() {
 	now := time.Now()
 	watcherLastIdle.WithLabelValues(w.Account.Name, w.label).Set(float64(now.Unix()))
 	w.Status.update(w.Account.Name, w.label, func(s *WatcherState) { s.LastLive = now; s.LastError = "" })
+}
+
+// waitBus waits while the bus cannot take anything — NATS away, or its
+// storage full: there is no point in logging in to fetch what cannot be
+// published. It reports false when ctx ended first.
+func (w *Watcher) waitBus(ctx context.Context) bool {
+	for !w.Bus.Outages.IsUp(bus.DependencyStorage) || (w.Bus.NC != nil && w.Bus.NC.IsReconnecting()) {
+		t := time.NewTimer(time.Second)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+	}
+	return ctx.Err() == nil
 }

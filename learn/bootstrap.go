@@ -58,6 +58,12 @@ type Learner struct {
 	Config         spam.Config // with defaults
 	Log            *slog.Logger
 	kv             jetstream.KeyValue
+
+	// Tests replace these: adapt is spam.Adapt; mark writes one
+	// learnt-once mark (a test fails it to play a crash between saving
+	// the model and marking its batch).
+	adapt func(*spam.Model, []spam.Example, spam.AdaptOptions) (*spam.Model, spam.Adaptation, error)
+	mark  func(ctx context.Context, key string) error
 }
 
 // New opens the bootstrap bucket.
@@ -66,7 +72,12 @@ func New(ctx context.Context, b *bus.Bus, models *spam.Models, corr *spam.Corres
 	if err != nil {
 		return nil, err
 	}
-	return &Learner{Models: models, Correspondents: corr, Config: cfg.WithDefaults(), Log: log, kv: kv}, nil
+	l := &Learner{Models: models, Correspondents: corr, Config: cfg.WithDefaults(), Log: log, kv: kv, adapt: spam.Adapt}
+	l.mark = func(ctx context.Context, key string) error {
+		_, err := l.kv.Put(ctx, key, nil)
+		return err
+	}
+	return l, nil
 }
 
 // Statuses returns every account's bootstrap status.
@@ -169,13 +180,8 @@ func (l *Learner) run(ctx context.Context, acct *account.Account, st *Status, re
 		}
 		spamC = append(spamC, cs...)
 	}
-	var rcpts []string
 	for _, f := range folders.ham {
-		var each func([]string)
-		if f == folders.sent {
-			each = func(r []string) { rcpts = append(rcpts, r...) }
-		}
-		cs, v, err := scan(c, f, hamCriteria, bc.MaxHam, false, each)
+		cs, v, err := scan(c, f, hamCriteria, bc.MaxHam, false, nil)
 		if err != nil {
 			return err
 		}
@@ -186,29 +192,17 @@ func (l *Learner) run(ctx context.Context, acct *account.Account, st *Status, re
 			}
 		}
 	}
-	if n, err := l.Correspondents.Add(ctx, acct.Name, rcpts); err != nil {
-		return err
-	} else {
+	// Every message in Sent names correspondents, read or not.
+	if folders.sent != "" {
+		n, err := l.addSent(ctx, c, acct.Name, folders.sent, bc.MaxHam)
+		if err != nil {
+			return err
+		}
 		st.Correspondents = n
 	}
-	chosen := append(newest(spamC, bc.MaxSpam), newest(hamC, bc.MaxHam)...)
-	// each message once: by Message-ID across folders, and not learnt before
-	seen := map[string]bool{}
-	var todo []candidate
-	var keys []string
-	for _, cd := range chosen {
-		k := cd.key(acct.Name, validity[cd.mailbox])
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		if _, err := l.kv.Get(ctx, "learnt."+k); err == nil {
-			st.Skipped++
-			continue
-		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-			return fmt.Errorf("look up learnt mark: %w", err)
-		}
-		todo, keys = append(todo, cd), append(keys, k)
+	todo, keys, err := l.choose(ctx, acct.Name, spamC, hamC, validity, st)
+	if err != nil {
+		return err
 	}
 	log.Info("spam bootstrap: learning the account's own mail", "spam_folders", folders.spam, "ham_folders", folders.ham,
 		"to_learn", len(todo), "already_learnt", st.Skipped)
@@ -220,6 +214,41 @@ func (l *Learner) run(ctx context.Context, acct *account.Account, st *Status, re
 		return nil
 	}
 	return l.learn(ctx, acct.Name, examples, keys, st)
+}
+
+// choose returns the candidates to learn and their learn-once keys: each
+// message once (by Message-ID across folders), the newest of each class
+// up to its bound, less those learnt before (counted in st.Skipped).
+func (l *Learner) choose(ctx context.Context, account string, spamC, hamC []candidate, validity map[string]uint32, st *Status) ([]candidate, []string, error) {
+	bc := l.Config.Bootstrap
+	var todo []candidate
+	var keys []string
+	seen := map[string]bool{}
+	for _, class := range []struct {
+		cs    []candidate
+		limit int
+	}{{spamC, bc.MaxSpam}, {hamC, bc.MaxHam}} {
+		n := 0
+		for _, cd := range newest(class.cs) {
+			if n == class.limit {
+				break
+			}
+			k := cd.key(account, validity[cd.mailbox])
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			n++
+			if _, err := l.kv.Get(ctx, "learnt."+k); err == nil {
+				st.Skipped++
+				continue
+			} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+				return nil, nil, fmt.Errorf("look up learnt mark: %w", err)
+			}
+			todo, keys = append(todo, cd), append(keys, k)
+		}
+	}
+	return todo, keys, nil
 }
 
 // fetch fetches the messages' bytes folder by folder, in batches, logging
@@ -280,7 +309,7 @@ func (l *Learner) learn(ctx context.Context, account string, examples []spam.Exa
 	if err != nil {
 		return err
 	}
-	m, ad, err := spam.Adapt(base, examples, spam.AdaptOptions{
+	m, ad, err := l.adapt(base, examples, spam.AdaptOptions{
 		TargetFPR: l.Config.TargetFPR, Floor: l.Config.ThresholdFloor, Context: spam.Context{Mailbox: l.Config.Mailbox()},
 	})
 	if err != nil {
@@ -322,7 +351,7 @@ func (l *Learner) finishBatch(ctx context.Context, account string) error {
 		}
 		if meta[metaBatch] == b.ID {
 			for _, k := range b.Keys {
-				if _, err := l.kv.Put(ctx, "learnt."+k, nil); err != nil {
+				if err := l.mark(ctx, "learnt."+k); err != nil {
 					return fmt.Errorf("mark learnt: %w", err)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 	"golang.org/x/sync/errgroup"
 
 	"mailassist/account"
@@ -66,11 +67,17 @@ func (l *Learner) readSent(ctx context.Context, acct *account.Account) (int, err
 			return 0, err
 		}
 	}
+	return l.addSent(ctx, c, acct.Name, sent, sentScan)
+}
+
+// addSent records the recipients of the newest max messages of the Sent
+// folder as the account's correspondents and returns how many were new.
+func (l *Learner) addSent(ctx context.Context, c *imapclient.Client, account, sent string, max int) (int, error) {
 	var rcpts []string
-	if _, _, err := scan(c, sent, &imap.SearchCriteria{}, sentScan, false, func(r []string) { rcpts = append(rcpts, r...) }); err != nil {
+	if _, _, err := scan(c, sent, &imap.SearchCriteria{}, max, false, func(r []string) { rcpts = append(rcpts, r...) }); err != nil {
 		return 0, err
 	}
-	return l.Correspondents.Add(ctx, acct.Name, rcpts)
+	return l.Correspondents.Add(ctx, account, rcpts)
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

@@ -1,9 +1,9 @@
 package learn
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -80,12 +80,18 @@ func scan(c *imapclient.Client, mailbox string, crit *imap.SearchCriteria, max i
 	return out, sel.UIDValidity, nil
 }
 
-// newest keeps the newest max candidates, newest first.
-func newest(cs []candidate, max int) []candidate {
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].date.After(cs[j].date) })
-	if len(cs) > max {
-		cs = cs[:max]
-	}
+// newest sorts candidates newest first: by internal date, then (for one
+// date) by folder and the higher UID first.
+func newest(cs []candidate) []candidate {
+	slices.SortStableFunc(cs, func(a, b candidate) int {
+		if c := b.date.Compare(a.date); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.mailbox, b.mailbox); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.uid, a.uid)
+	})
 	return cs
 }
 

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mailassist/backoff"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,28 +19,47 @@ import (
 	"time"
 
 	"github.com/ollama/ollama/api"
+
+	"mailassist/backoff"
+	"mailassist/outage"
 )
 
 // Config is one model on one Ollama server. Zero fields mean the defaults.
 type Config struct {
-	URL            string         // default http://127.0.0.1:11434
-	Model          string         // required
-	Timeout        time.Duration  // one generation, retries included; default 60s
-	MaxConcurrency int            // requests in flight; default 1
-	Options        map[string]any // passed to Ollama as is
-	CAFile         string         // extra CA for https
+	URL            string        // default http://127.0.0.1:11434
+	Model          string        // required
+	Timeout        time.Duration // one generation, retries included; default 60s
+	MaxConcurrency int           // requests in flight; default 1
+	// Reserved of the MaxConcurrency slots are kept for urgent requests
+	// (Request.Urgent): the spam gray zone's quick second opinion never
+	// waits behind reply generations on the same endpoint. Default 0; at
+	// most MaxConcurrency-1.
+	Reserved int
+	Options  map[string]any // passed to Ollama as is
+	CAFile   string         // extra CA for https
 	// Retries of transient failures (connection refused, 5xx, 429).
 	// Default 2.
 	Retries int
 	// RetryMin is the first retry delay, doubled each time. Default 500ms.
 	RetryMin time.Duration
+	// Outages, when set, hears whether the endpoint answers, under the
+	// name Dependency(Name): one line when it goes down, one when it is
+	// back, and a health check.
+	Outages *outage.Tracker
+	// Name is the endpoint's name in the config ("small", "large").
+	Name string
 }
+
+// Dependency names an endpoint in the outage tracker ("llm small").
+func Dependency(name string) string { return "llm " + name }
 
 // Client calls one model. It is safe for concurrent use.
 type Client struct {
 	api *api.Client
 	cfg Config
-	sem chan struct{}
+	// shared are the slots every request may take; urgent those kept for
+	// urgent requests.
+	shared, urgent chan struct{}
 }
 
 // New returns a Client for cfg. It does no I/O; see Check.
@@ -72,7 +90,11 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{api: api.NewClient(base, hc), cfg: cfg, sem: make(chan struct{}, cfg.MaxConcurrency)}, nil
+	cfg.Reserved = min(max(cfg.Reserved, 0), cfg.MaxConcurrency-1)
+	return &Client{
+		api: api.NewClient(base, hc), cfg: cfg,
+		shared: make(chan struct{}, cfg.MaxConcurrency-cfg.Reserved), urgent: make(chan struct{}, cfg.Reserved),
+	}, nil
 }
 
 func httpClient(caFile string) (*http.Client, error) {
@@ -99,8 +121,9 @@ func httpClient(caFile string) (*http.Client, error) {
 func (c *Client) Model() string { return c.cfg.Model }
 
 // Check asks the server whether the model exists. It fails with a message
-// naming the model and the server when it does not, or when the server
-// cannot be reached.
+// naming the model and the server: ErrRejected when the model is not
+// there, ErrUnavailable when the server cannot be reached (which the
+// stages outlive: they use their fallbacks until it is back).
 func (c *Client) Check(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -108,12 +131,39 @@ func (c *Client) Check(ctx context.Context) error {
 	var se api.StatusError
 	switch {
 	case err == nil:
+		c.cfg.Outages.Up(c.dependency())
 		return nil
 	case errors.As(err, &se) && se.StatusCode == http.StatusNotFound:
-		return fmt.Errorf("llm: model %q not found on %s (pull or create it there: ollama pull %s)", c.cfg.Model, c.cfg.URL, c.cfg.Model)
+		return fmt.Errorf("%w: model %q not found on %s (pull or create it there: ollama pull %s)", ErrRejected, c.cfg.Model, c.cfg.URL, c.cfg.Model)
 	default:
-		return fmt.Errorf("llm: cannot reach %s for model %q: %w", c.cfg.URL, c.cfg.Model, err)
+		err = fmt.Errorf("%w: cannot reach %s for model %q: %v", ErrUnavailable, c.cfg.URL, c.cfg.Model, err)
+		c.cfg.Outages.Down(c.dependency(), err)
+		return err
 	}
+}
+
+// WatchUntilUp checks the endpoint every interval until it answers (or
+// ctx ends), so that the outage tracker hears of its return even while
+// no stage asks it anything.
+func (c *Client) WatchUntilUp(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for c.cfg.Outages != nil && !c.cfg.Outages.IsUp(c.dependency()) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = c.Check(ctx)
+		}
+	}
+}
+
+func (c *Client) dependency() string {
+	name := c.cfg.Name
+	if name == "" {
+		name = c.cfg.Model
+	}
+	return Dependency(name)
 }
 
 // Request is one chat turn: a system prompt and a user prompt.
@@ -125,6 +175,9 @@ type Request struct {
 	Schema json.RawMessage
 	// Timeout overrides Config.Timeout when positive.
 	Timeout time.Duration
+	// Urgent may take the slots Config.Reserved keeps (the spam gray
+	// zone's short question).
+	Urgent bool
 }
 
 // Response is a complete generation.
@@ -148,22 +201,25 @@ func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	select {
-	case c.sem <- struct{}{}:
-		defer func() { <-c.sem }()
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%w: waiting for a free slot on %s: %v", ErrUnavailable, c.cfg.URL, ctx.Err())
+	release, err := c.acquire(ctx, req.Urgent)
+	if err != nil {
+		return nil, err
 	}
+	defer release()
 
 	for attempt := 1; ; attempt++ {
 		resp, err := c.chatOnce(ctx, req)
 		if err == nil {
 			resp.Attempts = attempt
+			c.cfg.Outages.Up(c.dependency())
 			return resp, nil
 		}
 		if !isTransient(err) || attempt > c.cfg.Retries || ctx.Err() != nil {
 			if ctx.Err() != nil && !errors.Is(err, ErrInvalidOutput) {
 				return nil, fmt.Errorf("%w: %s timed out after %s: %v", ErrUnavailable, c.cfg.Model, timeout, err)
+			}
+			if isTransient(err) && ctx.Err() == nil {
+				c.cfg.Outages.Down(c.dependency(), err) // not there, not merely slow
 			}
 			return nil, err
 		}
@@ -172,6 +228,23 @@ func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 		case <-time.After(wait):
 		case <-ctx.Done():
 		}
+	}
+}
+
+// acquire takes a slot: an urgent request one of the reserved slots or a
+// shared one, whichever is free first; any other request a shared one.
+func (c *Client) acquire(ctx context.Context, urgent bool) (release func(), err error) {
+	var reserved chan struct{} // nil: never chosen
+	if urgent {
+		reserved = c.urgent
+	}
+	select {
+	case c.shared <- struct{}{}:
+		return func() { <-c.shared }, nil
+	case reserved <- struct{}{}:
+		return func() { <-c.urgent }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: waiting for a free slot on %s: %v", ErrUnavailable, c.cfg.URL, ctx.Err())
 	}
 }
 

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/ollama/ollama/api"
 
 	"mailassist/internal/ollamatest"
 	"mailassist/llm"
@@ -148,4 +151,34 @@ func TestRealOllama(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("real ollama: %+v; %d prompt tokens, %d output tokens, %s", got, resp.PromptTokens, resp.OutputTokens, resp.Duration)
+}
+
+// The slot kept for urgent requests: with reply generations filling the
+// endpoint's other slots (and more waiting), the gray zone's question is
+// answered at once; without the reserve it waits behind them.
+func TestUrgentRequestsNeverWaitBehindOthers(t *testing.T) {
+	srv := ollamatest.Start(t, func(req *api.ChatRequest) ollamatest.Reply {
+		if strings.Contains(req.Messages[len(req.Messages)-1].Content, "gray zone") {
+			return ollamatest.Reply{Content: `{"spam_probability":0.9,"reason":"x"}`}
+		}
+		return ollamatest.Reply{Content: "a long reply", Delay: time.Minute} // a slow generation
+	})
+	for _, reserved := range []int{1, 0} {
+		c := client(t, srv.URL, func(cfg *llm.Config) { cfg.MaxConcurrency, cfg.Reserved, cfg.Timeout = 2, reserved, time.Minute })
+		ctx, cancel := context.WithCancel(context.Background())
+		var replies sync.WaitGroup
+		for range 3 { // one more than the shared slots
+			replies.Go(func() { _, _ = c.Chat(ctx, llm.Request{Prompt: "write a reply"}) })
+		}
+		time.Sleep(200 * time.Millisecond) // the generations hold their slots
+		_, err := c.Chat(context.Background(), llm.Request{Prompt: "gray zone", Urgent: true, Timeout: time.Second})
+		cancel()
+		replies.Wait()
+		switch {
+		case reserved == 1 && err != nil:
+			t.Errorf("with a reserved slot the urgent request failed: %v", err)
+		case reserved == 0 && !errors.Is(err, llm.ErrUnavailable):
+			t.Errorf("without a reserved slot the urgent request did not wait (err %v): the test cannot tell", err)
+		}
+	}
 }

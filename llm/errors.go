@@ -8,12 +8,15 @@ import (
 	"net/http"
 
 	"github.com/ollama/ollama/api"
+
+	"mailassist/outage"
 )
 
 var (
 	// ErrUnavailable: the server could not be reached, was overloaded, or
-	// did not answer in time. Callers wait and try again later.
-	ErrUnavailable = errors.New("llm unavailable")
+	// did not answer in time. Callers wait and try again later. It is an
+	// outage (outage.Is), never counted as a failure of the message.
+	ErrUnavailable error = &sentinel{"llm unavailable", outage.ErrUnavailable}
 	// ErrInvalidOutput: the server answered, but the answer cannot be used
 	// (unfinished, empty, not the requested JSON, failed validation).
 	ErrInvalidOutput = errors.New("llm output invalid")
@@ -45,3 +48,12 @@ func classify(err error, cfg Config) error {
 }
 
 func isTransient(err error) bool { return errors.Is(err, ErrUnavailable) }
+
+// sentinel is an error value that is also another (its cause).
+type sentinel struct {
+	msg   string
+	cause error
+}
+
+func (s *sentinel) Error() string { return s.msg }
+func (s *sentinel) Unwrap() error { return s.cause }

@@ -50,6 +50,11 @@ func MarkInJunk(ctx context.Context, b *bus.Bus, account, messageID, junk string
 	return nil
 }
 
+// InJunk reports whether the message was recorded as in Junk.
+func InJunk(ctx context.Context, b *bus.Bus, account, messageID string) (bool, error) {
+	return exists(ctx, b.Junk, junkKey("in", account, messageID))
+}
+
 // TakeInJunk reports whether the message was recorded as in Junk, and
 // forgets that record: the message has just been seen outside Junk.
 func TakeInJunk(ctx context.Context, b *bus.Bus, account, messageID string) (bool, error) {

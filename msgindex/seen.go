@@ -19,6 +19,20 @@ import (
 	"mailassist/bus"
 )
 
+// MessageKey is what recognises a message across folders and resyncs:
+// its Message-ID, or its content fingerprint (mailmsg.Fingerprint) when
+// it has none; "" when neither is known. Every function of this package
+// that takes a messageID takes this key.
+func MessageKey(messageID, fingerprint string) string {
+	if messageID != "" {
+		return messageID
+	}
+	if fingerprint != "" {
+		return "fingerprint:" + fingerprint
+	}
+	return ""
+}
+
 // seenEntry is the mail_seen value of a Message-ID: the identity that
 // carried it and the stream sequence of its mail.ingested event.
 type seenEntry struct {

@@ -4,14 +4,21 @@ package ops
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"mailassist/setting"
 )
 
 // Health is what /healthz asks of the process: what makes it unhealthy
@@ -21,23 +28,74 @@ type Health interface {
 }
 
 // Server serves /metrics, /healthz and /readyz.
+//
+// Anyone who reaches them gets the status of /healthz and /readyz (200 or
+// 503, {"ok": …}). The details — account and mailbox names, errors — go
+// only to a trusted client: one on a loopback address, or one that sends
+// the bearer token (Authorization: Bearer …). With a token set, /metrics
+// (whose labels name accounts and mailboxes) needs it too from anywhere
+// but loopback. Behind a reverse proxy on the same host every client
+// looks local: set a token and let the proxy strip Authorization.
 type Server struct {
 	// Listen is host:port. Empty disables the server.
 	Listen string
 	// Health reports the process's IMAP watchers; nil when it runs none.
 	Health Health
+	// Dependencies reports the servers the process depends on (IMAP,
+	// NATS, storage, language models); nil when not tracked. One that is
+	// down makes /healthz 503 too.
+	Dependencies Health
 	// Ready reports whether the process can do its work (bus connected).
 	Ready func(ctx context.Context) error
+	// Token is the bearer token (http.token_file); empty: none.
+	Token string
 	Log   *slog.Logger
+}
+
+// ReadToken reads the bearer token from path, without its trailing
+// newline. Errors name the file, never the token.
+func ReadToken(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("http.token_file: %w", err)
+	}
+	tok := strings.TrimRight(string(data), "\r\n")
+	if tok == "" {
+		return "", fmt.Errorf("http.token_file: %s is empty", path)
+	}
+	return tok, nil
 }
 
 // Handler returns the endpoints as one handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.Handler())
+	metrics := promhttp.Handler()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if s.Token != "" && !s.trusted(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="mailassist"`)
+			http.Error(w, "a bearer token is required", http.StatusUnauthorized)
+			return
+		}
+		metrics.ServeHTTP(w, r)
+	})
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	return mux
+}
+
+// trusted reports whether r may see details: it comes from a loopback
+// address or carries the token (compared in constant time).
+func (s *Server) trusted(r *http.Request) bool {
+	if s.Token != "" {
+		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			got, want := sha256.Sum256([]byte(tok)), sha256.Sum256([]byte(s.Token))
+			if subtle.ConstantTimeCompare(got[:], want[:]) == 1 {
+				return true
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	return err == nil && setting.IsLoopback(host)
 }
 
 // Run serves until ctx is done.
@@ -64,20 +122,28 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 type healthReport struct {
-	OK       bool     `json:"ok"`
-	Detail   any      `json:"watchers,omitempty"`
-	Problems []string `json:"problems,omitempty"`
+	OK           bool     `json:"ok"`
+	Detail       any      `json:"watchers,omitempty"`
+	Dependencies any      `json:"dependencies,omitempty"`
+	Problems     []string `json:"problems,omitempty"`
 }
 
 // healthz is 200 when every watcher holds a connection that answered
-// recently (IDLE accepted, new mail, or a poll), 503 otherwise.
+// recently (IDLE accepted, new mail, or a poll) and no server the process
+// depends on is down, 503 otherwise.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	rep := healthReport{OK: true}
+	now := time.Now()
 	if s.Health != nil {
-		rep.Problems, rep.Detail = s.Health.Health(time.Now())
-		rep.OK = len(rep.Problems) == 0
+		rep.Problems, rep.Detail = s.Health.Health(now)
 	}
-	write(w, rep)
+	if s.Dependencies != nil {
+		var problems []string
+		problems, rep.Dependencies = s.Dependencies.Health(now)
+		rep.Problems = append(rep.Problems, problems...)
+	}
+	rep.OK = len(rep.Problems) == 0
+	s.write(w, r, rep)
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -90,11 +156,16 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			rep.Problems = []string{err.Error()}
 		}
 	}
-	write(w, rep)
+	s.write(w, r, rep)
 }
 
-func write(w http.ResponseWriter, rep healthReport) {
+// write answers with rep, its details only to a trusted client.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, rep healthReport) {
+	if !s.trusted(r) {
+		rep = healthReport{OK: rep.OK}
+	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	if !rep.OK {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}

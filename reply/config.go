@@ -1,6 +1,9 @@
 package reply
 
-import "mailassist/setting"
+import (
+	"mailassist/draft"
+	"mailassist/setting"
+)
 
 // What the reply stage does with the best suggestion.
 const (
@@ -19,6 +22,10 @@ type Config struct {
 	// LLM is "" or "none" (the built-in generator), "small" or "large":
 	// the endpoint that writes suggestions.
 	LLM string `yaml:"llm"`
+	// MaxRecipients caps reply-all in every draft (the reply stage's and
+	// the escalation's): a message to more addresses gets a draft to the
+	// sender only, and its event says so. Default 20.
+	MaxRecipients int `yaml:"max_recipients"`
 }
 
 // WithDefaults returns c with its zero fields set to the defaults.
@@ -28,6 +35,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Threshold == 0 {
 		c.Threshold = DefaultThreshold
+	}
+	if c.MaxRecipients == 0 {
+		c.MaxRecipients = draft.DefaultMaxRecipients
 	}
 	return c
 }
@@ -39,4 +49,5 @@ func (c *Config) Validate(p setting.Problems) {
 	if !(c.Threshold > 0 && c.Threshold < 1) {
 		p.Add("threshold", "%g is not in (0, 1)", c.Threshold)
 	}
+	p.Between("max_recipients", c.MaxRecipients, 1, 1000)
 }

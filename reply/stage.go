@@ -29,6 +29,16 @@ var replies = promauto.NewCounterVec(prometheus.CounterOpts{
 	Help: "Messages the reply stage handled, by outcome: skipped, suggested, drafted, escalated.",
 }, []string{"outcome", "source"})
 
+func init() { // exported at 0 from the start, for every outcome and source it can have
+	replies.WithLabelValues("skipped", "")
+	replies.WithLabelValues("escalated", "")
+	for _, outcome := range []string{"suggested", "drafted"} {
+		for _, src := range []bus.SuggestionSource{bus.SourceModel, bus.SourceBuiltin} {
+			replies.WithLabelValues(outcome, string(src))
+		}
+	}
+}
+
 // Stage takes mail.classified and, for messages that deserve an answer,
 // publishes mail.suggested and a draft action — or mail.escalation when
 // the thread is too hard for the small model.
@@ -42,10 +52,12 @@ type Stage struct {
 	// Threshold of the trigger score.
 	Threshold float64
 	// Draft makes the best suggestion a draft in Drafts.
-	Draft  bool
-	Scorer *hardness.Scorer
-	Now    func() time.Time // default time.Now
-	index  jetstream.KeyValue
+	Draft bool
+	// MaxRecipients caps reply-all (draft.Request); 0 means the default.
+	MaxRecipients int
+	Scorer        *hardness.Scorer
+	Now           func() time.Time // default time.Now
+	index         jetstream.KeyValue
 }
 
 // Open creates the suggestion index. Call it once before Handle.
@@ -98,16 +110,12 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	if a.Escalate {
 		return s.escalate(ctx, c, a, sig, log)
 	}
+	// A small model that fails falls back to the built-in generator; its
+	// failure alone never escalates (hardness.ReasonSmallModelInvalid is
+	// not raised here).
 	sugg, err := Suggest(ctx, s.Model, m, SuggestOptions{Prompt: PromptOptions{UserName: acct.DisplayName}, FallbackWhenUnavailable: true})
 	if err != nil {
 		return err
-	}
-	if sugg.Invalid {
-		// The small model could not answer well: maybe the thread is hard.
-		sig.SmallModelInvalid = true
-		if a = s.Scorer.Score(thread, sig); a.Escalate {
-			return s.escalate(ctx, c, a, sig, log)
-		}
 	}
 	return s.suggest(ctx, c, acct, m, dec, a, sugg, log)
 }
@@ -122,7 +130,7 @@ func names(a *account.Account) []string {
 func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *account.Account, m *mailmsg.Message, dec Decision, a hardness.Assessment, sugg Suggestions, log *slog.Logger) error {
 	ev := bus.Suggested{
 		V: bus.Version, Ref: c.Ref, Draft: sugg.Draft, Source: sugg.Source, Fallback: sugg.Fallback,
-		TriggerScore: dec.Score, TriggerReasons: dec.Reasons, Hardness: a.Score, At: s.Now().UTC(),
+		TriggerScore: dec.Score, TriggerReasons: dec.Reasons, Hardness: a.Score, Injection: sugg.Injection, At: s.Now().UTC(),
 		Suggestions: []bus.Suggestion{}, // an array on the wire, never null
 	}
 	if sugg.Source == bus.SourceModel {
@@ -131,12 +139,14 @@ func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *account.Ac
 	for _, x := range sugg.Suggestions {
 		ev.Suggestions = append(ev.Suggestions, bus.Suggestion{Intent: x.Intent, Text: x.Text})
 	}
-	if best := sugg.Best(); s.Draft && best != "" {
-		drafted, err := s.draft(ctx, c, acct, m, best)
+	// Only validated suggestions reach here; a message aimed at an
+	// assistant gets none drafted.
+	if best := sugg.Best(); s.Draft && best != "" && sugg.Injection == "" {
+		filed, err := draft.File(ctx, s.Bus, m, acct, best, draft.Request{Stage: "reply", ID: c.ID, Now: s.Now(), MaxRecipients: s.MaxRecipients})
 		if err != nil {
 			return err
 		}
-		ev.Drafted = drafted
+		ev.Drafted, ev.SenderOnly = filed.Drafted, filed.SenderOnly
 	}
 	if _, err := s.Bus.Publish(ctx, bus.Subject(bus.KindSuggested, c.Account), bus.MsgID("reply", c.ID), &ev); err != nil {
 		return err
@@ -150,14 +160,9 @@ func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *account.Ac
 		outcome = "drafted"
 	}
 	replies.WithLabelValues(outcome, string(sugg.Source)).Inc()
-	log.Info("suggested replies", "count", len(ev.Suggestions), "source", ev.Source, "drafted", ev.Drafted)
+	log.Info("suggested replies", "count", len(ev.Suggestions), "source", ev.Source, "drafted", ev.Drafted,
+		"sender_only", ev.SenderOnly, "injection", ev.Injection != "")
 	return nil
-}
-
-// draft composes the reply and asks apply to put it in Drafts. It
-// reports false when the message has no one to reply to.
-func (s *Stage) draft(ctx context.Context, c *bus.Classified, acct *account.Account, m *mailmsg.Message, body string) (bool, error) {
-	return draft.File(ctx, s.Bus, "reply", m, acct, body, c.ID, s.Now())
 }
 
 func (s *Stage) escalate(ctx context.Context, c *bus.Classified, a hardness.Assessment, sig hardness.Signals, log *slog.Logger) error {

@@ -26,7 +26,6 @@ import (
 	"mailassist/llm"
 	"mailassist/mailmsg"
 	"mailassist/reply"
-	"mailassist/setting"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -128,42 +127,31 @@ func TestStageDraftsAThreadedReplyInDovecot(t *testing.T) {
 	}
 }
 
-// A small model whose answers twice fail validation is a sign the thread
-// is hard: the message goes to escalation instead of a built-in draft.
-func TestStageEscalatesWhenTheSmallModelFails(t *testing.T) {
+// A small model whose answers twice fail validation falls back to the
+// built-in generator: its failure alone never escalates the message.
+func TestStageFallsBackWhenTheSmallModelFails(t *testing.T) {
 	b := natstest.New(t)
 	srv := ollamatest.Start(t, ollamatest.Always(ollamatest.Reply{Content: `{"suggestions":[{"intent":"yes","text":"Here is a draft: write to evil@example.net"}]}`}))
 	c, err := llm.New(llm.Config{URL: srv.URL, Model: "tiny"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	scorer, err := hardness.NewScorer(hardness.DefaultScoreConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	acct := account.Account{Name: "alice", Address: "alice@example.org", InitialSync: setting.Duration(30 * 24 * time.Hour)}
 	raw, err := os.ReadFile(filepath.Join("testdata", "trigger", "direct-question.eml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	orig := mailmsg.Parse(raw)
-	st := &reply.Stage{Bus: b, Accounts: []account.Account{acct}, Model: c, Threshold: 0.5, Draft: true, Scorer: scorer,
-		Now: func() time.Time { return orig.Date.Add(time.Hour) }}
-	if err := st.Open(context.Background()); err != nil {
-		t.Fatal(err)
+	r := runStage(t, b, c, raw)
+	if len(r.escalations) != 0 {
+		t.Fatalf("escalated: %+v", r.escalations)
 	}
-	escalations := natstest.Collect[bus.Escalation](t, b, bus.AllAccounts(bus.KindEscalation))
-	cl := bus.Classified{V: bus.Version, Ref: bus.Ref{ID: "alice/1/1", Account: "alice", Mailbox: "INBOX", UIDValidity: 1, UID: 1},
-		InternalDate: orig.Date, Verdict: bus.VerdictHam, Raw: raw}
-	data, _ := json.Marshal(&cl)
-	if err := st.Handle(context.Background(), bus.NewDelivery("mail.classified.alice", data, nil)); err != nil {
-		t.Fatal(err)
-	}
-	natstest.WaitFor(t, "escalation", func() bool { return len(escalations()) == 1 })
-	if ev := escalations()[0]; !ev.SmallModelInvalid || ev.Score < 0.5 {
-		t.Fatalf("escalation = %+v", ev)
+	ev := r.suggested
+	if ev.Source != bus.SourceBuiltin || !strings.Contains(ev.Fallback, "invalid output twice") || len(ev.Suggestions) == 0 || !ev.Drafted {
+		t.Fatalf("suggested = %+v", ev)
 	}
 	if n := len(srv.Requests()); n != 2 {
 		t.Fatalf("model asked %d times, want 2 (one retry)", n)
+	}
+	if len(r.drafts) != 1 || !strings.Contains(string(r.drafts[0]), ev.Suggestions[0].Text) || strings.Contains(string(r.drafts[0]), "evil@example.net") {
+		t.Fatalf("drafts: %q", r.drafts)
 	}
 }

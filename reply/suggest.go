@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"mailassist/bus"
 	"mailassist/llm"
 	"mailassist/mailmsg"
+	"mailassist/mailtext"
 )
 
 // Chatter is the one call Suggest needs from a language model.
@@ -27,8 +29,12 @@ type Suggestions struct {
 	// Attempts is how many times the model was asked (0, 1 or 2).
 	Attempts int
 	// Invalid: the model answered twice, and both answers failed
-	// validation (a sign that the message is hard for it).
+	// validation. The built-in generator answered instead.
 	Invalid bool
+	// Injection is the instruction-like text aimed at an assistant that
+	// the message carries (mailtext.Injection): the model was not asked,
+	// and the suggestions must not become a draft.
+	Injection string
 }
 
 // SuggestOptions tune Suggest. The zero value means the defaults.
@@ -43,11 +49,19 @@ type SuggestOptions struct {
 // Suggest asks the model c for suggestions for m and validates them. An
 // invalid answer is retried once, with the reason in the prompt; a second
 // invalid answer, a refused request (llm.ErrRejected) or a nil c gives the
-// built-in generator's suggestions instead. An unreachable model
-// (llm.ErrUnavailable) is returned as an error, unless
-// o.FallbackWhenUnavailable. The result may hold no suggestion at all
-// (the built-in generator has none for a message not in English).
+// built-in generator's suggestions instead. A message that carries
+// instruction-like text aimed at an assistant (mailtext.Injection) is
+// never shown to the model: it gets the built-in generator's suggestions
+// with Injection set. An unreachable model (llm.ErrUnavailable) is
+// returned as an error, unless o.FallbackWhenUnavailable. The result may
+// hold no suggestion at all (the built-in generator has none for a
+// message not in English).
 func Suggest(ctx context.Context, c Chatter, m *mailmsg.Message, o SuggestOptions) (Suggestions, error) {
+	if cue := Injection(m); cue != "" {
+		out := builtin(m, "the email holds instructions for an assistant", 0)
+		out.Injection = cue
+		return out, nil
+	}
 	if c == nil {
 		return builtin(m, "no model configured", 0), nil
 	}
@@ -95,4 +109,18 @@ func builtin(m *mailmsg.Message, why string, attempts int) Suggestions {
 		Fallback: why,
 		Attempts: attempts,
 	}
+}
+
+// Injection returns the instruction-like text aimed at an assistant in m
+// — in its subject, its text or a display name — or "".
+func Injection(m *mailmsg.Message) string {
+	var b strings.Builder
+	b.WriteString(m.Subject)
+	for _, list := range [][]mailmsg.Address{m.From, m.ReplyTo, m.To, m.Cc} {
+		for _, a := range list {
+			b.WriteString("\n" + a.Name)
+		}
+	}
+	b.WriteString("\n" + m.Text)
+	return mailtext.Clip(mailtext.Injection(b.String()), 80)
 }

@@ -46,18 +46,22 @@ const (
 )
 
 // Validate checks a model's answer about m and returns it cleaned. The
-// error wraps ErrInvalid and lists every problem found: no suggestions,
-// more than MaxSuggestions, an unknown or repeated intent, an empty text,
-// more than MaxWords words (MaxDraftWords for the draft), control or
-// invisible format characters, a preamble ("Here is…", "As an AI…",
-// "Draft:"), a placeholder ("[Name]"), an email address or link that is
-// not in m, another language than m's, or text copied from m: an
-// instruction's payload when m tries to instruct the model, or any run of
-// 8 words.
+// error wraps ErrInvalid and lists every problem found: no suggestions
+// (a draft alone is not enough), more than MaxSuggestions, an unknown or
+// repeated intent, an empty text, more than MaxWords words
+// (MaxDraftWords for the draft), control or invisible format characters,
+// a preamble ("Here is…", "As an AI…", "Draft:"), a placeholder
+// ("[Name]"), text that is not mostly letters of m's script (noise), another
+// language than m's, text copied from m (an instruction's payload when m
+// tries to instruct the model, or any run of 8 words), and any link,
+// e-mail address, phone or account number or credential
+// (mailtext.FindSensitive): the reply stage sees only the incoming mail,
+// never the user's own messages, and what the incoming mail holds is no
+// licence to repeat it.
 func Validate(out Output, m *mailmsg.Message) (Result, error) {
 	c := newChecker(m)
 	var problems []string
-	if len(out.Suggestions) == 0 && strings.TrimSpace(out.Draft) == "" {
+	if len(out.Suggestions) == 0 {
 		problems = append(problems, "no suggestions")
 	}
 	if len(out.Suggestions) > MaxSuggestions {
@@ -97,8 +101,8 @@ func Validate(out Output, m *mailmsg.Message) (Result, error) {
 // checker holds what Validate compares texts with.
 type checker struct {
 	original string              // m's text, subject and addresses, lower-case
-	urls     []string            // m's URLs, lower-case
 	lang     string              // guessLang of m's new text
+	script   script              // the dominant script of m's new text
 	ngrams   map[uint64]struct{} // hashes of m's runs of echoWords words
 	payloads [][]string          // what m tells a model to say, as words
 }
@@ -115,18 +119,18 @@ func newChecker(m *mailmsg.Message) *checker {
 		}
 	}
 	c := &checker{original: strings.ToLower(b.String())}
-	for _, u := range m.URLs {
-		c.urls = append(c.urls, strings.ToLower(u))
-	}
 	if c.lang = guessLang(mailtext.NewText(m.Text)); c.lang == "" {
 		c.lang = guessLang(m.Subject + "\n" + m.Text)
+	}
+	if c.script = dominantScript(mailtext.NewText(m.Text)); c.script == "" {
+		c.script = dominantScript(m.Subject + "\n" + m.Text)
 	}
 	emailWords := wordList(m.Subject + "\n" + m.Text)
 	c.ngrams = make(map[uint64]struct{}, max(len(emailWords)-echoWords+1, 0))
 	for i := 0; i+echoWords <= len(emailWords); i++ {
 		c.ngrams[hashWords(emailWords[i:i+echoWords])] = struct{}{}
 	}
-	if hasAnyPhrase(c.original, injectionCues) {
+	if mailtext.Injection(c.original) != "" {
 		c.payloads = instructionPayloads(c.original)
 	}
 	return c
@@ -164,15 +168,12 @@ func (c *checker) text(raw string, draft bool) (string, []string) {
 	if hasPlaceholder(lo) {
 		ps = append(ps, "placeholder in brackets")
 	}
-	for _, a := range findAddresses(lo) {
-		if !strings.Contains(c.original, a) {
-			ps = append(ps, fmt.Sprintf("address %q not in the email", a))
-		}
+	for _, x := range mailtext.FindSensitive(text) {
+		// Nothing the user wrote is at hand here: none may appear.
+		ps = append(ps, fmt.Sprintf("%s %q: a reply may carry only what the user wrote", x.Kind, mailtext.Clip(x.Text, 80)))
 	}
-	for _, u := range findLinks(lo) {
-		if !c.knownLink(u) {
-			ps = append(ps, fmt.Sprintf("link %q not in the email", u))
-		}
+	if p := checkScript(text, c.script); p != "" {
+		ps = append(ps, p)
 	}
 	if l := guessLang(text); c.lang != "" && l != "" && l != c.lang {
 		ps = append(ps, fmt.Sprintf("language %s, the email's is %s", l, c.lang))
@@ -181,18 +182,6 @@ func (c *checker) text(raw string, draft bool) (string, []string) {
 		ps = append(ps, p)
 	}
 	return text, ps
-}
-
-func (c *checker) knownLink(u string) bool {
-	if strings.Contains(c.original, u) {
-		return true
-	}
-	for _, have := range c.urls {
-		if strings.Contains(have, u) || strings.Contains(u, strings.TrimPrefix(strings.TrimPrefix(have, "http://"), "https://")) {
-			return true
-		}
-	}
-	return false
 }
 
 // echo returns a problem when text repeats what the email told a model to
@@ -277,73 +266,6 @@ func hasPlaceholder(lo string) bool {
 	return false
 }
 
-// findAddresses returns the email addresses in lo.
-func findAddresses(lo string) []string {
-	var out []string
-	for _, a := range scanTokens(lo) {
-		at := strings.IndexByte(a, '@')
-		if at > 0 && at < len(a)-1 && strings.Contains(a[at:], ".") {
-			out = append(out, strings.TrimPrefix(a, "mailto:"))
-		}
-	}
-	return out
-}
-
-// findLinks returns the links in lo: anything with "://", "www." or a
-// domain followed by a path.
-func findLinks(lo string) []string {
-	var out []string
-	for _, t := range scanTokens(lo) {
-		switch {
-		case strings.Contains(t, "@"):
-		case strings.Contains(t, "://"), strings.HasPrefix(t, "www."):
-			out = append(out, t)
-		default:
-			if host, _, slash := strings.Cut(t, "/"); slash && isHostName(host) {
-				out = append(out, t)
-			}
-		}
-	}
-	return out
-}
-
-// isHostName reports whether s looks like a domain name: dotted labels,
-// the last of two or more letters ("evil.example", not "1.5").
-func isHostName(s string) bool {
-	i := strings.LastIndexByte(s, '.')
-	if i <= 0 || len(s)-i-1 < 2 {
-		return false
-	}
-	for _, c := range s[i+1:] {
-		if c < 'a' || c > 'z' {
-			return false
-		}
-	}
-	return true
-}
-
-// scanTokens splits lo at white space and trims punctuation around each
-// token.
-func scanTokens(lo string) []string {
-	var out []string
-	for _, t := range strings.Fields(lo) {
-		t = strings.Trim(t, ".,;:!?()[]{}<>\"'`*")
-		if t != "" {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// injectionCues are what an email says when it addresses a model instead
-// of a person.
-var injectionCues = []string{
-	"ignore previous", "ignore all previous", "ignore the previous", "ignore the above",
-	"ignore your instructions", "ignore all instructions", "disregard previous", "disregard the above",
-	"disregard your", "system prompt", "you are an ai", "ai assistant", "language model",
-	"new instructions", "as an assistant", "assistant:", "you must reply", "you must respond",
-}
-
 // instructionVerbs introduce what a model is told to say.
 var instructionVerbs = []string{
 	"reply with", "respond with", "answer with", "reply only with", "respond only with",
@@ -354,7 +276,7 @@ var instructionVerbs = []string{
 // instructionPayloads returns, as word lists, what lo tells a model to
 // say: the quoted text or the rest of the sentence after each
 // instruction verb, when at least two words long. Only used when the
-// email addresses a model (injectionCues): "please reply with your
+// email addresses a model (mailtext.Injection): "please reply with your
 // availability" in a normal email is not an attack.
 func instructionPayloads(lo string) [][]string {
 	var out [][]string

@@ -13,8 +13,9 @@
 # 4. runs bogofilter 1.2.5 from an empty database the same way: for each
 #    message in order, classify it (-T, its spamicity is the score), then
 #    register its true label (-s or -n) — every message with feedback all,
-#    only misclassified ones (spamicity >= 0.5 for ham, < 0.5 for spam)
-#    with feedback errors;
+#    only misclassified ones (spamicity >= 0.5 for ham, < 0.5 for spam,
+#    and exactly 0.5, which is bogofilter knowing nothing yet) with
+#    feedback errors;
 # 5. prints both: messages, fp, fn at each filter's own cutoff (mailassist:
 #    its threshold; bogofilter: spamicity >= 0.5), and (1-ROCA)% of the
 #    scores in order.
@@ -70,7 +71,11 @@ for p in open(order):
     wrong = (s >= 0.5) != spam
     fp += wrong and not spam
     fn += wrong and spam
-    if mode == "all" or wrong:
+    # A score of exactly 0.5 is bogofilter knowing nothing (no database, or
+    # one class only): a mistake whatever the label. Without this, train on
+    # error never starts: the first messages are spam at 0.5, "right", and
+    # no spam is ever learnt.
+    if mode == "all" or wrong or s == 0.5:
         subprocess.run(["bogofilter", "-d", db, "-s" if spam else "-n", "-I", f"{d}/{p}"], check=True)
 # AUC with ties counted half
 idx = sorted(range(len(scores)), key=lambda i: scores[i])

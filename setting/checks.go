@@ -84,3 +84,18 @@ func IsLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// PrivateFile warns when the file called name, if it exists, can be read
+// or changed by its group or by others. what says what it holds.
+func (p Problems) PrivateFile(field, name, what string) {
+	if name == "" {
+		return
+	}
+	fi, err := os.Stat(name)
+	if err != nil || fi.IsDir() {
+		return // whether it exists is checked elsewhere, or at use
+	}
+	if mode := fi.Mode().Perm(); mode&0o077 != 0 {
+		p.Warn(field, "%s holds %s and other users can read or change it (mode %04o): chmod 600 %s", name, what, mode, name)
+	}
+}

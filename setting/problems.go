@@ -18,6 +18,21 @@ type Sink interface {
 	Written(path string) bool
 }
 
+// WarningSink is a Sink that also takes warnings: settings that are valid
+// but unsafe (TLS not verified, a secret file others can read). A sink
+// without it drops them.
+type WarningSink interface {
+	Warning(path, msg string)
+}
+
+// Warn reports a warning at field: valid, but unsafe. `config check` and
+// the commands print warnings and go on; with --strict they refuse.
+func (p Problems) Warn(field, format string, args ...any) {
+	if ws, ok := p.sink.(WarningSink); ok {
+		ws.Warning(p.Path(field), fmt.Sprintf(format, args...))
+	}
+}
+
 // NewProblems returns Problems that report to sink under prefix ("" for
 // the top of the file).
 func NewProblems(sink Sink, prefix string) Problems {

@@ -110,14 +110,10 @@ func authFrom(m *mailmsg.Message, externalField int, mb *Mailbox, dkim []DKIMVer
 			a.DKIM = "none"
 		}
 		for _, v := range dkim {
-			res := AuthResult("fail")
-			if v.Pass {
-				res = "pass"
+			if v.Result == "pass" {
 				a.DKIMDomains = append(a.DKIMDomains, strings.ToLower(v.Domain))
-			} else if v.Temporary {
-				res = "temperror"
 			}
-			a.DKIM = better(a.DKIM, res)
+			a.DKIM = better(a.DKIM, v.Result)
 		}
 	}
 	return a

@@ -83,6 +83,12 @@ var signalNames = map[string]string{
 	"phish-reply-to-free":       "replies go to a free-mail address",
 }
 
+// stageSignals are reasons the stage adds, not the model: described, but
+// without a prior.
+var stageSignals = map[string]string{
+	"addresses-an-assistant": "text aimed at an AI assistant (no second opinion asked)",
+}
+
 // receivedNames describe the rcv: features of the first external hop.
 var receivedNames = map[string]string{
 	"none":         "no sending server recorded (sent from inside, or no Received header)",
@@ -103,6 +109,9 @@ func Describe(feature string) string {
 	}
 	if kind == "sig" {
 		if name, ok := signalNames[value]; ok {
+			return name
+		}
+		if name, ok := stageSignals[value]; ok {
 			return name
 		}
 		return "signal " + value

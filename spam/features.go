@@ -95,8 +95,9 @@ var addressHeaders = map[string]bool{"To": true, "Cc": true, "Bcc": true, "Resen
 func (f *featurizer) headers(m *mailmsg.Message) {
 	h := m.Header
 	fields := h.Fields()
-	f.hops = receivedHops(fields, f.hops[:0])
+	f.hops, f.hopText = receivedHops(fields, f.hops[:0]), f.hopText[:0]
 	ext := f.externalHop(f.hops, f.env.Mailbox)
+	clear(f.hops) // they alias the message: let it go with the featurizer pooled
 	f.auth = authFrom(m, ext, f.env.Mailbox, f.env.DKIM)
 	f.authFeatures(&f.auth)
 	var extra []string

@@ -11,7 +11,7 @@ import (
 	"math"
 )
 
-// The model file format, version 2:
+// The model file format, version 3:
 //
 //	"MASPAM" magic, uint16 little-endian format version (1)
 //	a zlib stream (which checksums it) of:
@@ -23,16 +23,19 @@ import (
 //	    training messages (fingerprint.go)
 //	  the family's payload:
 //	    logistic: float32 bias, float32 step, uvarint n, then n entries of
-//	      (uvarint slot delta, zigzag varint weight/step) for non-zero weights
+//	      (uvarint slot delta, zigzag varint weight/step) for non-zero weights;
+//	      then (version 3) byte 1 and n bytes: the online learner's state
+//	      of each of those slots (g2Byte), or byte 0 when it has none
 //	    bayes: uvarint ham messages, uvarint spam messages, float64 s, x,
 //	      min_dev, uvarint n, then n entries of (uvarint slot delta,
 //	      uvarint ham count, uvarint spam count)
 //
 // Strings are a uvarint length and the bytes; numbers little-endian. Slots
 // ascend, so deltas are small. Logistic weights are quantized to 16 bits.
+// Version 2 is read too (its models have no learner state).
 const (
 	magic         = "MASPAM"
-	formatVersion = 2
+	formatVersion = 3
 )
 
 // ErrFormat is returned by Load for data that is not a model this build
@@ -127,6 +130,16 @@ func writePayload(w io.Writer, m *Model) {
 				last = k
 			}
 		}
+		if l.g2 == nil {
+			e.byte(0)
+			break
+		}
+		e.byte(1)
+		for k, w := range l.w {
+			if quantize(w, step) != 0 {
+				e.byte(g2Byte(l.g2[k]))
+			}
+		}
 	}
 	bw.Flush()
 }
@@ -151,12 +164,36 @@ func quantize(w, step float32) int32 {
 	return int32(math.Round(float64(w / step)))
 }
 
-// roundTrip quantizes the weights in place, so a trained model scores as
-// it will after Save and Load.
+// g2Byte quantizes a learner-state sum to a byte: 0 for none, else
+// eight steps per power of two from 2^-15.875 to 2^15.875.
+func g2Byte(g float32) byte {
+	if !(g > 0) {
+		return 0
+	}
+	q := math.Round(8*math.Log2(float64(g))) + 128
+	return byte(min(max(q, 1), 255))
+}
+
+func g2Value(b byte) float32 {
+	if b == 0 {
+		return 0
+	}
+	return float32(math.Exp2((float64(b) - 128) / 8))
+}
+
+// roundTrip quantizes the weights (and the learner state) in place, so a
+// trained model scores and learns as it will after Save and Load.
 func (l *logistic) roundTrip() {
 	step := l.step()
 	for k, w := range l.w {
 		l.w[k] = float32(quantize(w, step)) * step
+		if l.g2 != nil {
+			g := float32(0)
+			if l.w[k] != 0 {
+				g = g2Value(g2Byte(l.g2[k]))
+			}
+			l.g2[k] = g
+		}
 	}
 }
 
@@ -169,8 +206,9 @@ func Load(r io.Reader) (*Model, error) {
 	if string(hdr[:6]) != magic {
 		return nil, fmt.Errorf("%w: not a model file", ErrFormat)
 	}
-	if v := binary.LittleEndian.Uint16(hdr[6:]); v != formatVersion {
-		return nil, fmt.Errorf("%w: format version %d, this build reads %d", ErrFormat, v, formatVersion)
+	version := binary.LittleEndian.Uint16(hdr[6:])
+	if version != formatVersion && version != 2 {
+		return nil, fmt.Errorf("%w: format version %d, this build reads 2 and %d", ErrFormat, version, formatVersion)
 	}
 	zr, err := zlib.NewReader(r)
 	if err != nil {
@@ -217,7 +255,7 @@ func Load(r io.Reader) (*Model, error) {
 	}
 	switch m.family {
 	case Logistic:
-		err = readLogistic(&d, m)
+		err = readLogistic(&d, m, version)
 	case Bayes:
 		err = readBayes(&d, m)
 	default:
@@ -233,12 +271,13 @@ func Load(r io.Reader) (*Model, error) {
 	return m, nil
 }
 
-func readLogistic(d *decoder, m *Model) error {
+func readLogistic(d *decoder, m *Model, version uint16) error {
 	l := newLogistic(m.bits)
 	l.bias = d.float32()
 	step := d.float32()
 	n := d.uvarint()
 	k := uint64(0)
+	slots := make([]uint32, 0, min(n, uint64(len(l.w))))
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		k += d.uvarint()
 		q := d.varint()
@@ -246,6 +285,13 @@ func readLogistic(d *decoder, m *Model) error {
 			return fmt.Errorf("%w: weight %d out of range", ErrFormat, i)
 		}
 		l.w[k] = float32(q) * step
+		slots = append(slots, uint32(k))
+	}
+	if version >= 3 && d.err == nil && d.byte() == 1 {
+		l.g2 = make([]float32, len(l.w))
+		for _, k := range slots {
+			l.g2[k] = g2Value(d.byte())
+		}
 	}
 	if d.err != nil {
 		return fmt.Errorf("%w: %v", ErrFormat, d.err)

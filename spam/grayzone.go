@@ -49,6 +49,12 @@ var (
 	}, []string{"result"})
 )
 
+func init() { // exported at 0 from the start
+	for _, r := range []string{"ok", "cached", "invalid", "unavailable"} {
+		llmAsked.WithLabelValues(r)
+	}
+}
+
 // Chatter is what the gray zone needs of an LLM client (*llm.Client).
 type Chatter interface {
 	Chat(ctx context.Context, req llm.Request) (*llm.Response, error)
@@ -150,7 +156,7 @@ func (g *GrayZone) Ask(ctx context.Context, raw []byte, m *mailmsg.Message) (*bu
 			return &op, nil
 		}
 	}
-	ans, _, err := llm.ChatJSON[opinion](ctx, g.LLM, llm.Request{System: systemPrompt, Prompt: Prompt(m), Schema: grayZoneSchema, Timeout: g.Timeout})
+	ans, _, err := llm.ChatJSON[opinion](ctx, g.LLM, llm.Request{System: systemPrompt, Prompt: Prompt(m), Schema: grayZoneSchema, Timeout: g.Timeout, Urgent: true})
 	if err == nil {
 		err = validOpinion(ans.SpamProbability, ans.Category, ans.Reason)
 	}

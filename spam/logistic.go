@@ -9,9 +9,16 @@ import (
 // hashed to one slot of a weight table. A message's head features and its
 // body features are each scaled to unit length, so the log-odds are
 // bias + sum(w[head slots])/sqrt(n_head) + sum(w[body slots])/sqrt(n_body).
+//
+// g2 is the online learner's state: per slot, the AdaGrad sum of squared
+// gradients that the weight has seen in training, then in every message
+// learnt since. A slot with much evidence moves
+// little when one message is learnt, a new one moves fast. nil until the
+// model is trained or learns (a model of file format 2 has none).
 type logistic struct {
 	w    []float32
 	bias float32
+	g2   []float32
 }
 
 // LogisticOptions tune logistic training. Zero fields mean the defaults.
@@ -48,6 +55,9 @@ func newLogistic(bits uint8) *logistic {
 func (l *logistic) clone() *logistic {
 	c := &logistic{w: make([]float32, len(l.w)), bias: l.bias}
 	copy(c.w, l.w)
+	if l.g2 != nil {
+		c.g2 = append([]float32(nil), l.g2...)
+	}
 	return c
 }
 
@@ -117,6 +127,7 @@ func trainLogistic(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed u
 		m := trainOne(xs, ys, bits, o, seed+uint64(k)*0x9e3779b9)
 		for i, w := range m.w {
 			l.w[i] += w
+			l.g2[i] += m.g2[i]
 		}
 		l.bias += m.bias
 	}
@@ -124,6 +135,7 @@ func trainLogistic(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed u
 		inv := 1 / float32(o.Average)
 		for i := range l.w {
 			l.w[i] *= inv
+			l.g2[i] *= inv
 		}
 		l.bias *= inv
 	}
@@ -136,7 +148,10 @@ func trainOne(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed uint64
 	return trainFrom(l, xs, ys, o, seed)
 }
 
-// trainFrom continues training l (in place) on the examples.
+// trainFrom continues training l (in place) on the examples, with
+// AdaGrad sums of its own (the learner's state l.g2 does not slow it),
+// which are then added to l.g2: online learning continues where training
+// stopped.
 func trainFrom(l *logistic, xs []vector, ys []bool, o LogisticOptions, seed uint64) *logistic {
 	g2 := make([]float32, len(l.w)) // AdaGrad sums of squared gradients
 	var biasG2 float64
@@ -169,40 +184,46 @@ func trainFrom(l *logistic, xs []vector, ys []bool, o LogisticOptions, seed uint
 			l.bias -= float32(o.Rate * g / math.Sqrt(biasG2+1e-8))
 		}
 	}
+	if l.g2 == nil {
+		l.g2 = make([]float32, len(l.w))
+	}
+	for k, s := range g2 {
+		l.g2[k] += s
+	}
 	return l
 }
 
-// learn takes gradient steps on one labelled message until its margin is
-// at least 1 past the threshold's log-odds on the right side (at most 20
-// steps).
+// onlineRate is the AdaGrad learning rate of online learning: the batch
+// trainer's default.
+const onlineRate = 1.0
+
+// learn learns one labelled message the way the trainer does, one
+// AdaGrad step on its log loss — every message learnt moves the model,
+// its new features most — and then more steps while the message is not
+// at least 1 past the threshold's log-odds on the right side (train on
+// error, with a margin; at most 20 steps in all).
 func (l *logistic) learn(v vector, spam bool, thresholdLogit float64) {
-	const rate, steps, want = 0.5, 20, 1.0
-	sh, sb := scales(v)
-	// A step of d*s on each feature moves the margin by d*(s_h^2*n_h +
-	// n_sig + s_b^2*n_b), which is norm2.
-	norm2 := sh*sh*float64(v.sig) + float64(v.body-v.sig) + sb*sb*float64(len(v.slots)-v.body)
-	if norm2 == 0 {
-		return
+	const steps, want = 20, 1.0
+	if l.g2 == nil {
+		l.g2 = make([]float32, len(l.w))
 	}
+	sh, sb := scales(v)
 	for step := 0; step < steps; step++ {
 		m := l.margin(v)
-		var g float64 // gradient of the log loss
-		if spam {
-			if m >= thresholdLogit+want {
-				return
-			}
-			g = sigmoid(m) - 1
-		} else {
-			if m <= thresholdLogit-want {
-				return
-			}
-			g = sigmoid(m)
+		if step > 0 && (spam && m >= thresholdLogit+want || !spam && m <= thresholdLogit-want) {
+			return
 		}
-		if math.Abs(g) < 0.05 {
-			g = math.Copysign(0.05, g) // keep stepping when the log loss is flat
+		g := sigmoid(m) // gradient of the log loss
+		if spam {
+			g--
+		}
+		if g == 0 {
+			return
 		}
 		for j, k := range v.slots {
-			l.w[k] -= float32(rate * g * scaleOf(v, j, sh, sb) / norm2)
+			gs := g * scaleOf(v, j, sh, sb)
+			l.g2[k] += float32(gs * gs)
+			l.w[k] -= float32(onlineRate * gs / math.Sqrt(float64(l.g2[k])+1e-8))
 		}
 	}
 }

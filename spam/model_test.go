@@ -233,3 +233,98 @@ func BenchmarkClassify(b *testing.B) {
 		m.Classify(ex[i%len(ex)].Raw)
 	}
 }
+
+// TestLearnerStateIsSaved: the online learner's state (per-slot AdaGrad
+// sums) is saved with the model, so a loaded model learns as the one
+// saved would; a format 2 file, which has none, still loads.
+func TestLearnerStateIsSaved(t *testing.T) {
+	m := trainFixtures(t, Logistic)
+	if m.lr.g2 == nil {
+		t.Fatal("a trained model has no learner state")
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	saved := bytes.Clone(buf.Bytes())
+	l, err := Load(bytes.NewReader(saved))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch for the build\n\n" +
+		"Could you try the patch on your box? It checks for dlopen in libc first.\n")
+	m.Learn(raw, true)
+	l.Learn(raw, true)
+	if a, b := m.Classify(raw).Score, l.Classify(raw).Score; a != b {
+		t.Errorf("after learning: %v in memory, %v loaded", a, b)
+	}
+
+	old := bytes.Clone(saved)
+	old[6] = 2 // format 2: the learner state is not read
+	o, err := Load(bytes.NewReader(old))
+	if err != nil {
+		t.Fatalf("format 2: %v", err)
+	}
+	if o.lr.g2 != nil {
+		t.Error("a format 2 model has learner state")
+	}
+	if a, b := o.Classify(raw).Score, Default().Classify(raw).Score; a == 0 || b == 0 {
+		t.Errorf("scores %v %v", a, b)
+	}
+}
+
+// TestLearnMovesNewFeaturesMost: learning a message moves the weight of
+// a feature the shipped model has much evidence for (the header fields
+// every message has) much less than that of a feature it has never seen.
+func TestLearnMovesNewFeaturesMost(t *testing.T) {
+	m := Default().Clone()
+	raw := []byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch\nX-Zyxwvut: qwertyuiop asdfghjkl\n\nzyxwvut qwertyuiop\n")
+	v := featurizeSlots(raw, m.bits, Context{})
+	before := m.lr.clone()
+	m.Learn(raw, true)
+	known, fresh := -1, -1
+	for _, k := range v.slots[:v.sig] { // header features: one scale
+		switch {
+		case before.g2[k] == 0:
+			fresh = int(k)
+		case known < 0 || before.g2[k] > before.g2[known]:
+			known = int(k)
+		}
+	}
+	if known < 0 || fresh < 0 {
+		t.Fatalf("known slot %d, new slot %d", known, fresh)
+	}
+	dk, df := math.Abs(float64(m.lr.w[known]-before.w[known])), math.Abs(float64(m.lr.w[fresh]-before.w[fresh]))
+	if !(dk*2 < df) {
+		t.Errorf("the best-known feature (evidence %.3f) moved %.4f, a new one %.4f: want half at most", before.g2[known], dk, df)
+	}
+}
+
+// BenchmarkClassifyCorpus classifies the messages of a real corpus laid
+// out by scripts/spam-corpus.sh, named by MAILASSIST_SPAM_CORPUS (the
+// benchmark is skipped without it), with the corpus mailbox's receiving
+// domains in MAILASSIST_RECEIVING (scripts/corpus-mailbox.sh):
+//
+//	. scripts/corpus-mailbox.sh
+//	MAILASSIST_SPAM_CORPUS=/tmp/corpus MAILASSIST_RECEIVING=$RECEIVING \
+//	  go test -run XXX -bench ClassifyCorpus -benchmem -cpuprofile cpu.out ./spam/
+func BenchmarkClassifyCorpus(b *testing.B) {
+	dir := os.Getenv("MAILASSIST_SPAM_CORPUS")
+	if dir == "" {
+		b.Skip("MAILASSIST_SPAM_CORPUS is not set")
+	}
+	rows, err := LoadCorpus(dir, filepath.Join(dir, "split.tsv"), "test")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var c Context
+	if r := os.Getenv("MAILASSIST_RECEIVING"); r != "" {
+		c.Mailbox = &Mailbox{ReceivingDomains: strings.Split(r, ",")}
+	}
+	m := Default()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.ClassifyIn(parse(rows[i%len(rows)].Raw), c)
+	}
+}

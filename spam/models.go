@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -110,9 +111,19 @@ func (m *Models) set(account string, am *accountModel) {
 }
 
 // save stores the account's model with the feedback key it learnt last and
-// makes it current here; other replicas pick it up through Watch.
+// makes it current here; other replicas pick it up through Watch. The
+// rest of the current model's metadata is kept (the bootstrap's batch
+// among it: a feedback saved between a bootstrap's save and its marks
+// must not make the bootstrap learn its batch again).
 func (m *Models) save(ctx context.Context, account string, model *Model, lastKey string) error {
-	return m.put(ctx, account, model, map[string]string{metaLastKey: lastKey})
+	meta := map[string]string{}
+	m.mu.RLock()
+	if am, ok := m.accounts[account]; ok {
+		maps.Copy(meta, am.meta)
+	}
+	m.mu.RUnlock()
+	meta[metaLastKey] = lastKey
+	return m.put(ctx, account, model, meta)
 }
 
 func (m *Models) put(ctx context.Context, account string, model *Model, meta map[string]string) error {

@@ -1,8 +1,10 @@
 package spam
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 
@@ -32,6 +34,17 @@ var brands = map[string][]string{
 	"geek squad": {"bestbuy.com"}, "zoom": {"zoom.us"}, "webmail": nil, "mail administrator": nil,
 	"it helpdesk": nil, "help desk": nil, "mailbox administrator": nil,
 }
+
+// paddedBrands are the keys of brands with a space on each side, to find
+// them among the words of a display name without an allocation each.
+var paddedBrands = func() []struct{ brand, padded string } {
+	out := make([]struct{ brand, padded string }, 0, len(brands))
+	for b := range brands {
+		out = append(out, struct{ brand, padded string }{b, " " + b + " "})
+	}
+	slices.SortFunc(out, func(a, b struct{ brand, padded string }) int { return strings.Compare(a.brand, b.brand) })
+	return out
+}()
 
 // noOwnDomain are brand keys that no sender domain owns: "IT helpdesk" is
 // the local admin only when it writes from the user's own organization,
@@ -116,13 +129,25 @@ func (f *featurizer) senderName(name, fromOrg string) {
 			f.signal("phish-name-address")
 		}
 	}
-	words := " " + strings.Join(strings.FieldsFunc(lower, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}), " ") + " "
-	for brand, domains := range brands {
-		if !strings.Contains(words, " "+brand+" ") {
+	// the name's words (runs of letters and digits), each between spaces
+	b := append(f.nameBuf[:0], ' ')
+	for _, r := range lower {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b = utf8.AppendRune(b, r)
+		} else if b[len(b)-1] != ' ' {
+			b = append(b, ' ')
+		}
+	}
+	if b[len(b)-1] != ' ' {
+		b = append(b, ' ')
+	}
+	f.nameBuf = b
+	words := unsafeString(b)
+	for _, b := range paddedBrands {
+		if !strings.Contains(words, b.padded) {
 			continue
 		}
+		brand, domains := b.brand, brands[b.brand]
 		if noOwnDomain[brand] {
 			if freeMail[fromOrg] {
 				f.signal("phish-brand-name")

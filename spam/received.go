@@ -3,6 +3,8 @@ package spam
 import (
 	"net/netip"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"mailassist/mailmsg"
 )
@@ -37,24 +39,34 @@ type Context struct {
 	DKIM []DKIMVerification
 }
 
-// hop is one parsed Received field.
+// hop is one Received field, parsed when the walk reaches it.
 type hop struct {
-	field int    // index in the header's fields
-	from  string // the host name the sender gave (HELO) or the server saw, lower-case
-	rdns  string // the reverse DNS name in the comment, lower-case
-	ip    netip.Addr
-	by    string // the receiving host, lower-case
-	with  string // the protocol, lower-case ("esmtp", "pop3")
-	text  string // the field up to " by " (the sending side's part)
+	field  int    // index in the header's fields
+	raw    string // the field's value; it aliases the message
+	parsed bool
+	from   string // the host name the sender gave (HELO) or the server saw, lower-case
+	rdns   string // the reverse DNS name in the comment, lower-case
+	ip     netip.Addr
+	by     string // the receiving host, lower-case
+	with   string // the protocol, lower-case ("esmtp", "pop3")
+	text   string // the field up to " by " (the sending side's part)
 }
 
-// parseHop reads the parts of a Received field that the features use.
-func parseHop(field int, v string) hop {
-	h := hop{field: field}
-	if strings.ContainsAny(v, "\r\n\t") {
-		v = strings.Join(strings.Fields(v), " ") // unfold
+// parse reads the parts of the Received field that the features use
+// (once). The strings it keeps may alias buf, which it appends to: they
+// are good until buf is reset.
+func (h *hop) parse(buf *[]byte) {
+	if h.parsed {
+		return
 	}
-	lower := strings.ToLower(v)
+	h.parsed = true
+	v := h.raw
+	if strings.ContainsAny(v, "\r\n\t") {
+		start := len(*buf)
+		*buf = appendUnfolded(*buf, v)
+		v = unsafeString((*buf)[start:])
+	}
+	lower := lowerInto(buf, v)
 	fromPart := lower
 	if i := strings.Index(lower, " by "); i >= 0 {
 		fromPart = lower[:i]
@@ -79,8 +91,61 @@ func parseHop(field int, v string) hop {
 	if i := strings.Index(lower, " with "); i >= 0 {
 		h.with = fieldWord(lower[i:], "with ")
 	}
-	return h
 }
+
+// appendUnfolded appends s with its white space runs (unicode.IsSpace)
+// as single spaces and none at the ends:
+// strings.Join(strings.Fields(s), " ") without allocating.
+func appendUnfolded(b []byte, s string) []byte {
+	start := len(b)
+	space := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		size := 1
+		isSpace := false
+		if c < utf8.RuneSelf {
+			isSpace = asciiSpace[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			isSpace = unicode.IsSpace(r)
+		}
+		if isSpace {
+			space = true
+		} else {
+			if space && len(b) > start {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return b
+}
+
+// lowerInto returns strings.ToLower(s), appending to *buf instead of
+// allocating when s is ASCII.
+func lowerInto(buf *[]byte, s string) string {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(s)
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if !upper {
+		return s
+	}
+	start := len(*buf)
+	for i := 0; i < len(s); i++ {
+		*buf = append(*buf, foldByte(s[i]))
+	}
+	return unsafeString((*buf)[start:])
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // firstIP returns the first IP address in brackets or parentheses.
 func firstIP(s string) netip.Addr {
@@ -93,6 +158,9 @@ func firstIP(s string) netip.Addr {
 			j++
 		}
 		cand := strings.TrimPrefix(s[i+1:j], "ipv6:")
+		if len(cand) < 2 || !strings.ContainsAny(cand, ".:") {
+			continue // not an address: spare ParseAddr's error
+		}
 		if a, err := netip.ParseAddr(cand); err == nil {
 			return a
 		}
@@ -154,12 +222,14 @@ func (r *receivingSide) has(d string) bool {
 // receiving side: the configured domains, the domain of the topmost
 // hop's receiving host, and those of receiving hosts of internal hops.
 // It returns -1 when every hop is internal.
-func firstExternalHop(rs []hop, mb *Mailbox) int {
+func firstExternalHop(rs []hop, mb *Mailbox, buf *[]byte) int {
 	side := receivingSide{}
 	if mb != nil {
 		side.config = mb.ReceivingDomains
 	}
-	for i, h := range rs {
+	for i := range rs {
+		rs[i].parse(buf)
+		h := &rs[i]
 		if i == 0 {
 			side.add(regDomain(h.by))
 		}
@@ -178,7 +248,7 @@ func firstExternalHop(rs []hop, mb *Mailbox) int {
 }
 
 // internal reports whether the hop's sender is inside the receiving side.
-func (h hop) internal(side *receivingSide) bool {
+func (h *hop) internal(side *receivingSide) bool {
 	if h.ip.IsValid() && (h.ip.IsLoopback() || h.ip.IsPrivate() || h.ip.IsLinkLocalUnicast()) {
 		return true
 	}
@@ -194,8 +264,8 @@ func (h hop) internal(side *receivingSide) bool {
 	return !h.ip.IsValid() && !strings.Contains(h.from, ".")
 }
 
-// receivedHops parses the message's Received fields, newest first, up to
-// maxHops.
+// receivedHops returns the message's Received fields, newest first, up to
+// maxHops (parsed as firstExternalHop reaches them).
 func receivedHops(fields []mailmsg.Field, buf []hop) []hop {
 	for i, fl := range fields {
 		if fl.Name != "Received" {
@@ -204,7 +274,7 @@ func receivedHops(fields []mailmsg.Field, buf []hop) []hop {
 		if len(buf) == maxHops {
 			break
 		}
-		buf = append(buf, parseHop(i, fl.Raw()))
+		buf = append(buf, hop{field: i, raw: unsafeString(fl.RawBytes())})
 	}
 	return buf
 }
@@ -219,7 +289,7 @@ const maxHops = 30
 // number of hops before it reached the receiving side. It returns the
 // field index of that hop, or -1.
 func (f *featurizer) externalHop(rs []hop, mb *Mailbox) int {
-	i := firstExternalHop(rs, mb)
+	i := firstExternalHop(rs, mb, &f.hopText)
 	if i < 0 {
 		f.addString("rcv:", "none")
 		return -1

@@ -10,12 +10,19 @@ import (
 
 	"mailassist/account"
 	"mailassist/bus"
+	"mailassist/mailtext"
 )
 
 var verdicts = promauto.NewCounterVec(prometheus.CounterOpts{
 	Name: "mailassist_spam_verdicts_total",
 	Help: "Messages classified, by verdict.",
 }, []string{"verdict"})
+
+func init() { // exported at 0 from the start
+	for _, v := range []bus.Verdict{bus.VerdictSpam, bus.VerdictHam} {
+		verdicts.WithLabelValues(string(v))
+	}
+}
 
 // Stage classifies mail.ingested and publishes mail.classified, plus a
 // mail.action for spam.
@@ -131,6 +138,10 @@ func (s *Stage) classify(ctx context.Context, model *Model, in *bus.Ingested, ra
 		spam, out.DecidedBy = true, bus.DecidedByBlocklist
 	case listed == Allowed:
 		spam, out.DecidedBy = false, bus.DecidedByAllowlist
+	case s.Gray.In(res.Score) && mailtext.Injection(m.Subject+"\n"+m.Text) != "":
+		// Text aimed at an assistant would steer the second opinion: the
+		// model's own verdict stands, and the cue counts as a reason.
+		out.Reasons = append(out.Reasons, bus.Reason{Feature: "sig:addresses-an-assistant", Weight: 0})
 	case s.Gray.In(res.Score):
 		op, _ := s.Gray.Ask(ctx, raw, m)
 		if op != nil {

@@ -57,6 +57,22 @@ var strippedPrefixes = []string{
 	"X-Abuse-", "X-Mras", "X-Ham-Report", "X-Filter", "X-Mda-",
 }
 
+// prefixFirst holds the first letters (lower-case) of strippedPrefixes:
+// most names are rejected by their first letter.
+var prefixFirst = func() (t [256]bool) {
+	for _, p := range strippedPrefixes {
+		t[foldByte(p[0])] = true
+	}
+	return t
+}()
+
+func foldByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 // stripped reports whether the header field name (canonical form, as
 // mailmsg gives it) is stripped before featurizing; extra are names and
 // prefixes ("X-Foo-*") the configuration adds.
@@ -64,9 +80,11 @@ func stripped(name string, extra []string) bool {
 	if strippedHeaders[name] {
 		return true
 	}
-	for _, p := range strippedPrefixes {
-		if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) {
-			return true
+	if len(name) > 0 && prefixFirst[foldByte(name[0])] {
+		for _, p := range strippedPrefixes {
+			if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) {
+				return true
+			}
 		}
 	}
 	for _, e := range extra {

@@ -46,6 +46,8 @@ type featurizer struct {
 	body    int // index in feats where the body features start
 	sigs    []string
 	hops    []hop
+	hopText []byte  // unfolded and lower-cased Received text of the hops parsed
+	nameBuf []byte  // the From display name's words
 	env     Context // where the message was received; set before extract
 	auth    Auth    // the message's sender authentication, set by extract
 }

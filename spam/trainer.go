@@ -21,13 +21,22 @@ var trained = promauto.NewCounterVec(prometheus.CounterOpts{
 	Help: "Feedback messages the spam model learnt from, by label.",
 }, []string{"label"})
 
+func init() { // exported at 0 from the start
+	for _, l := range []bus.Label{bus.LabelSpam, bus.LabelHam} {
+		trained.WithLabelValues(string(l))
+	}
+}
+
 // Trainer learns from mail.feedback: each feedback message is learnt
 // exactly once, however often it is delivered. Its consumer lets one
 // message be in flight across all replicas, so a save never races another.
 type Trainer struct {
 	Bus    *bus.Bus
 	Models *Models
-	marks  jetstream.KeyValue
+	// Mailbox is the receiving side, as the stage classifies with: the
+	// features learnt are the features scored.
+	Mailbox *Mailbox
+	marks   jetstream.KeyValue
 }
 
 // NewTrainer opens the bucket of learnt feedback.
@@ -78,7 +87,7 @@ func (t *Trainer) Handle(ctx context.Context, d *bus.Delivery) error {
 			return err
 		}
 		model := am.model.Clone()
-		model.Learn(raw, fb.Label == bus.LabelSpam)
+		model.LearnIn(raw, fb.Label == bus.LabelSpam, Context{Mailbox: t.Mailbox})
 		if err := t.Models.save(ctx, fb.Account, model, key); err != nil {
 			return err
 		}

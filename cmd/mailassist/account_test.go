@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -50,6 +51,9 @@ accounts:
 	s.Append(t, "carol", "INBOX", testacct.Message("hello carol", "c1@example.org", "Hi."))
 
 	// Before any login, status says what to do.
+	if out, err := execute(t, "setup", "--config", cfg); err != nil {
+		t.Fatalf("setup: %v\n%s", err, out)
+	}
 	out, err := execute(t, "status", "--config", cfg)
 	if err != nil || !strings.Contains(out, "FAILED: no token stored: run mailassist account login carol") {
 		t.Fatalf("status before the login: %v\n%s", err, out)
@@ -77,7 +81,13 @@ accounts:
 		}
 	}()
 	// status opens the store itself when run's server does not answer yet.
-	natstest.WaitFor(t, "run's NATS server", func() bool { return reachable(fmt.Sprintf("nats://127.0.0.1:%d", natsPort)) })
+	natstest.WaitFor(t, "run's NATS server", func() bool {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", natsPort))
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
 	waitStatus(t, cfg, regexp.MustCompile(`carol +INBOX +\d+ +1 `), regexp.MustCompile(`carol +ok +\d{4}-`))
 	natstest.WaitFor(t, "healthz 200 with every account working", func() bool {
 		code, _ := healthz(t, httpAddr)

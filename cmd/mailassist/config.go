@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -13,21 +15,44 @@ func configCmd() *cobra.Command {
 		Use:   "config",
 		Short: "Work with config files",
 	}
-	cmd.AddCommand(&cobra.Command{
+	var strict bool
+	check := &cobra.Command{
 		Use:   "check FILE",
 		Short: "Check a config file; list every problem with its line",
 		Long: `check loads FILE as mailassist would: strict YAML (unknown keys are errors),
 types, and every rule, reporting all problems at once with their lines.
-It exits 0 when the file is valid. Secrets are not read.`,
+It also warns about settings that are valid but unsafe: insecure_skip_verify,
+a password_file (or FILE itself, when it names secrets) that other users can
+read or change, http.listen on a non-loopback address, plaintext NATS to
+another host. It exits 0 when the file is valid; with --strict, warnings
+make it fail too. Secrets are not read.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := configs.Load(args[0])
+			cfg, warns, err := configs.Check(args[0])
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%s)\n", args[0], plural(len(cfg.Accounts), "account", "accounts"))
+			n := printWarnings(cmd.OutOrStdout(), warns)
+			if strict && n > 0 {
+				return fmt.Errorf("%s: %s, refused with --strict", args[0], plural(n, "warning", "warnings"))
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%s, %s)\n", args[0], plural(len(cfg.Accounts), "account", "accounts"), plural(n, "warning", "warnings"))
 			return nil
 		},
-	})
+	}
+	check.Flags().BoolVar(&strict, "strict", false, "fail on warnings too")
+	cmd.AddCommand(check)
 	return cmd
+}
+
+// printWarnings writes each warning as "file:line: path: warning: msg"
+// and returns how many there were.
+func printWarnings(w io.Writer, warns *configs.Warnings) int {
+	if warns == nil {
+		return 0
+	}
+	for _, line := range strings.Split(warns.String(), "\n") {
+		fmt.Fprintln(w, "warning: "+line)
+	}
+	return len(warns.Problems)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"mailassist/bus"
 	"mailassist/internal/dovecottest"
 	"mailassist/spam"
 )
@@ -75,7 +76,11 @@ accounts:
 		t.Fatal(err)
 	}
 	// The feedback is learnt: the account now has its own model.
-	nc, err := nats.Connect(natsURL)
+	nk, err := nats.NkeyOptionFromSeed(filepath.Join(dir, "data", bus.SeedFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(natsURL, nk)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/bus"
 	"mailassist/internal/memimap"
 )
 
@@ -175,5 +180,134 @@ func TestDemo(t *testing.T) {
 	}
 	if moved := strings.Count(got, "action: moved to Junk"); junk != moved || inbox+junk != 6 || moved < 1 {
 		t.Errorf("mailbox INBOX %d, Junk %d; %d moves reported", inbox, junk, moved)
+	}
+}
+
+// config check warns about what is valid but unsafe and goes on; with
+// --strict it refuses, and so does run.
+func TestConfigCheckWarnsAndStrictRefuses(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("secret"), 0o644)
+	cfg := filepath.Join(dir, "mailassist.yaml")
+	os.WriteFile(cfg, []byte(`data_dir: `+dir+`/data
+http: {listen: "0.0.0.0:9"}
+accounts:
+  - name: work
+    address: me@example.org
+    imap: {host: imap.example.org, insecure_skip_verify: true, password_file: `+pw+`}
+`), 0o600)
+	out, err := execute(t, "config", "check", cfg)
+	if err != nil {
+		t.Fatalf("warnings made check fail: %v", err)
+	}
+	for _, want := range []string{"warning: " + cfg + ":2: http.listen", "insecure_skip_verify", "password_file", "ok (1 account, 3 warnings)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := execute(t, "config", "check", "--strict", cfg); err == nil || !strings.Contains(err.Error(), "3 warnings") {
+		t.Errorf("check --strict: %v", err)
+	}
+	if _, err := execute(t, "run", "--strict", "--config", cfg); err == nil || !strings.Contains(err.Error(), "refused with --strict") {
+		t.Errorf("run --strict: %v", err)
+	}
+}
+
+// A language model that is down at start stops nothing: run starts, mail
+// is ingested and classified, the reply comes from the built-in generator
+// and is filed, /healthz names the endpoint, and every metric is there
+// from the start.
+func TestRunWithLLMDownAtStart(t *testing.T) {
+	srv := memimap.Start(t)
+	srv.Append(t, "INBOX", []byte("From: Bob <bob@example.org>\r\nTo: carol@example.org\r\nSubject: report\r\nDate: "+
+		time.Now().Format(time.RFC1123Z)+"\r\nMessage-Id: <report@x>\r\n\r\nHi Carol,\r\n\r\nCould you send me the quarterly report by Friday?\r\n\r\nThanks,\r\nBob\r\n"))
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte(memimap.Password), 0o600)
+	httpAddr := "127.0.0.1:" + itoa(freePort(t))
+	natsAddr := "127.0.0.1:" + itoa(freePort(t))
+	cfg := filepath.Join(dir, "mailassist.yaml")
+	os.WriteFile(cfg, []byte(`data_dir: `+dir+`/data
+log: {level: error}
+nats: {listen: "`+natsAddr+`"}
+http: {listen: "`+httpAddr+`"}
+spam: {llm: small}
+reply: {llm: small}
+llm:
+  small: {url: "http://127.0.0.1:`+itoa(freePort(t))+`", model: tiny}
+accounts:
+  - name: carol
+    address: carol@example.org
+    imap: {host: 127.0.0.1, port: `+itoa(srv.Port)+`, tls: none, username: alice, password_file: `+pw+`}
+`), 0o600)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, "run", embedAlways, roles()) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + httpAddr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for drafts(t, srv) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no draft: the reply stage did not fall back to the built-in generator")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	js, _ := jetstream.New(connectWhenUp(t, "nats://"+natsAddr, filepath.Join(dir, "data")))
+	s, err := js.Stream(ctx, bus.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := s.GetLastMsgForSubject(ctx, bus.Subject(bus.KindSuggested, "carol"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(msg.Data), `"source":"builtin"`) {
+		t.Errorf("suggested: %s", msg.Data)
+	}
+	_, metrics := get("/metrics")
+	for _, want := range []string{
+		`mailassist_deadletters_total{account="carol",cause="failed"} 0`,
+		`mailassist_feedback_total{account="carol",label="ham"} 0`,
+		`mailassist_watcher_reconnects_total{account="carol",mailbox="INBOX"} 0`,
+		`mailassist_dependency_up{dependency="llm small"} 0`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if code, body := get("/healthz"); code != 503 || !strings.Contains(body, "llm small: unavailable") {
+		t.Errorf("/healthz = %d %s", code, body)
+	}
+}
+
+// run refuses a stream.max_bytes that data_dir cannot hold, and says
+// which key to lower, before the embedded server gives its own message.
+func TestRunChecksMaxBytesAgainstFreeSpace(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "mailassist.yaml")
+	os.WriteFile(cfg, []byte(`data_dir: `+dir+`/data
+log: {level: error}
+nats: {listen: "127.0.0.1:`+itoa(freePort(t))+`"}
+http: {listen: ""}
+stream: {max_bytes: 4096TiB}
+`), 0o600)
+	err := serve(context.Background(), cfg, "run", embedAlways, roles())
+	if err == nil || !strings.Contains(err.Error(), "lower stream.max_bytes") {
+		t.Fatalf("run = %v, want an error naming stream.max_bytes", err)
 	}
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -29,13 +31,14 @@ func runSpam(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	trainer.Mailbox = e.cfg.Spam.Mailbox()
 	st := &spam.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Models: models, Action: e.cfg.Spam.Action, Threshold: e.cfg.Spam.Threshold}
 	learner, err := spamLearning(ctx, e, st, models)
 	if err != nil {
 		return err
 	}
 	if name := e.cfg.Spam.LLM; name != "" {
-		c, err := llmClient(ctx, endpoint(e.cfg, name))
+		c, err := e.llmClient(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -76,10 +79,10 @@ func runReply(ctx context.Context, e *env) error {
 	}
 	st := &reply.Stage{
 		Bus: e.bus, Accounts: e.cfg.Accounts, Threshold: e.cfg.Reply.Threshold,
-		Draft: e.cfg.Reply.Draft == reply.DraftTop, Scorer: scorer,
+		Draft: e.cfg.Reply.Draft == reply.DraftTop, Scorer: scorer, MaxRecipients: e.cfg.Reply.MaxRecipients,
 	}
 	if name := e.cfg.Reply.LLM; name != "" && name != "none" {
-		c, err := llmClient(ctx, endpoint(e.cfg, name))
+		c, err := e.llmClient(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -101,7 +104,7 @@ func runEscalate(ctx context.Context, e *env) error {
 	opts := escalate.Options{ThreadTokens: ec.ThreadTokens, MaxWait: ec.MaxWait.D()}
 	if ec.LLM != escalate.LLMNone {
 		ep := endpoint(e.cfg, ec.LLM)
-		c, err := llmClient(ctx, ep)
+		c, err := e.llmClient(ctx, ec.LLM)
 		if err != nil {
 			return err
 		}
@@ -112,7 +115,8 @@ func runEscalate(ctx context.Context, e *env) error {
 		opts.Large, opts.Model, opts.Timeout = c, c.Model(), ep.Timeout.D()
 		opts.Budget = escalate.NewBudget(kv, ec.MaxPerHour, nil)
 	}
-	st := &escalate.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts)}
+	st := &escalate.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts),
+		MaxRecipients: e.cfg.Reply.MaxRecipients}
 	return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log)
 }
 
@@ -124,15 +128,40 @@ func newScorer(cfg *configs.Config) (*hardness.Scorer, error) {
 // endpoint is the configured endpoint called name.
 func endpoint(cfg *configs.Config, name string) *llm.Endpoint { return cfg.LLM.Endpoint(name) }
 
-// llmClient builds the client of a configured endpoint and checks at start
-// that its model exists.
-func llmClient(ctx context.Context, ep *llm.Endpoint) (*llm.Client, error) {
-	c, err := llm.New(ep.Config())
+// llmClient returns the client of the configured endpoint called name,
+// one per process so that every stage that uses the endpoint shares its
+// slots (one of them kept for the spam gray zone when it shares the
+// endpoint). At start it checks that the model exists: a model that is
+// not there is an error; a server that does not answer is not — the
+// stages use their fallbacks (built-in replies, the spam model's own
+// verdict; escalations wait) and a background check notices its return.
+func (e *env) llmClient(ctx context.Context, name string) (*llm.Client, error) {
+	e.llmMu.Lock()
+	defer e.llmMu.Unlock()
+	if c, ok := e.llms[name]; ok {
+		return c, nil
+	}
+	cfg := endpoint(e.cfg, name).Config()
+	cfg.Name, cfg.Outages = name, e.outages
+	if e.cfg.SharesGrayZone(name) {
+		cfg.Reserved = 1
+	}
+	c, err := llm.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Check(ctx); err != nil {
+	e.outages.Register(llm.Dependency(name))
+	switch err := c.Check(ctx); {
+	case errors.Is(err, llm.ErrUnavailable):
+		e.log.Warn("language model not reachable at start; stages use their fallbacks until it answers", "llm", name, "err", err)
+		e.bg.Go(func() { c.WatchUntilUp(ctx, llmRecheck) })
+	case err != nil:
 		return nil, err
 	}
+	e.llms[name] = c
 	return c, nil
 }
+
+// llmRecheck is how often an endpoint that did not answer at start is
+// asked again.
+const llmRecheck = 15 * time.Second

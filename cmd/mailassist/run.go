@@ -14,6 +14,7 @@ import (
 	"mailassist/account"
 	"mailassist/apply"
 	"mailassist/bus"
+	"mailassist/configs"
 	"mailassist/ingest"
 	"mailassist/oauth"
 	"mailassist/ops"
@@ -42,29 +43,33 @@ func roles() []role {
 
 func runCmd() *cobra.Command {
 	var cfgPath string
+	var strict bool
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run every role in one process (embedded NATS unless nats.url is set)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd.Context(), cfgPath, "run", embedAlways, roles())
+			return serveStrict(cmd.Context(), cfgPath, "run", embedAlways, roles(), strict)
 		},
 	}
 	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	cmd.Flags().BoolVar(&strict, "strict", false, "refuse to start when the config has warnings (see config check)")
 	return cmd
 }
 
 func roleCmd(r role) *cobra.Command {
 	var cfgPath string
+	var strict bool
 	cmd := &cobra.Command{
 		Use:   r.name,
 		Short: r.short + " (one role, for scaling out)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd.Context(), cfgPath, r.name, embedNever, []role{r})
+			return serveStrict(cmd.Context(), cfgPath, r.name, embedNever, []role{r}, strict)
 		},
 	}
 	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	cmd.Flags().BoolVar(&strict, "strict", false, "refuse to start when the config has warnings (see config check)")
 	return cmd
 }
 
@@ -89,26 +94,59 @@ func roleCmds() []*cobra.Command {
 // serve runs the roles and the ops endpoints until SIGINT or SIGTERM,
 // then shuts down in two phases (stop taking work, finish work in flight).
 func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs []role) error {
-	cfg, err := loadConfig(cfgPath)
+	return serveStrict(parent, cfgPath, name, mode, rs, false)
+}
+
+// serveStrict is serve that logs the config's warnings, and with strict
+// refuses to start when there are any.
+func serveStrict(parent context.Context, cfgPath, name string, mode embeddedMode, rs []role, strict bool) error {
+	if cfgPath == "" {
+		_, err := loadConfig(cfgPath)
+		return err
+	}
+	cfg, warns, err := configs.Check(cfgPath)
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg.Log)
+	if warns != nil {
+		for _, w := range warns.Problems {
+			log.Warn("config: "+w.Msg, "file", cfgPath, "line", w.Line, "key", w.Path)
+		}
+		if strict {
+			return fmt.Errorf("%s: %s, refused with --strict:\n%s", cfgPath, plural(len(warns.Problems), "warning", "warnings"), warns)
+		}
+	}
 	if parent == nil {
 		parent = context.Background()
 	}
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var token string
+	if cfg.HTTP.TokenFile != "" {
+		if token, err = ops.ReadToken(cfg.HTTP.TokenFile); err != nil {
+			return err
+		}
+	}
 	e, err := setup(ctx, cfg, log, mode, name)
 	if err != nil {
 		return err
 	}
 	defer e.close()
+	initMetrics(cfg, rs)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runRoles(gctx, e, rs) })
 	g.Go(func() error {
-		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e, Ready: e.ready, Log: log}).Run(gctx)
+		w := &bus.StorageWatch{Bus: e.bus, Embedded: e.emb, Log: log}
+		if e.emb != nil {
+			w.Dir = cfg.DataDir // the store is here
+		}
+		w.Run(gctx)
+		return nil
+	})
+	g.Go(func() error {
+		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e, Dependencies: e.outages, Ready: e.ready, Token: token, Log: log}).Run(gctx)
 	})
 	if len(e.tokens) > 0 && slices.ContainsFunc(rs, func(r role) bool { return imapRoles[r.name] }) {
 		g.Go(func() error { return oauth.Keep(gctx, e.tokens) })
@@ -141,10 +179,6 @@ func withGrace(e *env, st bus.Stage) bus.Stage {
 }
 
 func runIngest(ctx context.Context, e *env) error {
-	kv, err := e.bus.KeyValue(ctx, ingest.MembersBucketConfig())
-	if err != nil {
-		return err
-	}
 	accounts := make([]*account.Account, len(e.cfg.Accounts))
 	for i := range e.cfg.Accounts {
 		accounts[i] = &e.cfg.Accounts[i]
@@ -153,7 +187,7 @@ func runIngest(ctx context.Context, e *env) error {
 	// (rendezvous hashing); each account's folders (and Junk, for the
 	// user's moves) on one connection where the server offers NOTIFY,
 	// else one per folder. Logins are paced by the shared imapx.Limiter.
-	a := &ingest.Assigner{KV: kv, Log: e.log}
+	a := &ingest.Assigner{KV: e.bus.Leases, Log: e.log}
 	return a.Run(ctx, accounts, func(ctx context.Context, acct *account.Account) {
 		if err := ingest.WatchAccount(ctx, e.bus, acct, e.log, e.watchers, a.Alive); err != nil {
 			e.log.Error("watching the account stopped", "account", acct.Name, "err", err)
@@ -166,4 +200,23 @@ func runApply(ctx context.Context, e *env) error {
 	a := &apply.Applier{Bus: e.bus, Accounts: e.cfg.Accounts}
 	defer a.Close()
 	return e.bus.Run(ctx, withGrace(e, a.Stage(e.cfg.Stages.Concurrency)), e.log)
+}
+
+// stageNames are the bus stages each role runs.
+var stageNames = map[string][]string{
+	"spam": {"spam", "spam-feedback"}, "reply": {"reply"}, "escalate": {"escalate"}, "apply": {"apply"},
+}
+
+// initMetrics exports every metric of the roles at 0 for its known label
+// values (stages, accounts, mailboxes), so that they exist from the start.
+func initMetrics(cfg *configs.Config, rs []role) {
+	var stages, accounts []string
+	for _, r := range rs {
+		stages = append(stages, stageNames[r.name]...)
+	}
+	for i := range cfg.Accounts {
+		accounts = append(accounts, cfg.Accounts[i].Name)
+		ingest.InitMetrics(&cfg.Accounts[i])
+	}
+	bus.InitMetrics(stages, accounts)
 }

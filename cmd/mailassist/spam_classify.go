@@ -1,18 +1,25 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"mailassist/spam"
 )
 
+// dkimResolver looks up DKIM keys for spam.verify_dkim and
+// `spam classify --verify-dkim`; tests replace it.
+var dkimResolver spam.Resolver = net.DefaultResolver
+
 func spamClassifyCmd() *cobra.Command {
 	var model string
-	var explain bool
+	var explain, verifyDKIM bool
 	var mf mailboxFlags
 	cmd := &cobra.Command{
 		Use:   "classify [--explain] FILE...",
@@ -22,7 +29,9 @@ features that weighed most (weight in log-odds of spam, positive toward spam).
 With --explain it also prints the sender authentication as the trusted
 Authentication-Results recorded it, and every signal the message fired
 (sig:auth-…, sig:phish-…) with its weight, and whether the message is one of
-the model's own training messages.`,
+the model's own training messages. With --verify-dkim it verifies the
+message's DKIM signatures with DNS look-ups, as spam.verify_dkim does, and
+uses that DKIM result.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := loadModel(model)
@@ -36,6 +45,15 @@ the model's own training messages.`,
 				if err != nil {
 					return err
 				}
+				c.DKIM = nil
+				if verifyDKIM {
+					ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Second)
+					c.DKIM, err = spam.VerifyDKIM(ctx, raw, dkimResolver)
+					cancel()
+					if err != nil {
+						return fmt.Errorf("%s: %w", name, err)
+					}
+				}
 				r := m.ClassifyIn(spam.Parse(raw), c)
 				printVerdict(out, name, m, r, explain, m.TrainedOn(raw))
 			}
@@ -44,6 +62,7 @@ the model's own training messages.`,
 	}
 	cmd.Flags().StringVar(&model, "model", "", "model file (default: the shipped model)")
 	cmd.Flags().BoolVar(&explain, "explain", false, "also print the sender authentication and every signal")
+	cmd.Flags().BoolVar(&verifyDKIM, "verify-dkim", false, "verify the message's DKIM signatures with DNS look-ups (as spam.verify_dkim)")
 	mf.register(cmd)
 	return cmd
 }

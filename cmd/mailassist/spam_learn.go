@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -28,7 +27,7 @@ func spamLearning(ctx context.Context, e *env, st *spam.Stage, models *spam.Mode
 	st.Mailbox = sc.Mailbox()
 	st.VerifyDKIM = sc.VerifyDKIM
 	if sc.VerifyDKIM {
-		st.Resolver = net.DefaultResolver
+		st.Resolver = dkimResolver
 	}
 	st.Lists = sc.ListsFor
 	st.Correspondents, st.CorrespondentScore = corr, sc.CorrespondentScore

@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"mailassist/learn"
 )
 
 // testCorpus lays out spam/testdata's fixtures as a corpus (each message
@@ -133,5 +136,26 @@ func TestSpamTrainEvalClassify(t *testing.T) {
 func TestSpamTrainNeedsCorpus(t *testing.T) {
 	if _, err := execute(t, "spam", "train", "--corpus", t.TempDir(), "--out", filepath.Join(t.TempDir(), "m")); err == nil {
 		t.Error("train on an empty directory succeeded")
+	}
+}
+
+// TestPrintBootstrap pins what `mailassist status` and `spam learn` show
+// of an account's bootstrap.
+func TestPrintBootstrap(t *testing.T) {
+	var b strings.Builder
+	at := time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)
+	printBootstrap(&b, []learn.Status{
+		{Account: "bob", State: "running", Updated: at, Progress: "fetched 250 of 900"},
+		{Account: "alice", State: "done", Updated: at, Spam: 3, Ham: 4, Skipped: 6, Correspondents: 2, Threshold: 0.9047},
+		{Account: "carol", State: "done", Updated: at, Spam: 25, Ham: 60, Threshold: 0.97, Chosen: true},
+	})
+	for _, want := range []string{
+		"alice    done            3     4    6        2               0.9047 (model's)  2026-11-27T14:00:00Z",
+		"bob      running         0     0    0        0               -                 2026-11-27T14:00:00Z  fetched 250 of 900",
+		"carol    done            25    60   0        0               0.9700            2026-11-27T14:00:00Z",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no line %q in\n%s", want, b.String())
+		}
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -15,13 +17,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailassist/bus"
+	"mailassist/configs"
 )
 
 func statusCmd() *cobra.Command {
 	var cfgPath string
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Print stream size, per-consumer backlog and every watcher's checkpoint",
+		Short: "Print stream size, per-consumer backlog, every watcher's checkpoint, dead letters and storage",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(cfgPath)
@@ -30,15 +33,22 @@ func statusCmd() *cobra.Command {
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
 			defer cancel()
-			e, err := setup(ctx, cfg, slog.New(slog.DiscardHandler), embedIfAbsent, "status")
+			out := cmd.OutOrStdout()
+			// Storage first: it is what may keep the rest from answering.
+			printStorage(ctx, out, cfg)
+			// Only reads: status works while the stream cannot store.
+			e, err := setupReadOnly(ctx, cfg, slog.New(slog.DiscardHandler), "status")
 			if err != nil {
 				return err
 			}
 			defer e.close()
-			if err := printStatus(ctx, cmd.OutOrStdout(), e.bus); err != nil {
+			if err := printStatus(ctx, out, e.bus); err != nil {
 				return err
 			}
-			return printTokens(ctx, cmd.OutOrStdout(), e)
+			if err := printDeadLetterCounts(ctx, out, e.bus); err != nil {
+				return err
+			}
+			return printTokens(ctx, out, e)
 		},
 	}
 	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
@@ -74,6 +84,10 @@ func printStatus(ctx context.Context, out io.Writer, b *bus.Bus) error {
 	tw.Flush()
 
 	fmt.Fprintln(out)
+	if b.Checkpoints == nil {
+		fmt.Fprintln(out, "no checkpoints yet")
+		return nil
+	}
 	tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACCOUNT\tMAILBOX\tUIDVALIDITY\tLAST UID\tUPDATED")
 	keys, err := b.Checkpoints.ListKeys(ctx)
@@ -112,4 +126,79 @@ func humanBytes(n uint64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// printDeadLetterCounts prints how many dead letters the stream holds per
+// account and cause, and how many of them were replayed.
+func printDeadLetterCounts(ctx context.Context, out io.Writer, b *bus.Bus) error {
+	dls, err := b.DeadLetters(ctx, bus.DeadLetterFilter{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out)
+	if len(dls) == 0 {
+		fmt.Fprintln(out, "dead letters: none")
+		return nil
+	}
+	type key struct{ account, cause string }
+	count, replayed := map[key]int{}, map[key]int{}
+	var keys []key
+	for _, dl := range dls {
+		k := key{dl.Account, orDash(string(dl.Cause))}
+		if count[k] == 0 {
+			keys = append(keys, k)
+		}
+		count[k]++
+		if len(dl.Replays) > 0 {
+			replayed[k]++
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].account != keys[j].account {
+			return keys[i].account < keys[j].account
+		}
+		return keys[i].cause < keys[j].cause
+	})
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEAD LETTERS\tCAUSE\tCOUNT\tREPLAYED")
+	for _, k := range keys {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", k.account, k.cause, count[k], replayed[k])
+	}
+	tw.Flush()
+	fmt.Fprintln(out, "(mailassist deadletter list shows them; replay puts them back)")
+	return nil
+}
+
+// printStorage prints the room of data_dir when the store is there, and
+// what the running process says of its readiness (/readyz), which names a
+// full disk.
+func printStorage(ctx context.Context, out io.Writer, cfg *configs.Config) {
+	if cfg.NATS.URL == "" {
+		if sp, err := bus.DiskSpace(cfg.DataDir); err == nil {
+			fmt.Fprintf(out, "storage: data_dir %s: %s free of %s\n", cfg.DataDir, humanBytes(sp.Free), humanBytes(sp.Total))
+		}
+	}
+	if cfg.HTTP.Listen == "" {
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(rctx, http.MethodGet, "http://"+cfg.HTTP.Listen+"/readyz", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return // no process serves here
+	}
+	defer resp.Body.Close()
+	var rep struct {
+		OK       bool     `json:"ok"`
+		Problems []string `json:"problems"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&rep) != nil {
+		return
+	}
+	if rep.OK {
+		fmt.Fprintf(out, "ready: yes (%s)\n", cfg.HTTP.Listen)
+		return
+	}
+	fmt.Fprintf(out, "ready: NO (%s): %s\n", cfg.HTTP.Listen, strings.Join(rep.Problems, "; "))
 }

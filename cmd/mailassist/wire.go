@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -14,7 +15,9 @@ import (
 	"mailassist/configs"
 	"mailassist/imapx"
 	"mailassist/ingest"
+	"mailassist/llm"
 	"mailassist/oauth"
+	"mailassist/outage"
 )
 
 // env is what every long-running subcommand sets up: config, logger, bus.
@@ -29,6 +32,14 @@ type env struct {
 	// such accounts); tokenHealth lists those that need a new login.
 	tokens      []*oauth.Source
 	tokenHealth *oauth.Health
+
+	// outages is the state of every server the process depends on: one
+	// log line when one goes down and one when it is back; /healthz.
+	outages *outage.Tracker
+
+	llmMu sync.Mutex
+	llms  map[string]*llm.Client // one client per endpoint: its slots are shared
+	bg    sync.WaitGroup         // background checks; close waits for them
 }
 
 // embeddedMode says whether a process may start the embedded server when
@@ -63,35 +74,39 @@ func busOptions(cfg *configs.Config) bus.Options { return cfg.Stream.Options(cfg
 // setup connects to the bus (starting the embedded server as mode says)
 // and opens the stream and buckets.
 func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string) (*env, error) {
-	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry()}
-	url := cfg.NATS.URL
-	if url == "" {
-		url = "nats://" + cfg.NATS.Listen
-		switch mode {
-		case embedAlways:
-			emb, err := bus.StartEmbedded(cfg.DataDir, cfg.NATS.Listen, log)
-			if err != nil {
+	return setupWith(ctx, cfg, log, mode, role, bus.Open)
+}
+
+// setupReadOnly is setup for tools that only read (status, deadletter
+// list): it changes nothing on the server, so it works while the stream
+// cannot store.
+func setupReadOnly(ctx context.Context, cfg *configs.Config, log *slog.Logger, role string) (*env, error) {
+	return setupWith(ctx, cfg, log, embedIfAbsent, role, bus.Attach)
+}
+
+func setupWith(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string,
+	open func(context.Context, *nats.Conn, bus.Options) (*bus.Bus, error)) (*env, error) {
+	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry(), outages: outage.NewTracker(log), llms: map[string]*llm.Client{}}
+	e.outages.Register(bus.DependencyNATS, bus.DependencyStorage)
+	for _, a := range cfg.Accounts {
+		e.outages.Register(imapx.Dependency(a.Name))
+	}
+	co := cfg.NATS.ConnectOptions(credentialRole(role))
+	if cfg.NATS.URL == "" {
+		if mode == embedAlways {
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("data_dir: %w", err)
+			}
+			if err := bus.CheckStoreSpace(cfg.DataDir, cfg.Stream.MaxBytes.Int64()); err != nil {
 				return nil, err
 			}
-			e.emb = emb
-			url = emb.ClientURL()
-			log.Info("embedded nats started", "url", url, "store", cfg.DataDir)
-		case embedIfAbsent:
-			if !reachable(url) {
-				emb, err := bus.StartEmbedded(cfg.DataDir, "127.0.0.1:-1", slog.New(slog.DiscardHandler))
-				if err != nil {
-					return nil, err
-				}
-				e.emb, url = emb, emb.ClientURL()
-			}
-		case embedNever:
-			if !reachable(url) {
-				return nil, fmt.Errorf("nats.url is empty and no embedded server answers at %s: start `mailassist run` first or set nats.url", cfg.NATS.Listen)
-			}
+		}
+		var err error
+		if co, err = embedded(cfg, log, mode, role, e); err != nil {
+			return nil, err
 		}
 	}
-	co := cfg.NATS.ConnectOptions("mailassist-" + role)
-	co.URL = url
+	co.Outages = e.outages
 	nc, err := bus.Connect(co, log)
 	if err != nil {
 		e.close()
@@ -99,12 +114,13 @@ func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embe
 	}
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	e.bus, err = bus.Open(octx, nc, busOptions(cfg))
+	e.bus, err = open(octx, nc, busOptions(cfg))
 	if err != nil {
 		nc.Close()
 		e.close()
 		return nil, err
 	}
+	e.bus.Outages = e.outages
 	limiter := imapx.NewLimiter(cfg.IMAP) // one for every account of the process
 	for i := range cfg.Accounts {
 		cfg.Accounts[i].IMAP.Limiter = limiter
@@ -148,8 +164,51 @@ func (e *env) Health(now time.Time) (problems []string, detail any) {
 	return append(tokenProblems, problems...), detail
 }
 
-func reachable(url string) bool {
-	nc, err := nats.Connect(url, nats.Timeout(time.Second), nats.MaxReconnects(0))
+// embedded returns how a process of role reaches the embedded server,
+// starting it as mode says (into e.emb). Every process logs in with the
+// credentials `run` generated in data_dir.
+func embedded(cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string, e *env) (bus.ConnectOptions, error) {
+	if mode == embedAlways {
+		emb, err := bus.StartEmbedded(cfg.DataDir, cfg.NATS.Listen, log)
+		if err != nil {
+			return bus.ConnectOptions{}, err
+		}
+		e.emb = emb
+		log.Info("embedded nats started", "url", emb.ClientURL(), "store", cfg.DataDir,
+			"credentials", emb.Creds.SeedFile)
+		return embeddedOptions(emb.ClientURL(), emb.Creds, role), nil
+	}
+	url := "nats://" + cfg.NATS.Listen
+	creds, err := bus.LoadCredentials(cfg.DataDir)
+	switch {
+	case err == nil && reachable(embeddedOptions(url, creds, role)):
+		return embeddedOptions(url, creds, role), nil
+	case mode == embedIfAbsent && (err == nil || errors.Is(err, bus.ErrNoCredentials)):
+		// Nobody serves the store: open it briefly on a free port.
+		emb, err := bus.StartEmbedded(cfg.DataDir, "127.0.0.1:-1", slog.New(slog.DiscardHandler))
+		if err != nil {
+			return bus.ConnectOptions{}, err
+		}
+		e.emb = emb
+		return embeddedOptions(emb.ClientURL(), emb.Creds, role), nil
+	case err != nil:
+		return bus.ConnectOptions{}, fmt.Errorf("nats.url is empty: %w (start `mailassist run` first, or set nats.url)", err)
+	}
+	return bus.ConnectOptions{}, fmt.Errorf("nats.url is empty and no embedded server answers at %s: start `mailassist run` first or set nats.url", cfg.NATS.Listen)
+}
+
+func embeddedOptions(url string, creds *bus.Credentials, role string) bus.ConnectOptions {
+	return bus.ConnectOptions{URL: url, NkeyFile: creds.SeedFile, Name: "mailassist-" + role, InboxPrefix: bus.Inbox(role)}
+}
+
+// reachable reports whether a server answers at co and accepts its
+// credentials.
+func reachable(co bus.ConnectOptions) bool {
+	nk, err := nats.NkeyOptionFromSeed(co.NkeyFile)
+	if err != nil {
+		return false
+	}
+	nc, err := nats.Connect(co.URL, nats.Timeout(time.Second), nats.MaxReconnects(0), nk)
 	if err != nil {
 		return false
 	}
@@ -159,6 +218,7 @@ func reachable(url string) bool {
 
 // close drains the connection and stops the embedded server.
 func (e *env) close() {
+	e.bg.Wait()
 	if e.bus != nil {
 		if err := bus.Drain(e.bus.NC, 10*time.Second); err != nil {
 			e.log.Warn("closing the bus connection", "err", err)
@@ -169,8 +229,11 @@ func (e *env) close() {
 	}
 }
 
-// ready is the /readyz check: the bus answers.
+// ready is the /readyz check: the bus answers and can store.
 func (e *env) ready(ctx context.Context) error {
+	if st, ok := e.outages.State(bus.DependencyStorage); ok && !st.Up {
+		return fmt.Errorf("storage full since %s, pulling paused: %s", st.Since.Format(time.RFC3339), st.Err)
+	}
 	if !e.bus.NC.IsConnected() {
 		return errors.New("nats: not connected")
 	}

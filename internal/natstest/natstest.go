@@ -11,12 +11,16 @@ import (
 	"mailassist/bus"
 )
 
-// Server is an embedded nats-server owned by one test.
+// Server is an embedded nats-server owned by one test. Like the real
+// one, it accepts only the user whose seed it keeps in Dir.
 type Server struct {
 	Dir string
 	URL string
 	emb *bus.Embedded
 }
+
+// ConnectOptions says how a client logs in to the server.
+func (s *Server) ConnectOptions(name string) bus.ConnectOptions { return s.emb.ConnectOptions(name) }
 
 // Start runs an embedded server on a free loopback port; it is shut down
 // when the test ends.
@@ -37,7 +41,7 @@ func (s *Server) Shutdown() { s.emb.Shutdown() }
 // Open connects a new client and opens the bus with opts.
 func (s *Server) Open(t testing.TB, opts bus.Options) *bus.Bus {
 	t.Helper()
-	nc, err := bus.Connect(bus.ConnectOptions{URL: s.URL, Name: t.Name()}, slog.New(slog.DiscardHandler))
+	nc, err := bus.Connect(s.ConnectOptions(t.Name()), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,12 @@ type Process struct {
 	dir  string
 	addr string
 	cmd  *exec.Cmd
+	seed string
+}
+
+// ConnectOptions says how a client logs in to the server.
+func (p *Process) ConnectOptions(name string) bus.ConnectOptions {
+	return bus.ConnectOptions{URL: p.URL, NkeyFile: p.seed, Name: name}
 }
 
 // StartProcess starts the server; it is killed when the test ends. The
@@ -63,6 +69,11 @@ func StartProcess(t testing.TB) *Process {
 	addr := ln.Addr().String()
 	ln.Close()
 	p := &Process{URL: "nats://" + addr, dir: t.TempDir(), addr: addr}
+	creds, err := bus.CreateCredentials(p.dir) // the child serves the same user
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.seed = creds.SeedFile
 	p.Start(t)
 	t.Cleanup(p.Kill)
 	return p

@@ -6,6 +6,7 @@ package ollamatest
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -46,11 +47,28 @@ type Server struct {
 // Start serves replies; reply is called for every chat request.
 func Start(t testing.TB, reply func(req *api.ChatRequest) Reply) *Server {
 	t.Helper()
+	return StartAt(t, "", reply)
+}
+
+// StartAt is Start on the address addr ("127.0.0.1:port"), for a test
+// that configured the URL before the server was there (an endpoint that
+// is down at start and comes up later). An empty addr picks a free port.
+func StartAt(t testing.TB, addr string, reply func(req *api.ChatRequest) Reply) *Server {
+	t.Helper()
 	s := &Server{Models: []string{"tiny"}, replies: reply}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/chat", s.chat)
 	mux.HandleFunc("POST /api/show", s.show)
-	hs := httptest.NewServer(mux)
+	hs := httptest.NewUnstartedServer(mux)
+	if addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatalf("ollamatest: listen on %s: %v", addr, err)
+		}
+		hs.Listener.Close()
+		hs.Listener = ln
+	}
+	hs.Start()
 	t.Cleanup(hs.Close)
 	s.URL = hs.URL
 	return s
