@@ -265,15 +265,13 @@ func newClusterWorld(tb testing.TB, accounts, perAccount int) *clusterWorld {
 	return w
 }
 
-// openBus creates the stream and buckets (3 replicas) once, as an
-// operator's first `mailassist status` would: ten processes creating an
-// R3 stream at once on a fresh cluster take longer than a role's 30 s
-// start-up bound.
+// openBus creates the stream and buckets (3 replicas) once, with
+// `mailassist setup`, as an operator does before starting the roles.
 func (w *clusterWorld) openBus(tb testing.TB) {
 	tb.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		out, err := exec.Command(w.maBin, "status", "--config", w.cfg).CombinedOutput()
+		out, err := exec.Command(w.maBin, "setup", "--config", w.cfg).CombinedOutput()
 		if err == nil {
 			return
 		}
