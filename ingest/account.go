@@ -104,7 +104,15 @@ func (aw *AccountWatcher) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return err
+			// The bus does not answer (a NATS node restarting): wait and
+			// try again; giving up would leave the account unwatched.
+			failures++
+			wait := backoff.Delay(failures, aw.BackoffMin, aw.BackoffMax)
+			aw.Log.Warn("account lease: the bus does not answer; trying again", "err", err, "in", wait.Round(time.Millisecond))
+			if sleep(ctx, wait) != nil {
+				return nil
+			}
+			continue
 		}
 		started := time.Now()
 		err = aw.leasedSession(ctx, l)

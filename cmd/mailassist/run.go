@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
@@ -189,8 +190,18 @@ func runIngest(ctx context.Context, e *env) error {
 	// else one per folder. Logins are paced by the shared imapx.Limiter.
 	a := &ingest.Assigner{KV: e.bus.Leases, Log: e.log}
 	return a.Run(ctx, accounts, func(ctx context.Context, acct *account.Account) {
-		if err := ingest.WatchAccount(ctx, e.bus, acct, e.log, e.watchers, a.Alive); err != nil {
-			e.log.Error("watching the account stopped", "account", acct.Name, "err", err)
+		// Until the account moves to another replica (ctx ends): a watch
+		// that stops on an error starts again after a pause.
+		for {
+			err := ingest.WatchAccount(ctx, e.bus, acct, e.log, e.watchers, a.Alive)
+			if ctx.Err() != nil {
+				break
+			}
+			e.log.Error("watching the account stopped; starting again in 5s", "account", acct.Name, "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(5 * time.Second):
+			}
 		}
 		e.watchers.Forget(acct.Name) // another replica has it now, or we stop
 	})
