@@ -112,7 +112,7 @@ func TestDovecotIdleConnectionCloses(t *testing.T) {
 	acct := testacct.Account(t, s.Host, s.Port, "none", "", "")
 	b := natstest.New(t)
 	a := newApplier(t, b, acct)
-	a.IdleClose = 300 * time.Millisecond
+	a.IdleClose = 2 * time.Second // long enough for the check right after the action, even under -race
 	act := bus.Action{V: bus.Version, ID: "alice/1/1", Account: "alice", Kind: bus.ActionDraft, Stage: "reply", Draft: draftFor("alice/1/1")}
 	if err := a.Handle(context.Background(), deliveryOf(t, act)); err != nil {
 		t.Fatal(err)
