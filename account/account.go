@@ -25,9 +25,13 @@ type Account struct {
 	// mail that greets the user by name.
 	DisplayName string `yaml:"display_name"`
 	// Aliases are more of the user's own addresses (never replied to).
-	Aliases []string     `yaml:"aliases"`
-	IMAP    imapx.Config `yaml:"imap"`
-	Folders Folders      `yaml:"folders"`
+	Aliases []string `yaml:"aliases"`
+	// Provider fills in the imap and folders settings of a known provider
+	// (gmail, microsoft, fastmail, yahoo, icloud) and turns on what the
+	// code does differently for it; keys written in the file win.
+	Provider string       `yaml:"provider"`
+	IMAP     imapx.Config `yaml:"imap"`
+	Folders  Folders      `yaml:"folders"`
 	// InitialSync is how far back the first start looks. Default 168h (7 days).
 	InitialSync setting.Duration `yaml:"initial_sync"`
 	// IdleRefresh is how often a watcher ends and restarts IDLE (and
@@ -63,6 +67,7 @@ const MaxIdleRefresh = 29 * time.Minute
 
 // WithDefaults returns a with its zero fields set to the defaults.
 func (a Account) WithDefaults() Account {
+	a.applyPreset()
 	a.IMAP = a.IMAP.WithDefaults(a.Address)
 	if len(a.Folders.Watch) == 0 {
 		a.Folders.Watch = []string{DefaultWatch}
@@ -122,6 +127,7 @@ func (a *Account) Validate(p setting.Problems) {
 			validateAddress(p, field, alias)
 		}
 	}
+	validateProvider(p, a.Provider)
 	a.IMAP.Validate(p.In("imap"))
 	validateWatch(p.In("folders.watch"), a.Folders.Watch)
 	p.Positive("initial_sync", a.InitialSync)

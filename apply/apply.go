@@ -24,6 +24,10 @@ import (
 type Applier struct {
 	Bus      *bus.Bus
 	Accounts []account.Account
+	// IdleClose is how long an account's connection stays open without an
+	// action, so that a thousand quiet accounts do not hold a thousand
+	// connections besides their watchers'. Default 1m.
+	IdleClose time.Duration
 
 	mu    sync.Mutex
 	conns map[string]*accountConn
@@ -36,11 +40,16 @@ type accountConn struct {
 	acct    *account.Account
 	c       *imapclient.Client
 	folders map[imap.MailboxAttr]string
+	lastUse time.Time
+	idle    *time.Timer // closes c after IdleClose without an action
 	// dialErr is the last dial's outage and dialAt when it was met: while
 	// the server is down, actions fail at once rather than each dialling.
 	dialErr error
 	dialAt  time.Time
 }
+
+// DefaultIdleClose is the default of Applier.IdleClose.
+const DefaultIdleClose = time.Minute
 
 // redialAfter is how long an account's failed dial answers for the
 // actions that follow before the next one dials again.
@@ -81,6 +90,7 @@ func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 	log := d.Log.With("account", act.Account, "id", act.ID, "kind", act.Kind)
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
+	defer a.closeWhenIdle(ac)
 	dep := imapx.Dependency(act.Account)
 	c, err := ac.client(ctx)
 	if err != nil {
@@ -152,6 +162,27 @@ func (ac *accountConn) client(ctx context.Context) (*imapclient.Client, error) {
 	}
 	ac.c = c
 	return c, nil
+}
+
+// closeWhenIdle (called holding ac.mu) closes the connection once it has
+// gone IdleClose without an action.
+func (a *Applier) closeWhenIdle(ac *accountConn) {
+	wait := a.IdleClose
+	if wait <= 0 {
+		wait = DefaultIdleClose
+	}
+	ac.lastUse = time.Now()
+	if ac.idle != nil {
+		ac.idle.Reset(wait)
+		return
+	}
+	ac.idle = time.AfterFunc(wait, func() {
+		ac.mu.Lock()
+		defer ac.mu.Unlock()
+		if ac.c != nil && time.Since(ac.lastUse) >= wait {
+			ac.drop()
+		}
+	})
 }
 
 func (ac *accountConn) drop() {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -57,6 +58,71 @@ func TestDovecotApplyDraftAndMove(t *testing.T) {
 	}
 	if n := len(s.Mailbox(t, "alice", "Junk")); n != 1 {
 		t.Fatalf("Junk holds %d messages after redelivery", n)
+	}
+}
+
+// With provider gmail, Junk is [Gmail]/Spam and a move is a real MOVE:
+// on a server without MOVE the message stays where it is (go-imap's
+// COPY + EXPUNGE fallback could trash it on Gmail) and the action is
+// dead-lettered.
+func TestDovecotGmailPreset(t *testing.T) {
+	const noMove = "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT LITERAL+ UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH SEARCHRES SPECIAL-USE"
+	for _, tt := range []struct {
+		name   string
+		config string
+		moved  bool
+	}{
+		{"with MOVE", "", true},
+		{"without MOVE", noMove, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := []dovecottest.Option{dovecottest.WithUser("alice", "secret")}
+			if tt.config != "" {
+				opts = append(opts, dovecottest.WithConfig(tt.config))
+			}
+			s := dovecottest.Start(t, opts...)
+			if err := s.Dial(t, "alice").Create("[Gmail]/Spam", nil).Wait(); err != nil {
+				t.Fatal(err)
+			}
+			acct := testacct.Account(t, s.Host, s.TLSPort, "implicit", s.CAFile, "    provider: gmail\n")
+			if acct.Folders.Junk != "[Gmail]/Spam" || !acct.Quirks().Labels {
+				t.Fatalf("gmail preset: junk %q, quirks %+v", acct.Folders.Junk, acct.Quirks())
+			}
+			b := natstest.New(t)
+			a := newApplier(t, b, acct)
+			uid := s.Append(t, "alice", "INBOX", testacct.Message("win", "win@x", "lottery"))
+			uv := s.UIDValidity(t, "alice", "INBOX")
+			mv := bus.Action{V: bus.Version, ID: bus.Identity("alice", uv, uint32(uid)), Account: "alice", Kind: bus.ActionMove,
+				Stage: "spam", Mailbox: "INBOX", UIDValidity: uv, UID: uint32(uid), MessageID: "<win@x>", Target: bus.TargetJunk}
+			err := a.Handle(context.Background(), deliveryOf(t, mv))
+			if tt.moved != (err == nil) || !tt.moved && !bus.IsPermanent(err) {
+				t.Fatalf("Handle = %v; want moved %v (else a permanent error)", err, tt.moved)
+			}
+			inbox, spam := len(s.Mailbox(t, "alice", "INBOX")), len(s.Mailbox(t, "alice", "[Gmail]/Spam"))
+			if tt.moved && (inbox != 0 || spam != 1) || !tt.moved && (inbox != 1 || spam != 0) {
+				t.Errorf("INBOX %d, [Gmail]/Spam %d; moved %v", inbox, spam, tt.moved)
+			}
+		})
+	}
+}
+
+// A connection without actions for IdleClose is closed.
+func TestDovecotIdleConnectionCloses(t *testing.T) {
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
+	acct := testacct.Account(t, s.Host, s.Port, "none", "", "")
+	b := natstest.New(t)
+	a := newApplier(t, b, acct)
+	a.IdleClose = 2 * time.Second // long enough for the check right after the action, even under -race
+	act := bus.Action{V: bus.Version, ID: "alice/1/1", Account: "alice", Kind: bus.ActionDraft, Stage: "reply", Draft: draftFor("alice/1/1")}
+	if err := a.Handle(context.Background(), deliveryOf(t, act)); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Connections(t, "alice"); n != 1 {
+		t.Fatalf("%d connections right after the action, want 1", n)
+	}
+	natstest.WaitFor(t, "the idle connection closed", func() bool { return s.Connections(t, "alice") == 0 })
+	if err := a.Handle(context.Background(), deliveryOf(t, act)); err != nil { // dials again
+		t.Fatal(err)
 	}
 }
 

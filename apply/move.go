@@ -45,6 +45,10 @@ func (a *Applier) move(ctx context.Context, ac *accountConn, c *imapclient.Clien
 			return err
 		}
 	}
+	if ac.acct.Quirks().Labels && !c.Caps().Has(imap.CapMove) {
+		// go-imap would fall back to COPY + \Deleted + EXPUNGE.
+		return bus.Permanentf("the server offers no MOVE, and its folders are labels (provider %s): COPY + EXPUNGE may send the message to the Trash instead of only taking the %s label off; not moving uid %v", ac.acct.Provider, act.Mailbox, uids)
+	}
 	if _, err := c.Move(imap.UIDSetNum(uids...), target).Wait(); err != nil {
 		return fmt.Errorf("move uid %v to %q: %w", uids, target, err)
 	}

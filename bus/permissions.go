@@ -104,6 +104,15 @@ func (p *Permissions) KV(bucket string, write bool) *Permissions {
 	return p
 }
 
+// KVGetPut lets the role read and write single keys of the KV bucket
+// (get, put, create, update, delete), without listing or watching: the
+// fewest subjects, for a bucket another role or an admin creates.
+func (p *Permissions) KVGetPut(bucket string) *Permissions {
+	stream := "KV_" + bucket
+	p.pub(jsAPI+"STREAM.INFO."+stream, jsAPI+"DIRECT.GET."+stream+".>", "$KV."+bucket+".>")
+	return p
+}
+
 // OwnKV is KV with write, and lets the role create the bucket and change
 // its settings: a stage's own bucket (Bus.KeyValue).
 func (p *Permissions) OwnKV(bucket string) *Permissions {

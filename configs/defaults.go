@@ -29,6 +29,7 @@ func (c *Config) applyDefaults(httpListenSet bool) {
 	}
 	c.Stream = c.Stream.WithDefaults()
 	c.Stages = c.Stages.WithDefaults()
+	c.IMAP = c.IMAP.WithDefaults()
 	for i := range c.Accounts {
 		c.Accounts[i] = c.Accounts[i].WithDefaults()
 	}

@@ -47,6 +47,7 @@ func TestDefaults(t *testing.T) {
 			Grace:       setting.Duration(20 * time.Second),
 		},
 		HTTP: ops.Config{Listen: "127.0.0.1:9180"},
+		IMAP: imapx.Limits{LoginsPerSecond: 200},
 		Spam: spam.Config{
 			Action:             "move",
 			GrayZone:           []float64{0.3, 0.9},
@@ -96,6 +97,7 @@ func TestAccountDefaults(t *testing.T) {
 			Port:        993,
 			TLS:         "implicit",
 			Username:    "alice@example.com",
+			Auth:        "password",
 			PasswordEnv: "ALICE_PW",
 		},
 		Folders:      acct.Folders{Watch: []string{"INBOX"}},

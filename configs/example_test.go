@@ -18,6 +18,7 @@ func ExampleLoad() {
 	fmt.Println("stream keeps", cfg.Stream.MaxAge, "up to", cfg.Stream.MaxBytes)
 	// Output:
 	// alice: imap.example.com:993 tls implicit, watching [INBOX]
+	// work: outlook.office365.com:993 tls implicit, watching [INBOX]
 	// local: 127.0.0.1:143 tls none, watching [INBOX Lists]
 	// stream keeps 720h up to 10GiB
 }

@@ -22,6 +22,21 @@ const account = `accounts:
       password_env: ALICE_PW
 `
 
+// oauthAccount is a valid account with auth oauth2; cases below change
+// one thing in a copy.
+const oauthAccount = `accounts:
+  - name: alice
+    address: alice@example.com
+    imap:
+      host: outlook.office365.com
+      auth: oauth2
+      oauth2:
+        client_id: 00000000-1111-2222-3333-444444444444
+        token_url: https://login.microsoftonline.com/common/oauth2/v2.0/token
+        device_authorization_url: https://login.microsoftonline.com/common/oauth2/v2.0/devicecode
+        scopes: [https://outlook.office.com/IMAP.AccessAsUser.All, offline_access]
+`
+
 // llm configures a valid small endpoint; cases below add a key to it
 // (on line 4) or change one in a copy.
 const llmYAML = `llm:
@@ -45,8 +60,10 @@ func problems(t *testing.T, src string) []configs.Problem {
 }
 
 func TestParseValidAccount(t *testing.T) {
-	if _, err := configs.Parse("test.yaml", []byte(account)); err != nil {
-		t.Fatalf("Parse: %v", err)
+	for _, src := range []string{account, oauthAccount} {
+		if _, err := configs.Parse("test.yaml", []byte(src)); err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
 	}
 }
 
@@ -80,6 +97,19 @@ func TestParseProblems(t *testing.T) {
 		{"missing password reference", strings.Replace(account, "      password_env: ALICE_PW\n", "", 1), 4, "accounts[0].imap", "missing password reference: set password_env or password_file"},
 		{"two password references", account + "      password_file: /run/pw\n", 4, "accounts[0].imap", "set only one of password_env and password_file"},
 		{"password_env not a name", strings.Replace(account, "ALICE_PW", "$ALICE_PW", 1), 6, "accounts[0].imap.password_env", "is not an environment variable name"},
+		{"unknown provider", strings.Replace(account, "    imap:\n", "    provider: gmx\n    imap:\n", 1), 4, "accounts[0].provider", `"gmx" is not one of fastmail, gmail, icloud, microsoft, yahoo (or empty for none)`},
+		{"microsoft without client id", "accounts:\n  - name: a\n    address: a@contoso.com\n    provider: microsoft\n", 2, "accounts[0].imap.oauth2.client_id", "required"},
+		{"negative max_connections", account + "      max_connections: -1\n", 7, "accounts[0].imap.max_connections", "-1 is negative"},
+		{"bad auth", account + "      auth: token\n", 7, "accounts[0].imap.auth", `"token" is not one of password, oauth2`},
+		{"oauth2 section with password auth", account + "      oauth2: {client_id: x}\n", 7, "accounts[0].imap.oauth2", "is only used with auth: oauth2"},
+		{"password with oauth2", oauthAccount + "      password_env: ALICE_PW\n", 12, "accounts[0].imap.password_env", "is not used with auth: oauth2"},
+		{"oauth2 without client id", strings.Replace(oauthAccount, "        client_id: 00000000-1111-2222-3333-444444444444\n", "", 1), 7, "accounts[0].imap.oauth2.client_id", "required"},
+		{"oauth2 token url plaintext", strings.Replace(oauthAccount, "https://login.microsoftonline.com/common/oauth2/v2.0/token", "http://login.example.com/token", 1), 9, "accounts[0].imap.oauth2.token_url", "only allowed to a loopback host"},
+		{"oauth2 token url with secret", strings.Replace(oauthAccount, "https://login.microsoftonline.com/common/oauth2/v2.0/token", "https://id:secret@login.example.com/token", 1), 9, "accounts[0].imap.oauth2.token_url", "secrets go by reference"},
+		{"oauth2 without device url", strings.Replace(oauthAccount, "        device_authorization_url: https://login.microsoftonline.com/common/oauth2/v2.0/devicecode\n", "", 1), 7, "accounts[0].imap.oauth2.device_authorization_url", "required"},
+		{"oauth2 two secrets", oauthAccount + "        client_secret_env: S\n        client_secret_file: " + os.Args[0] + "\n", 7, "accounts[0].imap.oauth2", "set only one of client_secret_env and client_secret_file"},
+		{"oauth2 bad scope", strings.Replace(oauthAccount, ", offline_access]", `, "a b"]`, 1), 11, "accounts[0].imap.oauth2.scopes[1]", `"a b" is not a scope`},
+		{"oauth2 plaintext imap", oauthAccount + "      tls: none\n", 12, "accounts[0].imap.tls", "none sends the access token in plaintext"},
 		{"plaintext to a remote host", account + "      tls: none\n", 7, "accounts[0].imap.tls", "plaintext, which is only allowed to a loopback host"},
 		{"skip verify with plaintext", strings.Replace(account, "imap.example.com", "localhost", 1) + "      tls: none\n      insecure_skip_verify: true\n", 8, "accounts[0].imap.insecure_skip_verify", "pointless with tls: none"},
 		{"host with port", strings.Replace(account, "imap.example.com", "imap.example.com:993", 1), 5, "accounts[0].imap.host", "not a bare host name"},
@@ -346,8 +376,12 @@ func TestLoadExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if len(cfg.Accounts) != 2 {
-		t.Fatalf("got %d accounts, want 2", len(cfg.Accounts))
+	if len(cfg.Accounts) != 3 {
+		t.Fatalf("got %d accounts, want 3", len(cfg.Accounts))
+	}
+	work, ok := cfg.Account("work")
+	if !ok || work.IMAP.Auth != "oauth2" || work.IMAP.OAuth2 == nil || work.IMAP.OAuth2.ClientID == "" {
+		t.Errorf("Account(work) = %+v, %v; want an oauth2 account", work, ok)
 	}
 	local, ok := cfg.Account("local")
 	if !ok || local.IMAP.TLS != "none" || local.IMAP.PasswordFile == "" {

@@ -8,6 +8,7 @@ import (
 	"mailassist/account"
 	"mailassist/bus"
 	"mailassist/escalate"
+	"mailassist/imapx"
 	"mailassist/llm"
 	"mailassist/ops"
 	"mailassist/reply"
@@ -25,6 +26,7 @@ type Config struct {
 	Stream   bus.StreamConfig  `yaml:"stream"`
 	Stages   bus.StagesConfig  `yaml:"stages"`
 	HTTP     ops.Config        `yaml:"http"`
+	IMAP     imapx.Limits      `yaml:"imap"`
 	Accounts []account.Account `yaml:"accounts"`
 	Spam     spam.Config       `yaml:"spam"`
 	Reply    reply.Config      `yaml:"reply"`

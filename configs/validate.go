@@ -20,6 +20,7 @@ func validate(c *Config, ps *problems) {
 	c.Stream.Validate(root.In("stream"))
 	c.Stages.Validate(root.In("stages"))
 	c.HTTP.Validate(root.In("http"))
+	c.IMAP.Validate(root.In("imap"))
 	validateAccounts(c, root)
 	c.Spam.Validate(root.In("spam"))
 	for name := range c.Spam.PerAccount {

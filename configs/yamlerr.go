@@ -157,6 +157,9 @@ func addSchema(m map[string][]field, t reflect.Type) string {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		key, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if key == "-" { // set by the program, not the file
+			continue
+		}
 		child := addSchema(m, f.Type)
 		if opts == "inline" { // a section embedded in another: its keys are the outer one's
 			fields = append(fields, m[child]...)

@@ -27,14 +27,29 @@ const dialTimeout = 30 * time.Second
 // ("imap <account>"): every connection of the account reports to it.
 func Dependency(account string) string { return "imap " + account }
 
-// Dial connects to the server with cfg's TLS mode and logs in.
+// Dial connects to the server with cfg's TLS mode and logs in (LOGIN
+// with the password, or SASL OAUTHBEARER or XOAUTH2 with an OAuth2
+// token, whichever the server offers).
 // Certificates are verified unless cfg opts out; plaintext is allowed only
 // to a loopback host. handler may be nil. When ctx ends during the login,
 // the connection is closed.
 func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
+	return dial(ctx, cfg, handler, nil)
+}
+
+// wrapFunc puts a layer between the connection (after TLS) and the
+// client; prelude is what the client must read first (a greeting the
+// dialer already consumed).
+type wrapFunc func(conn net.Conn, prelude []byte) net.Conn
+
+func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHandler, wrap wrapFunc) (*imapclient.Client, error) {
 	host := strings.TrimSuffix(strings.TrimPrefix(cfg.Host, "["), "]") // "[::1]" and "::1" alike
 	addr := net.JoinHostPort(host, strconv.Itoa(cfg.Port))
 	tlsConfig, err := tlsConfigFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := credential(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -44,12 +59,36 @@ func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 		WordDecoder:           &mime.WordDecoder{CharsetReader: charset.Reader},
 		Dialer:                &net.Dialer{Timeout: dialTimeout},
 	}
-	password, err := cfg.Password()
+	release, err := limit(ctx, cfg, addr)
 	if err != nil {
 		return nil, err
 	}
+	c, err := connect(ctx, addr, cfg, opts, wrap)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	holdUntilClosed(c, release)
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if err := login(ctx, c, cfg, secret); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("login to %s as %s: %w", addr, cfg.Username, err)
+	}
+	return c, nil
+}
 
+// connect opens the connection in cfg's TLS mode.
+func connect(ctx context.Context, addr string, cfg Config, opts *imapclient.Options, wrap wrapFunc) (*imapclient.Client, error) {
+	if wrap != nil {
+		conn, prelude, err := rawConn(ctx, addr, cfg, opts)
+		if err != nil {
+			return nil, fmt.Errorf("connect %s: %w", addr, err)
+		}
+		return imapclient.New(wrap(conn, prelude), opts), nil
+	}
 	var c *imapclient.Client
+	var err error
 	switch cfg.TLS {
 	case TLSImplicit, "":
 		c, err = imapclient.DialTLS(addr, opts)
@@ -65,12 +104,6 @@ func Dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	}
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", addr, err)
-	}
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
-	if err := c.Login(cfg.Username, password).Wait(); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("login to %s as %s: %w", addr, cfg.Username, err)
 	}
 	return c, nil
 }

@@ -44,14 +44,22 @@ func (w *Watcher) acquireLease(ctx context.Context) (*lease, error) {
 		if !errors.Is(err, jetstream.ErrKeyExists) {
 			return nil, fmt.Errorf("acquire lease %s: %w", l.key, err)
 		}
+		if rev, ok := w.takeFromDead(ctx, l.key); ok {
+			l.revision = rev
+			return l, nil
+		}
 		if !logged {
 			w.Log.Info("another replica watches this mailbox; standing by")
 			logged = true
 		}
+		poll := bus.LeaseTTL / 3
+		if w.Alive != nil {
+			poll = HeartbeatEvery
+		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(bus.LeaseTTL / 3):
+		case <-time.After(poll):
 		}
 	}
 }
@@ -96,4 +104,22 @@ func (l *lease) releaseIfOurs() {
 	if err == nil && string(e.Value()) == instance {
 		_ = l.kv.Delete(ctx, l.key, jetstream.LastRevision(e.Revision()))
 	}
+}
+
+// takeFromDead takes over a lease whose holder is no longer a live ingest
+// replica (w.Alive), without waiting for the lease to expire.
+func (w *Watcher) takeFromDead(ctx context.Context, key string) (uint64, bool) {
+	if w.Alive == nil {
+		return 0, false
+	}
+	e, err := w.Bus.Leases.Get(ctx, key)
+	if err != nil || w.Alive(string(e.Value())) {
+		return 0, false
+	}
+	rev, err := w.Bus.Leases.Update(ctx, key, []byte(instance), e.Revision())
+	if err != nil {
+		return 0, false
+	}
+	w.Log.Info("took the lease over from a replica that is gone", "from", string(e.Value()))
+	return rev, true
 }

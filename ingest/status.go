@@ -31,6 +31,10 @@ var (
 		Name: "mailassist_feedback_total",
 		Help: "User moves into (spam) or out of (ham) Junk published to mail.feedback.",
 	}, []string{"account", "label"})
+	watcherMissed = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "mailassist_watcher_missed_notifications_total",
+		Help: "New mail that the periodic recheck found in a folder watched with NOTIFY, which no STATUS had announced.",
+	}, []string{"account"})
 	watcherReconnects = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "mailassist_watcher_reconnects_total",
 		Help: "IMAP sessions that ended with an error and were re-established.",
@@ -100,6 +104,18 @@ func (r *Registry) update(account, mailbox string, f func(*WatcherState)) {
 		r.m[key] = s
 	}
 	f(s)
+}
+
+// Forget drops the watchers of account, which this process no longer
+// watches (another replica took it over).
+func (r *Registry) Forget(account string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for key, s := range r.m {
+		if s.Account == account {
+			delete(r.m, key)
+		}
+	}
 }
 
 // Snapshot returns every watcher's state, sorted by account and mailbox.

@@ -39,6 +39,10 @@ type Watcher struct {
 	// Poll makes the watcher poll every PollInterval even when the server
 	// offers IDLE (for servers whose IDLE notifications are unreliable).
 	Poll bool
+	// Alive, when set, says whether a replica (the holder of a lease) is
+	// still a live member (Assigner.Alive): a dead one's lease is taken
+	// over at once instead of after bus.LeaseTTL.
+	Alive func(instance string) bool
 
 	failures map[uint32]int // consecutive session failures per stuck UID
 	label    string         // mailbox name for metrics and status
@@ -51,24 +55,7 @@ type Watcher struct {
 // Run keeps a session open until ctx is done, reconnecting with capped
 // exponential backoff and jitter whenever the server drops it.
 func (w *Watcher) Run(ctx context.Context) error {
-	if w.BackoffMin <= 0 {
-		w.BackoffMin = time.Second
-	}
-	if w.BackoffMax <= 0 {
-		w.BackoffMax = 2 * time.Minute
-	}
-	if w.OutageBackoffMax <= 0 {
-		w.OutageBackoffMax = 5 * time.Second
-	}
-	if w.Junk && w.Mailbox == "" {
-		w.Mailbox = w.Account.Folders.Junk
-	}
-	w.label = w.Mailbox
-	if w.label == "" {
-		w.label = string(imap.MailboxAttrJunk)
-	}
-	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.label, "stage", "ingest")
-	w.failures = map[uint32]int{}
+	w.prepare()
 	var failures uint64 // sessions in a row that ended in under a minute
 	for {
 		if !w.waitBus(ctx) {
@@ -113,6 +100,28 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// prepare fills in the defaults and what Run and the account watcher need.
+func (w *Watcher) prepare() {
+	if w.BackoffMin <= 0 {
+		w.BackoffMin = time.Second
+	}
+	if w.BackoffMax <= 0 {
+		w.BackoffMax = 2 * time.Minute
+	}
+	if w.OutageBackoffMax <= 0 {
+		w.OutageBackoffMax = 5 * time.Second
+	}
+	if w.Junk && w.Mailbox == "" {
+		w.Mailbox = w.Account.Folders.Junk
+	}
+	w.label = w.Mailbox
+	if w.label == "" {
+		w.label = string(imap.MailboxAttrJunk)
+	}
+	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.label, "stage", "ingest")
+	w.failures = map[uint32]int{}
 }
 
 // leasedSession runs a session while holding the lease, and ends it when

@@ -135,7 +135,7 @@ func containsAll(s string, subs []string) bool {
 	return true
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

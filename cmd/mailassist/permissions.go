@@ -9,6 +9,7 @@ import (
 	"mailassist/bus"
 	"mailassist/escalate"
 	"mailassist/learn"
+	"mailassist/oauth"
 	"mailassist/reply"
 	"mailassist/spam"
 )
@@ -40,7 +41,8 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 		p.Events(bus.KindIngested, bus.KindFeedback, bus.KindDeadLetter).
 			KV(bus.CheckpointsKV, true).KV(bus.LeasesKV, true).KV(bus.SeenKV, true).KV(bus.JunkKV, true).
 			KV(bus.FailuresKV, false). // opened with the others; ingest counts no failures there
-			Objects(bus.RawObjects, true)
+			Objects(bus.RawObjects, true).
+			KVGetPut(oauth.Bucket) // every role that logs in to IMAP reads and refreshes OAuth2 tokens (setup creates the bucket)
 	case "spam":
 		p.Consume("spam", bus.AllAccounts(bus.KindIngested)).
 			Consume("spam-feedback", bus.AllAccounts(bus.KindFeedback)).
@@ -48,6 +50,9 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 			Objects(bus.RawObjects, false).
 			OwnObjects(spam.ModelsBucket).OwnKV(spam.TrainedBucket).OwnKV(spam.CacheBucket).
 			OwnKV(spam.CorrespondentsBucket).OwnKV(learn.Bucket) // the bootstrap from the mailbox and the Sent follower
+		// No mail_oauth_tokens: with it the spam user's JWT outgrows
+		// nats-server's 4 KiB control line, so its mailbox bootstrap cannot
+		// log in to oauth2 accounts with per-role users (docs/nats.md).
 	case "reply":
 		p.Consume("reply", bus.AllAccounts(bus.KindClassified)).
 			Events(bus.KindSuggested, bus.KindEscalation, bus.KindAction).
@@ -58,11 +63,13 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 			Events(bus.KindEscalated, bus.KindAction).
 			Objects(bus.RawObjects, true).
 			KV(bus.SeenKV, false).ReadStream(). // thread lookup in what the bus holds
-			OwnKV(escalate.BudgetBucket)
+			OwnKV(escalate.BudgetBucket).
+			KVGetPut(oauth.Bucket)
 	case "apply": // only consumes actions; publishes nothing but dead letters
 		p.Consume("apply", bus.AllAccounts(bus.KindAction)).
 			KV(bus.JunkKV, true).
-			Objects(bus.RawObjects, false)
+			Objects(bus.RawObjects, false).
+			KVGetPut(oauth.Bucket)
 	default:
 		return bus.Permissions{}, false
 	}

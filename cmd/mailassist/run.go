@@ -7,14 +7,17 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"mailassist/account"
 	"mailassist/apply"
 	"mailassist/bus"
 	"mailassist/configs"
 	"mailassist/ingest"
+	"mailassist/oauth"
 	"mailassist/ops"
 )
 
@@ -24,6 +27,10 @@ type role struct {
 	short string
 	run   func(ctx context.Context, e *env) error
 }
+
+// imapRoles are the roles that log in to the mailboxes: processes that
+// run one keep the OAuth2 tokens fresh.
+var imapRoles = map[string]bool{"ingest": true, "apply": true, "escalate": true}
 
 func roles() []role {
 	return []role{
@@ -140,8 +147,11 @@ func serveStrict(parent context.Context, cfgPath, name string, mode embeddedMode
 		return nil
 	})
 	g.Go(func() error {
-		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e.watchers, Dependencies: e.outages, Ready: e.ready, Token: token, Log: log}).Run(gctx)
+		return (&ops.Server{Listen: cfg.HTTP.Listen, Health: e, Dependencies: e.outages, Ready: e.ready, Token: token, Log: log}).Run(gctx)
 	})
+	if len(e.tokens) > 0 && slices.ContainsFunc(rs, func(r role) bool { return imapRoles[r.name] }) {
+		g.Go(func() error { return oauth.Keep(gctx, e.tokens) })
+	}
 	log.Info("mailassist started", "version", versionString(), "roles", len(rs), "accounts", len(cfg.Accounts))
 	<-gctx.Done()
 	log.Info("shutting down: finishing work in flight", "grace", cfg.Stages.Grace.D())
@@ -170,20 +180,31 @@ func withGrace(e *env, st bus.Stage) bus.Stage {
 }
 
 func runIngest(ctx context.Context, e *env) error {
-	g, ctx := errgroup.WithContext(ctx)
+	accounts := make([]*account.Account, len(e.cfg.Accounts))
 	for i := range e.cfg.Accounts {
-		acct := &e.cfg.Accounts[i]
-		for _, mailbox := range acct.Folders.Watch {
-			w := &ingest.Watcher{Bus: e.bus, Account: acct, Mailbox: mailbox, Log: e.log, Status: e.watchers}
-			g.Go(func() error { return w.Run(ctx) })
-		}
-		// The Junk folder is watched for the user's moves (spam feedback).
-		if !slices.Contains(acct.Folders.Watch, acct.Folders.Junk) {
-			w := &ingest.Watcher{Bus: e.bus, Account: acct, Junk: true, Log: e.log, Status: e.watchers}
-			g.Go(func() error { return w.Run(ctx) })
-		}
+		accounts[i] = &e.cfg.Accounts[i]
 	}
-	return g.Wait()
+	// The accounts are shared out among the live ingest replicas
+	// (rendezvous hashing); each account's folders (and Junk, for the
+	// user's moves) on one connection where the server offers NOTIFY,
+	// else one per folder. Logins are paced by the shared imapx.Limiter.
+	a := &ingest.Assigner{KV: e.bus.Leases, Log: e.log}
+	return a.Run(ctx, accounts, func(ctx context.Context, acct *account.Account) {
+		// Until the account moves to another replica (ctx ends): a watch
+		// that stops on an error starts again after a pause.
+		for {
+			err := ingest.WatchAccount(ctx, e.bus, acct, e.log, e.watchers, a.Alive)
+			if ctx.Err() != nil {
+				break
+			}
+			e.log.Error("watching the account stopped; starting again in 5s", "account", acct.Name, "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(5 * time.Second):
+			}
+		}
+		e.watchers.Forget(acct.Name) // another replica has it now, or we stop
+	})
 }
 
 func runApply(ctx context.Context, e *env) error {

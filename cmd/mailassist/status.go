@@ -45,7 +45,10 @@ func statusCmd() *cobra.Command {
 			if err := printStatus(ctx, out, e.bus); err != nil {
 				return err
 			}
-			return printDeadLetterCounts(ctx, out, e.bus)
+			if err := printDeadLetterCounts(ctx, out, e.bus); err != nil {
+				return err
+			}
+			return printTokens(ctx, out, e)
 		},
 	}
 	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")

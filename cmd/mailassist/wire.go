@@ -16,6 +16,7 @@ import (
 	"mailassist/imapx"
 	"mailassist/ingest"
 	"mailassist/llm"
+	"mailassist/oauth"
 	"mailassist/outage"
 )
 
@@ -27,6 +28,11 @@ type env struct {
 	emb *bus.Embedded // nil unless this process runs the embedded server
 	// watchers is the state of this process's IMAP watchers, for /healthz.
 	watchers *ingest.Registry
+	// tokens gives the OAuth2 accounts their access tokens (nil without
+	// such accounts); tokenHealth lists those that need a new login.
+	tokens      []*oauth.Source
+	tokenHealth *oauth.Health
+
 	// outages is the state of every server the process depends on: one
 	// log line when one goes down and one when it is back; /healthz.
 	outages *outage.Tracker
@@ -115,7 +121,47 @@ func setupWith(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode 
 		return nil, err
 	}
 	e.bus.Outages = e.outages
+	limiter := imapx.NewLimiter(cfg.IMAP) // one for every account of the process
+	for i := range cfg.Accounts {
+		cfg.Accounts[i].IMAP.Limiter = limiter
+	}
+	if err := e.openTokens(octx); err != nil {
+		e.close()
+		return nil, err
+	}
 	return e, nil
+}
+
+// openTokens gives every oauth2 account its token source, reading the
+// tokens from the bus.
+func (e *env) openTokens(ctx context.Context) error {
+	e.tokenHealth = oauth.NewHealth()
+	var store *oauth.Store
+	for i := range e.cfg.Accounts {
+		imap := &e.cfg.Accounts[i].IMAP
+		if imap.Auth != imapx.AuthOAuth2 {
+			continue
+		}
+		if store == nil {
+			kv, err := e.bus.KeyValue(ctx, oauth.BucketConfig())
+			if err != nil {
+				return err
+			}
+			store = oauth.NewStore(kv)
+		}
+		src := oauth.NewSource(e.cfg.Accounts[i].Name, imap.OAuth2, store, e.tokenHealth, e.log)
+		imap.Tokens = src
+		e.tokens = append(e.tokens, src)
+	}
+	return nil
+}
+
+// Health is the process's /healthz: its IMAP watchers, and the OAuth2
+// accounts that need a new login (each with the command that fixes it).
+func (e *env) Health(now time.Time) (problems []string, detail any) {
+	problems, detail = e.watchers.Health(now)
+	tokenProblems, _ := e.tokenHealth.Health(now)
+	return append(tokenProblems, problems...), detail
 }
 
 // embedded returns how a process of role reaches the embedded server,

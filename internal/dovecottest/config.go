@@ -73,7 +73,7 @@ ssl = yes
 ssl_cert = <{{.Dir}}/tls/cert.pem
 ssl_key = <{{.Dir}}/tls/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{{if .OAuth2}} oauthbearer xoauth2{{end}}
 # Tests that try wrong passwords should not wait: no fixed delay, and no
 # growing per-IP penalty (up to 15s, shared by every test on 127.0.0.1).
 # The penalty is off when auth cannot reach this anvil socket.
@@ -89,8 +89,19 @@ service anvil {
 
 passdb {
   driver = passwd-file
+{{- if .OAuth2}}
+  mechanisms = plain login
+{{- end}}
   args = scheme=PLAIN username_format=%u {{.Dir}}/users
 }
+{{- if .OAuth2}}
+# WithOAuth2: tokens are checked by the test's introspection endpoint.
+passdb {
+  driver = oauth2
+  mechanisms = oauthbearer xoauth2
+  args = {{.Dir}}/dovecot-oauth2.conf.ext
+}
+{{- end}}
 userdb {
   driver = static
   args = uid={{.UID}} gid={{.GID}} home={{.Dir}}/mail/%u
@@ -173,12 +184,52 @@ func (s *Server) writeConfig() error {
 		"Port":       s.Port,
 		"TLSPort":    s.TLSPort,
 		"Extra":      s.extraCfg,
+		"OAuth2":     s.oauth2URL != "",
 	})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return fmt.Errorf("dovecottest: write %s: %w", s.conf, err)
+	}
+	return s.writeOAuth2Config()
+}
+
+// oauth2Template is the oauth2 passdb's own file (Dovecot 2.3): every
+// login's token is posted to the introspection endpoint (RFC 7662), which
+// must answer {"active": true, "username": USER}. No auth cache is
+// configured, so a revoked token fails at once.
+var oauth2Template = template.Must(template.New("dovecot-oauth2.conf.ext").Parse(`# Written by mailassist/internal/dovecottest.
+introspection_mode = post
+introspection_url = {{.URL}}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 10000
+`))
+
+func (s *Server) writeOAuth2Config() error {
+	if s.oauth2URL == "" {
+		return nil
+	}
+	if strings.ContainsAny(s.oauth2URL, " \t\n#") {
+		return fmt.Errorf("dovecottest: introspection URL %q has characters the config cannot hold", s.oauth2URL)
+	}
+	path := filepath.Join(s.Dir, "dovecot-oauth2.conf.ext")
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("dovecottest: %w", err)
+	}
+	err = oauth2Template.Execute(f, map[string]string{"URL": s.oauth2URL})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(path, 0o644) // read by the auth process
+	}
+	if err != nil {
+		return fmt.Errorf("dovecottest: write %s: %w", path, err)
 	}
 	return nil
 }

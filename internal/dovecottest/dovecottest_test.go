@@ -10,8 +10,10 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
 
 	"mailassist/internal/dovecottest"
+	"mailassist/internal/oauthtest"
 )
 
 func testMessage(subject string) []byte {
@@ -325,5 +327,42 @@ func TestWithConfigOverrides(t *testing.T) {
 	defer c.Close()
 	if err := c.Login("alice", "secret").Wait(); err == nil {
 		t.Error("second connection allowed despite mail_max_userip_connections = 1")
+	}
+}
+
+// OAuth2 logins go to the introspection endpoint; PLAIN keeps using the
+// passwd-file.
+func TestOAuth2Passdb(t *testing.T) {
+	dovecottest.Require(t)
+	p := oauthtest.Start(t)
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"), dovecottest.WithOAuth2(p.IntrospectURL))
+	access, _ := p.Issue("carol")
+	for _, tt := range []struct {
+		name string
+		sasl sasl.Client
+		ok   bool
+	}{
+		{"oauthbearer", sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: "carol", Token: access}), true},
+		{"oauthbearer wrong user", sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: "alice", Token: access}), false},
+		{"oauthbearer unknown token", sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: "carol", Token: "nope"}), false},
+		{"plain", sasl.NewPlainClient("", "alice", "secret"), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := imapclient.DialInsecure(s.Addr(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if !c.Caps().Has("AUTH=OAUTHBEARER") || !c.Caps().Has("AUTH=XOAUTH2") {
+				t.Errorf("caps %v lack AUTH=OAUTHBEARER or AUTH=XOAUTH2", c.Caps())
+			}
+			err = c.Authenticate(tt.sasl)
+			if (err == nil) != tt.ok {
+				t.Fatalf("authenticate: %v, want ok %v", err, tt.ok)
+			}
+		})
+	}
+	if n := p.Counts().ActiveIntrospections; n != 2 {
+		t.Errorf("%d active introspections, want 2 (the token of carol, twice)", n)
 	}
 }

@@ -210,6 +210,19 @@ func (s *Server) Connections(t testing.TB, user string) int {
 	return n
 }
 
+// Sessions returns how many IMAP sessions all users have logged in.
+func (s *Server) Sessions(t testing.TB) int {
+	t.Helper()
+	out := s.doveadm(t, nil, "who", "-1")
+	n := 0
+	for _, line := range strings.Split(out, "\n")[1:] { // a header comes first
+		if strings.TrimSpace(line) != "" {
+			n++
+		}
+	}
+	return n
+}
+
 // exNotFound is doveadm's exit code when nothing matched, e.g. "no users
 // kicked" (DOVEADM_EX_NOTFOUND, which is sysexits' EX_NOHOST).
 const exNotFound = 68

@@ -34,10 +34,11 @@ type Server struct {
 	CAFile   string // PEM of the self-signed certificate, valid for 127.0.0.1 and localhost
 	CertPool *x509.CertPool
 
-	conf     string   // path of dovecot.conf
-	owner    mailUser // uid/gid that owns the mail store
-	keepDir  bool     // Close leaves Dir in place (DOVECOTTEST_KEEP=1)
-	extraCfg string
+	conf      string   // path of dovecot.conf
+	owner     mailUser // uid/gid that owns the mail store
+	keepDir   bool     // Close leaves Dir in place (DOVECOTTEST_KEEP=1)
+	extraCfg  string
+	oauth2URL string // WithOAuth2's introspection endpoint
 
 	mu         sync.Mutex
 	users      map[string]string // name -> password
@@ -51,8 +52,9 @@ type Server struct {
 type Option func(*options)
 
 type options struct {
-	users    [][2]string
-	extraCfg []string
+	users     [][2]string
+	extraCfg  []string
+	oauth2URL string
 }
 
 // WithUser adds a passwd-file user before Dovecot starts. It is the way to
@@ -65,6 +67,16 @@ func WithUser(name, password string) Option {
 // earlier ones, so this can change any default set by this package.
 func WithConfig(lines string) Option {
 	return func(o *options) { o.extraCfg = append(o.extraCfg, lines) }
+}
+
+// WithOAuth2 adds Dovecot's oauth2 passdb for the SASL mechanisms
+// OAUTHBEARER and XOAUTH2 (advertised besides PLAIN and LOGIN, which
+// keep using the passwd-file): each token is posted to introspectURL
+// (RFC 7662 introspection, as internal/oauthtest serves it), which must
+// answer active with the login's username. Any username with an active
+// token may log in.
+func WithOAuth2(introspectURL string) Option {
+	return func(o *options) { o.oauth2URL = introspectURL }
 }
 
 // Available reports whether the dovecot binary is installed, in PATH or at
@@ -142,12 +154,13 @@ func Launch(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		Dir:      dir,
-		Host:     "127.0.0.1",
-		conf:     filepath.Join(dir, "dovecot.conf"),
-		keepDir:  os.Getenv("DOVECOTTEST_KEEP") == "1",
-		extraCfg: strings.Join(o.extraCfg, "\n"),
-		users:    map[string]string{},
+		Dir:       dir,
+		Host:      "127.0.0.1",
+		conf:      filepath.Join(dir, "dovecot.conf"),
+		keepDir:   os.Getenv("DOVECOTTEST_KEEP") == "1",
+		extraCfg:  strings.Join(o.extraCfg, "\n"),
+		oauth2URL: o.oauth2URL,
+		users:     map[string]string{},
 	}
 	if err := s.setup(o.users); err != nil {
 		s.removeDir()

@@ -1,0 +1,116 @@
+package ingest_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"mailassist/account"
+	"mailassist/bus"
+	"mailassist/ingest"
+	"mailassist/internal/dovecottest"
+	"mailassist/internal/memimap"
+	"mailassist/internal/natstest"
+)
+
+func startAccount(t *testing.T, b *bus.Bus, acct *account.Account, reg *ingest.Registry) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = ingest.WatchAccount(ctx, b, acct, testLog(t), reg, nil) }()
+	stop = func() { cancel(); <-done }
+	t.Cleanup(func() {
+		select {
+		case <-done:
+		default:
+			stop()
+		}
+	})
+	return stop
+}
+
+func allLive(reg *ingest.Registry, n int) func() bool {
+	return func() bool {
+		st := reg.Snapshot()
+		if len(st) != n {
+			return false
+		}
+		for _, s := range st {
+			if !s.Live(time.Now()) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// Where the server offers NOTIFY, an account's folders (two watched, and
+// Junk) share one connection: new mail in any of them is ingested, a
+// user's move into Junk is feedback, and after the server drops the
+// connection nothing is missed or published twice.
+func TestDovecotAccountOnOneConnection(t *testing.T) {
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
+	c := s.Dial(t, "alice")
+	if err := c.Create("Lists", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close() // count only the watcher's connections below
+	acct := aliceAccount(t, s.Host, s.TLSPort, "implicit", s.CAFile, "    folders: {watch: [INBOX, Lists]}\n")
+	b := natstest.New(t)
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	feedback := feedbackEvents(t, b)
+	s.Append(t, "alice", "INBOX", message("before", "before@x", "there before the start"))
+	reg := ingest.NewRegistry()
+	stop := startAccount(t, b, &acct, reg)
+	ev.waitLen(t, 1, 10*time.Second)
+	waitFor(t, "three folders live", 10*time.Second, allLive(reg, 3))
+	if n := s.Connections(t, "alice"); n != 1 {
+		t.Errorf("%d connections for three folders, want 1", n)
+	}
+
+	start := time.Now()
+	s.Append(t, "alice", "Lists", message("list", "list@x", "a list post"))
+	ev.waitLen(t, 2, 5*time.Second)
+	t.Logf("new mail in Lists ingested after %v", time.Since(start))
+	s.Append(t, "alice", "INBOX", message("offer", "offer@x", "cheap pills"))
+	ev.waitLen(t, 3, 5*time.Second)
+	if got := ev.ingested(); got[1].Mailbox != "Lists" || got[2].Mailbox != "INBOX" {
+		t.Errorf("mailboxes %q, %q; want Lists, INBOX", got[1].Mailbox, got[2].Mailbox)
+	}
+	c = s.Dial(t, "alice")
+	moveByMessageID(t, c, "INBOX", "Junk", "<offer@x>")
+	c.Close()
+	waitFor(t, "spam feedback", 5*time.Second, func() bool { return len(feedback()) == 1 })
+	if fb := feedback()[0]; fb.Label != bus.LabelSpam || fb.Mailbox != "Junk" {
+		t.Errorf("feedback %+v", fb)
+	}
+
+	// The server drops the connection; mail that arrives meanwhile is
+	// picked up after the reconnect.
+	s.Kick(t, "alice")
+	s.Append(t, "alice", "INBOX", message("during", "during@x", "while away"))
+	ev.waitLen(t, 4, 10*time.Second)
+	waitFor(t, "three folders live again", 10*time.Second, allLive(reg, 3))
+
+	// A restart publishes nothing twice.
+	stop()
+	startAccount(t, b, &acct, reg)
+	waitFor(t, "live after a restart", 10*time.Second, allLive(reg, 3))
+	s.Append(t, "alice", "Lists", message("after", "after@x", "after the restart"))
+	ev.waitLen(t, 5, 5*time.Second)
+	ev.settle(t, 5)
+}
+
+// A server without NOTIFY (go-imap's in-memory server) gets a connection
+// per folder, as before.
+func TestAccountWithoutNotify(t *testing.T) {
+	srv := memimap.Start(t)
+	b := natstest.New(t)
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	reg := ingest.NewRegistry()
+	startAccount(t, b, &acct, reg)
+	waitFor(t, "INBOX and Junk live", 10*time.Second, allLive(reg, 2))
+	srv.Append(t, "INBOX", message("one", "1@x", "first"))
+	ev.waitLen(t, 1, 5*time.Second)
+}
