@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -51,6 +52,17 @@ type Folders struct {
 	// empty); Archive too, when set.
 	Sent    string `yaml:"sent"`
 	Archive string `yaml:"archive"`
+	// IgnoreSent stops ingest from following the Sent folder. By default
+	// every message that appears there is published on mail.sent, from
+	// which mailassist learns what the user answers and which drafts
+	// they sent.
+	IgnoreSent bool `yaml:"ignore_sent"`
+}
+
+// FollowsSent reports whether ingest follows the Sent folder: unless
+// told not to, or the folder is already watched as mail.
+func (f Folders) FollowsSent() bool {
+	return !f.IgnoreSent && (f.Sent == "" || !slices.Contains(f.Watch, f.Sent))
 }
 
 // Defaults of an account.

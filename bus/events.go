@@ -71,6 +71,28 @@ type Feedback struct {
 // ActionKind is what an action asks of apply.
 type ActionKind string
 
+// Sent is published on mail.sent.<account> for every message that appears
+// in the account's Sent folder: what the user sent (from any client), or a
+// copy a client saved there. From it mailassist learns who the user
+// answers and which of its drafts were sent. A UIDVALIDITY change of the
+// Sent folder publishes its messages again: consumers key on the
+// Message-ID (or Fingerprint), not on the identity.
+type Sent struct {
+	V int `json:"v"`
+	Ref
+	// Fingerprint stands in for the Message-ID when there is none.
+	Fingerprint  string    `json:"fingerprint,omitempty"`
+	InternalDate time.Time `json:"internal_date"`
+	Size         int64     `json:"size"`
+	// InReplyTo and References are the message's threading ids, without
+	// angle brackets: what it answers.
+	InReplyTo  []string  `json:"in_reply_to,omitempty"`
+	References []string  `json:"references,omitempty"`
+	Raw        []byte    `json:"raw,omitempty"`
+	RawObject  string    `json:"raw_object,omitempty"`
+	SeenAt     time.Time `json:"seen_at"`
+}
+
 // Action kinds.
 const (
 	ActionMove  ActionKind = "move"

@@ -14,7 +14,8 @@ import (
 )
 
 // MailEvent is an event about one message that carries the message
-// itself, inline or by object: Ingested, Classified, Escalation, Feedback.
+// itself, inline or by object: Ingested, Classified, Escalation, Feedback,
+// Sent.
 type MailEvent interface {
 	version() int
 	ref() *Ref

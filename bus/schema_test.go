@@ -26,6 +26,7 @@ var eventSchemas = map[string]any{
 	KindIngested:   &Ingested{},
 	KindClassified: &Classified{},
 	KindFeedback:   &Feedback{},
+	KindSent:       &Sent{},
 	KindSuggested:  &Suggested{},
 	KindEscalation: &Escalation{},
 	KindEscalated:  &Escalated{},
@@ -186,6 +187,7 @@ func TestEventsValidateAgainstTheirSchemas(t *testing.T) {
 	samples := map[string]any{
 		KindIngested:   &Ingested{V: Version, Ref: ref, InternalDate: now, Size: 5, Flags: []string{`\Seen`}, Raw: []byte("hi\r\n"), IngestedAt: now, UserLabel: LabelHam},
 		KindFeedback:   &Feedback{V: Version, Ref: ref, Label: LabelSpam, Source: SourceUserMove, RawObject: "a/1/2", At: now},
+		KindSent:       &Sent{V: Version, Ref: ref, InternalDate: now, InReplyTo: []string{"q@x"}, Raw: []byte("hi\r\n"), SeenAt: now},
 		KindClassified: &Classified{V: Version, Ref: ref, Verdict: VerdictSpam, Score: 0.9, Reasons: []Reason{{Feature: "b:x", Weight: 1}}, LLM: &LLMOpinion{SpamProbability: 0.8, Category: "spam"}, Action: SpamMove, ClassifiedAt: now},
 		KindSuggested:  &Suggested{V: Version, Ref: ref, Suggestions: []Suggestion{{Intent: "yes", Text: "Yes."}}, Source: SourceBuiltin, At: now},
 		KindEscalation: &Escalation{V: Version, Ref: ref, Score: 0.6, Reasons: []HardnessReason{{Name: "legal", Weight: 0.4}}, At: now},

@@ -25,6 +25,7 @@ const (
 	KindIngested   = "ingested"
 	KindClassified = "classified"
 	KindFeedback   = "feedback"
+	KindSent       = "sent"
 	KindSuggested  = "suggested"
 	KindEscalation = "escalation"
 	KindEscalated  = "escalated"

@@ -84,6 +84,9 @@ func (aw *AccountWatcher) prepare() {
 	if !slices.Contains(aw.Account.Folders.Watch, aw.Account.Folders.Junk) {
 		aw.folders = append(aw.folders, &Watcher{Bus: aw.Bus, Account: aw.Account, Junk: true, Log: aw.Log, Status: aw.Status})
 	}
+	if aw.Account.Folders.FollowsSent() {
+		aw.folders = append(aw.folders, &Watcher{Bus: aw.Bus, Account: aw.Account, Sent: true, Log: aw.Log, Status: aw.Status})
+	}
 	for _, w := range aw.folders {
 		w.prepare()
 		w.Log = aw.Log.With("mailbox", w.label)
@@ -214,8 +217,8 @@ func (aw *AccountWatcher) session(ctx context.Context) error {
 		return fmt.Errorf("%w: the server does not offer it", ErrNoNotify)
 	}
 	for i, w := range aw.folders {
-		if w.Junk && w.Mailbox == "" {
-			name, err := imapx.EnsureFolder(c, imap.MailboxAttrJunk)
+		if w.Mailbox == "" {
+			name, err := imapx.EnsureFolder(c, w.specialUse())
 			if err != nil {
 				return err
 			}

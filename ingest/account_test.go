@@ -44,8 +44,8 @@ func allLive(reg *ingest.Registry, n int) func() bool {
 	}
 }
 
-// Where the server offers NOTIFY, an account's folders (two watched, and
-// Junk) share one connection: new mail in any of them is ingested, a
+// Where the server offers NOTIFY, an account's folders (two watched,
+// Junk and Sent) share one connection: new mail in any of them is ingested, a
 // user's move into Junk is feedback, and after the server drops the
 // connection nothing is missed or published twice.
 func TestDovecotAccountOnOneConnection(t *testing.T) {
@@ -63,9 +63,9 @@ func TestDovecotAccountOnOneConnection(t *testing.T) {
 	reg := ingest.NewRegistry()
 	stop := startAccount(t, b, &acct, reg)
 	ev.waitLen(t, 1, 10*time.Second)
-	waitFor(t, "three folders live", 10*time.Second, allLive(reg, 3))
+	waitFor(t, "four folders live", 10*time.Second, allLive(reg, 4))
 	if n := s.Connections(t, "alice"); n != 1 {
-		t.Errorf("%d connections for three folders, want 1", n)
+		t.Errorf("%d connections for four folders, want 1", n)
 	}
 
 	start := time.Now()
@@ -90,12 +90,12 @@ func TestDovecotAccountOnOneConnection(t *testing.T) {
 	s.Kick(t, "alice")
 	s.Append(t, "alice", "INBOX", message("during", "during@x", "while away"))
 	ev.waitLen(t, 4, 10*time.Second)
-	waitFor(t, "three folders live again", 10*time.Second, allLive(reg, 3))
+	waitFor(t, "four folders live again", 10*time.Second, allLive(reg, 4))
 
 	// A restart publishes nothing twice.
 	stop()
 	startAccount(t, b, &acct, reg)
-	waitFor(t, "live after a restart", 10*time.Second, allLive(reg, 3))
+	waitFor(t, "live after a restart", 10*time.Second, allLive(reg, 4))
 	s.Append(t, "alice", "Lists", message("after", "after@x", "after the restart"))
 	ev.waitLen(t, 5, 5*time.Second)
 	ev.settle(t, 5)
@@ -110,7 +110,7 @@ func TestAccountWithoutNotify(t *testing.T) {
 	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
 	reg := ingest.NewRegistry()
 	startAccount(t, b, &acct, reg)
-	waitFor(t, "INBOX and Junk live", 10*time.Second, allLive(reg, 2))
+	waitFor(t, "INBOX, Junk and Sent live", 10*time.Second, allLive(reg, 3))
 	srv.Append(t, "INBOX", message("one", "1@x", "first"))
 	ev.waitLen(t, 1, 5*time.Second)
 }

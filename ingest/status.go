@@ -31,6 +31,10 @@ var (
 		Name: "mailassist_feedback_total",
 		Help: "User moves into (spam) or out of (ham) Junk published to mail.feedback.",
 	}, []string{"account", "label"})
+	sentPublished = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "mailassist_sent_total",
+		Help: "Messages of the Sent folder published to mail.sent.",
+	}, []string{"account"})
 	watcherMissed = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "mailassist_watcher_missed_notifications_total",
 		Help: "New mail that the periodic recheck found in a folder watched with NOTIFY, which no STATUS had announced.",
@@ -52,6 +56,14 @@ func InitMetrics(acct *account.Account) {
 	}
 	if !slices.Contains(mailboxes, junk) {
 		mailboxes = append(mailboxes, junk)
+	}
+	if acct.Folders.FollowsSent() {
+		sent := acct.Folders.Sent
+		if sent == "" {
+			sent = string(imap.MailboxAttrSent)
+		}
+		mailboxes = append(mailboxes, sent)
+		sentPublished.WithLabelValues(acct.Name)
 	}
 	for _, mb := range mailboxes {
 		watcherConnected.WithLabelValues(acct.Name, mb)

@@ -88,7 +88,7 @@ func (s *syncer) catchUp(ctx context.Context) error {
 			return err
 		}
 		// The Junk watcher publishes only the user's moves: never skip those.
-		return s.publish(ctx, uids, !s.w.Junk && time.Since(s.w.resynced) < resyncWindow)
+		return s.publish(ctx, uids, !s.w.Junk && !s.w.Sent && time.Since(s.w.resynced) < resyncWindow)
 	}
 }
 
@@ -203,6 +203,9 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 	}
 	if ev.MessageID == "" {
 		ev.Fingerprint = mailmsg.Fingerprint(raw)
+	}
+	if w.Sent {
+		return s.publishSent(ctx, &ev, raw)
 	}
 	key := msgindex.MessageKey(ev.MessageID, ev.Fingerprint)
 	for _, f := range buf.Flags {

@@ -36,6 +36,10 @@ type Watcher struct {
 	// mail.feedback, and remembers what is there so that a move back out
 	// is noticed by the other watchers.
 	Junk bool
+	// Sent makes this the watcher of the account's Sent folder (Mailbox
+	// empty: discovered): it publishes what appears there on mail.sent,
+	// not mail.ingested.
+	Sent bool
 	// Poll makes the watcher poll every PollInterval even when the server
 	// offers IDLE (for servers whose IDLE notifications are unreliable).
 	Poll bool
@@ -116,9 +120,16 @@ func (w *Watcher) prepare() {
 	if w.Junk && w.Mailbox == "" {
 		w.Mailbox = w.Account.Folders.Junk
 	}
+	if w.Sent && w.Mailbox == "" {
+		w.Mailbox = w.Account.Folders.Sent
+	}
 	w.label = w.Mailbox
-	if w.label == "" {
+	switch {
+	case w.label != "":
+	case w.Junk:
 		w.label = string(imap.MailboxAttrJunk)
+	case w.Sent:
+		w.label = string(imap.MailboxAttrSent)
 	}
 	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.label, "stage", "ingest")
 	w.failures = map[uint32]int{}
@@ -176,7 +187,7 @@ func (w *Watcher) session(ctx context.Context) (err error) {
 	}()
 
 	if w.Mailbox == "" {
-		name, err := imapx.EnsureFolder(c, imap.MailboxAttrJunk)
+		name, err := imapx.EnsureFolder(c, w.specialUse())
 		if err != nil {
 			return err
 		}
@@ -297,4 +308,13 @@ func (w *Watcher) waitBus(ctx context.Context) bool {
 		}
 	}
 	return ctx.Err() == nil
+}
+
+// specialUse is the SPECIAL-USE attribute of the folder a Junk or Sent
+// watcher finds for itself.
+func (w *Watcher) specialUse() imap.MailboxAttr {
+	if w.Sent {
+		return imap.MailboxAttrSent
+	}
+	return imap.MailboxAttrJunk
 }

@@ -38,7 +38,7 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 	p := bus.NewPermissions(role)
 	switch role {
 	case "ingest": // IMAP → mail.ingested, the user's moves → mail.feedback
-		p.Events(bus.KindIngested, bus.KindFeedback, bus.KindDeadLetter).
+		p.Events(bus.KindIngested, bus.KindFeedback, bus.KindSent, bus.KindDeadLetter).
 			KV(bus.CheckpointsKV, true).KV(bus.LeasesKV, true).KV(bus.SeenKV, true).KV(bus.JunkKV, true).
 			KV(bus.FailuresKV, false). // opened with the others; ingest counts no failures there
 			Objects(bus.RawObjects, true).

@@ -26,7 +26,7 @@ type Server struct {
 	ln   net.Listener
 }
 
-// Start serves user "alice" with INBOX, Drafts and Junk. caps default to
+// Start serves user "alice" with INBOX, Drafts, Junk and Sent. caps default to
 // IMAP4rev1 with IDLE, UIDPLUS and MOVE.
 func Start(t testing.TB, caps ...imap.Cap) *Server {
 	t.Helper()
@@ -35,7 +35,7 @@ func Start(t testing.TB, caps ...imap.Cap) *Server {
 	}
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser("alice", Password)
-	for _, name := range []string{"INBOX", "Drafts", "Junk"} {
+	for _, name := range []string{"INBOX", "Drafts", "Junk", "Sent"} {
 		if err := user.Create(name, nil); err != nil {
 			t.Fatal(err)
 		}
