@@ -95,12 +95,12 @@ func (h Header) Decode(f Field) string {
 // header is skipped (and reported).
 const maxFields = 2000
 
-// parseHeader splits raw into header fields and the body. It accepts LF or
-// CRLF line ends, continuation lines, and garbage: a line that is neither a
-// field nor a continuation ends the header (and is reported), so the body
-// starts there.
-func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
-	fields = make([]Field, 0, 24)
+// parseHeader splits raw into header fields, which it appends to fields,
+// and the body. It accepts LF or CRLF line ends, continuation lines, and
+// garbage: a line that is neither a field nor a continuation ends the
+// header (and is reported), so the body starts there.
+func parseHeader(fields []Field, raw []byte) (_ []Field, body []byte, problems []string) {
+	first := len(fields)
 	valStart := -1 // offset in raw of the last field's value
 	dropped := false
 	pos := 0
@@ -115,7 +115,7 @@ func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
 			return fields, raw[end:], problems
 		case content[0] == ' ' || content[0] == '\t':
 			if valStart < 0 {
-				if len(fields) == 0 && !dropped {
+				if len(fields) == first && !dropped {
 					problems = append(problems, "header starts with a continuation line")
 				}
 			} else {
@@ -124,13 +124,13 @@ func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
 		default:
 			colon := bytes.IndexByte(content, ':')
 			if colon <= 0 || !validName(content[:colon]) {
-				if len(fields) == 0 && bytes.HasPrefix(content, []byte("From ")) {
+				if len(fields) == first && bytes.HasPrefix(content, []byte("From ")) {
 					break // mbox envelope line
 				}
 				problems = append(problems, "malformed header line")
 				return fields, raw[pos:], problems
 			}
-			if len(fields) >= maxFields {
+			if len(fields)-first >= maxFields {
 				if !dropped {
 					problems = append(problems, "too many header fields")
 					dropped = true
@@ -144,7 +144,7 @@ func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
 		}
 		pos = end
 	}
-	if len(fields) > 0 {
+	if len(fields) > first {
 		problems = append(problems, "no body")
 	}
 	return fields, nil, problems

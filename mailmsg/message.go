@@ -92,7 +92,14 @@ var walkerPool = sync.Pool{New: func() any { return new(walker) }}
 func ParseWith(raw []byte, opts Options) *Message {
 	opts = opts.withDefaults()
 	m := &Message{}
-	fields, body, probs := parseHeader(raw)
+	w := walkerPool.Get().(*walker)
+	defer w.release()
+	var body []byte
+	var probs []string
+	w.fields, body, probs = parseHeader(w.fields[:0], raw)
+	// The message keeps a copy of its exact size; the walker's buffer is
+	// reused for the parts' fields.
+	fields := append(make([]Field, 0, len(w.fields)), w.fields...)
 	m.Problems = append(m.Problems, probs...)
 	if bytes.IndexByte(raw, 0) >= 0 {
 		m.Problems = append(m.Problems, "NUL byte")
@@ -102,16 +109,15 @@ func ParseWith(raw []byte, opts Options) *Message {
 		m.Problems = append(m.Problems, "no header")
 	}
 
-	w := walkerPool.Get().(*walker)
-	defer func() {
-		*w = walker{scratch: w.scratch[:0], conv: w.conv[:0],
-			plain: textBuf{b: w.plain.b[:0]}, html: textBuf{b: w.html.b[:0]}}
-		walkerPool.Put(w)
-	}()
 	w.m, w.opts = m, opts
 	w.plain.limit, w.html.limit = opts.MaxText, opts.MaxText
 	w.fallback = messageFallback(fields)
+	m.Parts, m.URLs, m.Links = w.parts[:0], w.urls[:0], w.links[:0]
 	w.entity(fields, body, 0)
+	// The lists were built in the walker's buffers: keep the buffers for
+	// the next message and give this one copies of its exact size.
+	w.parts, w.urls, w.links = m.Parts, m.URLs, m.Links
+	m.Parts, m.URLs, m.Links = clip(m.Parts), clip(m.URLs), clip(m.Links)
 
 	m.Header = Header{fields: fields, fallback: headerFallback(w.fallback, m.Parts)}
 	m.Text, m.HTMLText = chooseText(w)
@@ -120,6 +126,14 @@ func ParseWith(raw []byte, opts Options) *Message {
 	}
 	m.fillHeaderFields(w)
 	return m
+}
+
+// clip returns a copy of s of its exact length, or nil when s is empty.
+func clip[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return append(S(make([]E, 0, len(s))), s...)
 }
 
 // chooseText returns the plain text, or the HTML text when the plain text is
@@ -195,8 +209,8 @@ func (m *Message) fillHeaderFields(w *walker) {
 func (m *Message) addresses(name string, w *walker) []Address {
 	var all []Address
 	for _, f := range m.Header.fields {
-		if !strings.EqualFold(f.Name, name) {
-			continue
+		if len(f.Name) != len(name) || f.Name != name && !strings.EqualFold(f.Name, name) {
+			continue // names are ASCII: equal lengths are needed
 		}
 		v := toUTF8(unfold(f.raw), "", m.Header.fallback)
 		addrs, ok := ParseAddressList(v)

@@ -35,16 +35,34 @@ const (
 	maxParts = 1000 // parts after this many are not walked
 )
 
-// walker walks a MIME tree, filling a Message.
+// walker walks a MIME tree, filling a Message. It is pooled: its buffers
+// are reused from message to message.
 type walker struct {
 	m        *Message
 	opts     Options
 	plain    textBuf
 	html     textBuf
-	scratch  []byte // decoded bytes of the current part
-	conv     []byte // charset-converted bytes of the current part
+	scratch  []byte  // decoded bytes of the current part
+	conv     []byte  // charset-converted bytes of the current part
+	fields   []Field // header fields of the part being walked
+	parts    []Part  // buffers of Message.Parts, URLs and Links while walking
+	urls     []string
+	links    []Link
 	fallback string
 	nparts   int
+}
+
+// release returns w to the pool, keeping its buffers and nothing that
+// refers to the message.
+func (w *walker) release() {
+	clear(w.fields[:cap(w.fields)])
+	clear(w.parts[:cap(w.parts)])
+	clear(w.urls[:cap(w.urls)])
+	clear(w.links[:cap(w.links)])
+	*w = walker{scratch: w.scratch[:0], conv: w.conv[:0],
+		plain: textBuf{b: w.plain.b[:0]}, html: textBuf{b: w.html.b[:0]},
+		fields: w.fields[:0], parts: w.parts[:0], urls: w.urls[:0], links: w.links[:0]}
+	walkerPool.Put(w)
 }
 
 func (w *walker) problem(p string) {
@@ -98,8 +116,10 @@ func (w *walker) entity(fields []Field, body []byte, depth int) {
 			w.problem("nesting too deep")
 			return
 		}
-		inner, innerBody, _ := parseHeader(body)
-		w.entity(inner, innerBody, depth+1)
+		// fields may be w.fields: they are not read again
+		var innerBody []byte
+		w.fields, innerBody, _ = parseHeader(w.fields[:0], body)
+		w.entity(w.fields, innerBody, depth+1)
 	default:
 		w.leaf(&w.m.Parts[idx], body, cte, false)
 	}
@@ -133,13 +153,17 @@ func (w *walker) multipart(body []byte, boundary string, depth int) bool {
 		w.problem("multipart not closed")
 	}
 	for _, part := range parts {
-		fields, pbody, probs := parseHeader(part)
+		var pbody []byte
+		var probs []string
+		// entity reads a part's fields before it walks the part's own
+		// parts, so one buffer serves every level
+		w.fields, pbody, probs = parseHeader(w.fields[:0], part)
 		for _, p := range probs {
 			if p != "no body" {
 				w.problem("part: " + p)
 			}
 		}
-		w.entity(fields, pbody, depth+1)
+		w.entity(w.fields, pbody, depth+1)
 	}
 	return true
 }
