@@ -16,7 +16,8 @@ import (
 func HTMLToText(doc []byte) string {
 	var t textBuf
 	t.limit = maxTextDefault
-	htmlToText(&t, doc, nil)
+	var z htmlTokenizer
+	htmlToText(&t, &z, bytes.Clone(doc), nil) // the tokenizer decodes text in place
 	return string(t.b)
 }
 
@@ -60,24 +61,24 @@ func (t *textBuf) newline() {
 
 // htmlToText appends the text of doc to t and, when m is not nil, the
 // href/src URLs to m.URLs, the anchors to m.Links and the forms and
-// password fields to their counts.
-func htmlToText(t *textBuf, doc []byte, m *Message) {
+// password fields to their counts. It tokenizes doc with z, which
+// changes doc's bytes (it decodes text in place).
+func htmlToText(t *textBuf, z *htmlTokenizer, doc []byte, m *Message) {
 	var urls *[]string
 	if m != nil {
 		urls = &m.URLs
 	}
-	z := html.NewTokenizer(bytes.NewReader(doc))
-	z.SetMaxBuf(len(doc) + 1)
+	z.reset(doc)
 	skip := 0 // depth inside elements whose content is not text
 	pre := 0
-	inHead := false // until </head> or the first body content
+	inHead := false           // until </head> or the first body content
 	link, linkStart := "", -1 // the open anchor's href and where its text starts in t.b
 	for {
 		tt := z.Next()
 		switch tt {
-		case html.ErrorToken:
+		case errorToken:
 			return
-		case html.TextToken:
+		case textToken:
 			if skip > 0 || inHead {
 				continue
 			}
@@ -86,7 +87,7 @@ func htmlToText(t *textBuf, doc []byte, m *Message) {
 			} else {
 				writeCollapsed(t, z.Text())
 			}
-		case html.StartTagToken, html.SelfClosingTagToken:
+		case startTagToken, selfClosingTagToken:
 			a := tagAtom(z.Raw())
 			if urls != nil && hasURLAttr(a) {
 				collectAttrURLs(z.Raw(), urls)
@@ -103,7 +104,7 @@ func htmlToText(t *textBuf, doc []byte, m *Message) {
 					}
 				}
 			}
-			if tt == html.SelfClosingTagToken {
+			if tt == selfClosingTagToken {
 				if isBlock(a) || a == atom.Br {
 					t.newline()
 				}
@@ -125,7 +126,7 @@ func htmlToText(t *textBuf, doc []byte, m *Message) {
 			case a == atom.Td || a == atom.Th:
 				writeCollapsed(t, []byte(" "))
 			}
-		case html.EndTagToken:
+		case endTagToken:
 			a := tagAtom(z.Raw())
 			if a == atom.A && linkStart >= 0 && linkStart <= len(t.b) {
 				addLink(m, t.b[linkStart:], link)

@@ -45,6 +45,7 @@ type walker struct {
 	scratch  []byte  // decoded bytes of the current part
 	conv     []byte  // charset-converted bytes of the current part
 	fields   []Field // header fields of the part being walked
+	tok      htmlTokenizer
 	parts    []Part  // buffers of Message.Parts, URLs and Links while walking
 	urls     []string
 	links    []Link
@@ -61,7 +62,8 @@ func (w *walker) release() {
 	clear(w.links[:cap(w.links)])
 	*w = walker{scratch: w.scratch[:0], conv: w.conv[:0],
 		plain: textBuf{b: w.plain.b[:0]}, html: textBuf{b: w.html.b[:0]},
-		fields: w.fields[:0], parts: w.parts[:0], urls: w.urls[:0], links: w.links[:0]}
+		fields: w.fields[:0], parts: w.parts[:0], urls: w.urls[:0], links: w.links[:0],
+		tok: htmlTokenizer{attrs: w.tok.attrs[:0]}}
 	walkerPool.Put(w)
 }
 
@@ -287,7 +289,7 @@ func (w *walker) leaf(p *Part, body []byte, cte string, asText bool) {
 		}
 		start := len(w.html.b)
 		w.html.newline()
-		htmlToText(&w.html, text, w.m)
+		htmlToText(&w.html, &w.tok, text, w.m) // text is w.conv, not read again
 		findURLs(w.html.b[start:], &w.m.URLs)
 		return
 	}
