@@ -101,16 +101,26 @@ func appendUnfolded(b []byte, s string) []byte {
 	space := false
 	for i := 0; i < len(s); {
 		c := s[i]
-		size := 1
-		isSpace := false
 		if c < utf8.RuneSelf {
-			isSpace = asciiSpace[c]
-		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
-			isSpace = unicode.IsSpace(r)
+			if asciiSpace[c] {
+				space = true
+				i++
+				continue
+			}
+			j := i + 1 // a run of ASCII that is not space, copied at once
+			for j < len(s) && s[j] < utf8.RuneSelf && !asciiSpace[s[j]] {
+				j++
+			}
+			if space && len(b) > start {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, s[i:j]...)
+			i = j
+			continue
 		}
-		if isSpace {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
 			space = true
 		} else {
 			if space && len(b) > start {
@@ -139,10 +149,12 @@ func lowerInto(buf *[]byte, s string) string {
 		return s
 	}
 	start := len(*buf)
-	for i := 0; i < len(s); i++ {
-		*buf = append(*buf, foldByte(s[i]))
+	*buf = append(*buf, s...)
+	b := (*buf)[start:]
+	for i, c := range b {
+		b[i] = foldByte(c)
 	}
-	return unsafeString((*buf)[start:])
+	return unsafeString(b)
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
