@@ -33,6 +33,7 @@ type Header struct {
 	// fallback names the charset used for raw 8-bit bytes that are not
 	// UTF-8 (from the message's Content-Type; windows-1252 when unknown).
 	fallback string
+	share    bool // Options.ShareRaw: decoded values may be views of the message
 }
 
 // Fields returns the header fields in message order. The slice must not be
@@ -87,7 +88,7 @@ func (h Header) Values(name string) []string {
 
 // Decode returns f's value unfolded and decoded to UTF-8 as by Get.
 func (h Header) Decode(f Field) string {
-	s, _ := decodeHeaderValue(unfold(f.raw), h.fallback)
+	s, _ := decodeHeaderValue(unfold(f.raw), h.fallback, h.share)
 	return s
 }
 

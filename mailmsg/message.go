@@ -67,6 +67,14 @@ type Options struct {
 	// MaxText caps the decoded text kept per message, and separately the
 	// text taken from HTML parts. Default 256 KiB.
 	MaxText int
+	// ShareRaw lets the Message's strings point into raw where they are
+	// its bytes unchanged, instead of being copies: the text when one
+	// plain part needed no decoding, and header values (Subject,
+	// addresses, Header.Get, ...) that are plain ASCII without encoded
+	// words. It saves allocating and copying them, but any such string
+	// that is kept keeps all of raw in memory: it is for callers that
+	// read the Message and drop it, as the spam classifier does.
+	ShareRaw bool
 }
 
 const maxTextDefault = 256 << 10
@@ -111,7 +119,7 @@ func ParseWith(raw []byte, opts Options) *Message {
 
 	w.m, w.opts = m, opts
 	w.plain.limit, w.html.limit = opts.MaxText, opts.MaxText
-	w.fallback = messageFallback(fields)
+	w.fallback = messageFallback(fields, opts.ShareRaw)
 	m.Parts, m.URLs, m.Links = w.parts[:0], w.urls[:0], w.links[:0]
 	w.entity(fields, body, 0)
 	// The lists were built in the walker's buffers: keep the buffers for
@@ -119,7 +127,7 @@ func ParseWith(raw []byte, opts Options) *Message {
 	w.parts, w.urls, w.links = m.Parts, m.URLs, m.Links
 	m.Parts, m.URLs, m.Links = clip(m.Parts), clip(m.URLs), clip(m.Links)
 
-	m.Header = Header{fields: fields, fallback: headerFallback(w.fallback, m.Parts)}
+	m.Header = Header{fields: fields, fallback: headerFallback(w.fallback, m.Parts), share: opts.ShareRaw}
 	m.Text, m.HTMLText = chooseText(w)
 	if w.plain.truncated || w.html.truncated {
 		w.problem("text truncated")
@@ -142,6 +150,9 @@ func chooseText(w *walker) (text, htmlText string) {
 	plain := bytes.TrimSpace(w.plain.b)
 	html := bytes.TrimSpace(w.html.b)
 	if len(plain) > 0 {
+		if w.plainRaw != nil { // plain is these bytes of raw
+			return unsafeString(bytes.TrimSpace(w.plainRaw)), string(html)
+		}
 		return string(plain), string(html)
 	}
 	return string(html), ""
@@ -149,8 +160,8 @@ func chooseText(w *walker) (text, htmlText string) {
 
 // messageFallback returns the charset for raw 8-bit text that is not UTF-8:
 // the message's own charset when it names a known legacy one.
-func messageFallback(fields []Field) string {
-	h := Header{fields: fields}
+func messageFallback(fields []Field, share bool) string {
+	h := Header{fields: fields, share: share}
 	v := h.Get("Content-Type")
 	if i := strings.Index(strings.ToLower(v), "charset="); i >= 0 {
 		cs := strings.Trim(v[i+len("charset="):], ` "'`)
@@ -183,7 +194,7 @@ func (m *Message) fillHeaderFields(w *walker) {
 	h := m.Header
 	if f, ok := h.field("Subject"); ok {
 		var bad bool
-		m.Subject, bad = decodeHeaderValue(unfold(f.raw), h.fallback)
+		m.Subject, bad = decodeHeaderValue(unfold(f.raw), h.fallback, h.share)
 		if bad {
 			w.problem("undecodable encoded word")
 		}
@@ -212,12 +223,12 @@ func (m *Message) addresses(name string, w *walker) []Address {
 		if len(f.Name) != len(name) || f.Name != name && !strings.EqualFold(f.Name, name) {
 			continue // names are ASCII: equal lengths are needed
 		}
-		v := toUTF8(unfold(f.raw), "", m.Header.fallback)
+		v := toUTF8(unfold(f.raw), "", m.Header.fallback, m.Header.share)
 		addrs, ok := ParseAddressList(v)
 		if !ok {
 			w.problem("malformed " + strings.ToLower(name))
 			for i := range addrs {
-				addrs[i].Name, _ = decodeHeaderValue([]byte(addrs[i].Name), m.Header.fallback)
+				addrs[i].Name, _ = decodeHeaderValue([]byte(addrs[i].Name), m.Header.fallback, true) // a copy of its own
 			}
 		}
 		all = append(all, addrs...)

@@ -42,6 +42,10 @@ type walker struct {
 	opts     Options
 	plain    textBuf
 	html     textBuf
+	// plainRaw is the bytes of the raw message that plain holds, when it
+	// holds one part's text unchanged and Options.ShareRaw is set; nil
+	// otherwise.
+	plainRaw []byte
 	scratch  []byte  // decoded bytes of the current part
 	conv     []byte  // charset-converted bytes of the current part
 	fields   []Field // header fields of the part being walked
@@ -85,7 +89,7 @@ func (w *walker) entity(fields []Field, body []byte, depth int) {
 		return
 	}
 	w.nparts++
-	h := Header{fields: fields, fallback: w.fallback}
+	h := Header{fields: fields, fallback: w.fallback, share: w.opts.ShareRaw}
 	ctype, params := parseContentType(h, w)
 	cte := strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
 	disp, dparams := parseDisposition(h)
@@ -101,7 +105,7 @@ func (w *walker) entity(fields []Field, body []byte, depth int) {
 		p.Filename = params["name"]
 	}
 	if strings.Contains(p.Filename, "=?") {
-		p.Filename, _ = decodeHeaderValue([]byte(p.Filename), w.fallback)
+		p.Filename, _ = decodeHeaderValue([]byte(p.Filename), w.fallback, true) // a copy of its own
 	}
 	idx := len(w.m.Parts)
 	w.m.Parts = append(w.m.Parts, p)
@@ -293,8 +297,13 @@ func (w *walker) leaf(p *Part, body []byte, cte string, asText bool) {
 		findURLs(w.html.b[start:], &w.m.URLs)
 		return
 	}
+	wasEmpty := len(w.plain.b) == 0
 	w.plain.newline()
 	w.plain.write(text)
+	w.plainRaw = nil
+	if w.opts.ShareRaw && wasEmpty && len(text) <= len(body) && bytes.Equal(text, body[:len(text)]) {
+		w.plainRaw = body[:len(w.plain.b)] // plain is text (or its start), which is body's
+	}
 	findURLs(text, &w.m.URLs)
 }
 
