@@ -38,10 +38,10 @@ const (
 // walker walks a MIME tree, filling a Message. It is pooled: its buffers
 // are reused from message to message.
 type walker struct {
-	m        *Message
-	opts     Options
-	plain    textBuf
-	html     textBuf
+	m     *Message
+	opts  Options
+	plain textBuf
+	html  textBuf
 	// plainRaw is the bytes of the raw message that plain holds, when it
 	// holds one part's text unchanged and Options.ShareRaw is set; nil
 	// otherwise.
@@ -50,7 +50,7 @@ type walker struct {
 	conv     []byte  // charset-converted bytes of the current part
 	fields   []Field // header fields of the part being walked
 	tok      htmlTokenizer
-	parts    []Part  // buffers of Message.Parts, URLs and Links while walking
+	parts    []Part // buffers of Message.Parts, URLs and Links while walking
 	urls     []string
 	links    []Link
 	fallback string
