@@ -65,6 +65,13 @@ func (h Header) Raw(name string) string {
 	return f.Raw()
 }
 
+// RawBytes returns the first named field's value as Raw does, without
+// copying: the slice aliases the parsed message and must not be modified.
+func (h Header) RawBytes(name string) []byte {
+	f, _ := h.field(name)
+	return f.RawBytes()
+}
+
 // Get returns the first named field's value unfolded, with RFC 2047 encoded
 // words decoded and legacy charsets converted to UTF-8, or "" when absent.
 func (h Header) Get(name string) string {

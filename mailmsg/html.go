@@ -72,7 +72,8 @@ func htmlToText(t *textBuf, z *htmlTokenizer, doc []byte, m *Message) {
 	skip := 0 // depth inside elements whose content is not text
 	pre := 0
 	inHead := false           // until </head> or the first body content
-	link, linkStart := "", -1 // the open anchor's href and where its text starts in t.b
+	var link []byte           // the open anchor's href, undecoded
+	linkStart := -1           // where the anchor's text starts in t.b
 	for {
 		tt := z.Next()
 		switch tt {
@@ -95,7 +96,9 @@ func htmlToText(t *textBuf, z *htmlTokenizer, doc []byte, m *Message) {
 			if m != nil {
 				switch a {
 				case atom.A:
-					link, linkStart = attrValue(z.Raw(), "href"), len(t.b)
+					// the tag's bytes stay as they are (the tokenizer
+					// decodes text only): the string is made when the link is
+					link, linkStart = attrBytes(z.Raw(), "href"), len(t.b)
 				case atom.Form:
 					m.Forms++
 				case atom.Input:
@@ -187,11 +190,12 @@ func isHTMLSpace(c byte) bool {
 func collectAttrURLs(raw []byte, urls *[]string) {
 	scanAttrs(raw, func(key, val []byte) bool {
 		if isURLAttr(key) && len(val) > 0 {
-			v := string(bytes.TrimSpace(val))
-			if strings.IndexByte(v, '&') >= 0 {
-				v = html.UnescapeString(v)
+			v := bytes.TrimSpace(val)
+			if bytes.IndexByte(v, '&') >= 0 {
+				addURL(urls, html.UnescapeString(string(v)))
+			} else {
+				addURLBytes(urls, "", v)
 			}
-			addURL(urls, v)
 		}
 		return true
 	})
@@ -333,9 +337,14 @@ func hasURLAttr(a atom.Atom) bool {
 	return false
 }
 
-// addLink records an anchor with its visible text.
-func addLink(m *Message, text []byte, href string) {
-	if href == "" || len(m.Links) >= maxLinks {
+// addLink records an anchor with its visible text and its href, undecoded
+// (as attrBytes gives it).
+func addLink(m *Message, text, rawHref []byte) {
+	if len(rawHref) == 0 || len(m.Links) >= maxLinks {
+		return
+	}
+	href := attrString(rawHref, m.URLs)
+	if href == "" {
 		return
 	}
 	text = bytes.TrimSpace(text)
@@ -348,16 +357,33 @@ func addLink(m *Message, text []byte, href string) {
 // attrValue returns the value of the attribute key of a raw start tag, or
 // "" (entities decoded).
 func attrValue(raw []byte, key string) string {
-	var val string
+	return attrString(attrBytes(raw, key), nil)
+}
+
+// attrBytes returns the value of the first attribute key of a raw start
+// tag, white space trimmed and entities not decoded, or nil.
+func attrBytes(raw []byte, key string) []byte {
+	var val []byte
 	scanAttrs(raw, func(k, v []byte) bool {
 		if bytes.EqualFold(k, []byte(key)) {
-			val = string(bytes.TrimSpace(v))
-			if strings.IndexByte(val, '&') >= 0 {
-				val = html.UnescapeString(val)
-			}
+			val = bytes.TrimSpace(v)
 			return false
 		}
 		return true
 	})
 	return val
+}
+
+// attrString decodes an attribute value from attrBytes. A value without
+// entities that equals one of have is that string, not a new copy.
+func attrString(v []byte, have []string) string {
+	if bytes.IndexByte(v, '&') >= 0 {
+		return html.UnescapeString(string(v))
+	}
+	for i := len(have) - 1; i >= 0; i-- {
+		if have[i] == string(v) {
+			return have[i]
+		}
+	}
+	return string(v)
 }

@@ -130,7 +130,7 @@ func (f *featurizer) headers(m *mailmsg.Message) {
 	}
 	f.addresses(m)
 	f.msgID(m.MessageID, h.Has("Message-Id"))
-	f.date(h.Raw("Date"))
+	f.date(unsafeString(h.RawBytes("Date")))
 }
 
 func (f *featurizer) addresses(m *mailmsg.Message) {
