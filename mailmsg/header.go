@@ -179,7 +179,9 @@ func canonicalName(b []byte) string {
 	if isCanonical(b) {
 		return unsafe.String(unsafe.SliceData(b), len(b))
 	}
-	return textproto.CanonicalMIMEHeaderKey(string(b))
+	// a view of b: CanonicalMIMEHeaderKey returns it (when it cannot be
+	// made canonical), an interned name or a new string
+	return textproto.CanonicalMIMEHeaderKey(unsafe.String(unsafe.SliceData(b), len(b)))
 }
 
 // isCanonical reports whether b is a header name in canonical form: each

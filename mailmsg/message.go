@@ -210,7 +210,8 @@ func (m *Message) fillHeaderFields(w *walker) {
 	} else {
 		w.problem("no date")
 	}
-	if ids := ParseMsgIDs(h.Get("Message-Id")); len(ids) > 0 {
+	var first [1]string
+	if ids := appendMsgIDs(first[:0], h.Get("Message-Id"), 1); len(ids) > 0 {
 		m.MessageID = ids[0]
 	}
 	m.InReplyTo = ParseMsgIDs(h.Get("In-Reply-To"))

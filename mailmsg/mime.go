@@ -2,7 +2,6 @@ package mailmsg
 
 import (
 	"bytes"
-	"mime"
 	"strings"
 	"unicode/utf8"
 )
@@ -95,14 +94,14 @@ func (w *walker) entity(fields []Field, body []byte, depth int) {
 	disp, dparams := parseDisposition(h)
 	p := Part{
 		ContentType: ctype,
-		Charset:     strings.ToLower(strings.Trim(params["charset"], ` "'`)),
+		Charset:     strings.ToLower(strings.Trim(params.charset, ` "'`)),
 		Disposition: disp,
 		Encoding:    cte,
 		Depth:       depth,
 	}
-	p.Filename = dparams["filename"]
+	p.Filename = dparams.filename
 	if p.Filename == "" {
-		p.Filename = params["name"]
+		p.Filename = params.name
 	}
 	if strings.Contains(p.Filename, "=?") {
 		p.Filename, _ = decodeHeaderValue([]byte(p.Filename), w.fallback, true) // a copy of its own
@@ -113,7 +112,7 @@ func (w *walker) entity(fields []Field, body []byte, depth int) {
 	switch {
 	case strings.HasPrefix(ctype, "multipart/"):
 		w.m.Parts[idx].Size = len(body)
-		if !w.multipart(body, params["boundary"], depth) {
+		if !w.multipart(body, params.boundary, depth) {
 			w.leaf(&w.m.Parts[idx], body, "", true)
 		}
 	case ctype == "message/rfc822" && cte != "base64" && cte != "quoted-printable":
@@ -316,15 +315,17 @@ func quote(s string) string {
 
 // parseContentType returns the media type (text/plain when missing) and
 // its parameters, falling back to a lenient parse for malformed values.
-func parseContentType(h Header, w *walker) (string, map[string]string) {
+func parseContentType(h Header, w *walker) (string, mediaParams) {
 	v := h.Get("Content-Type")
 	if v == "" {
-		return "text/plain", map[string]string{}
+		return "text/plain", mediaParams{}
 	}
-	t, params, err := mime.ParseMediaType(v)
+	t, params, err := parseMediaType(v)
 	if err != nil || t == "" {
 		w.problem("malformed content-type")
-		t, params = lenientParams(v)
+		var m map[string]string
+		t, m = lenientParams(v)
+		params = paramsOf(m)
 	}
 	if t == "" || strings.IndexByte(t, '/') < 0 {
 		t = "text/plain"
@@ -333,14 +334,16 @@ func parseContentType(h Header, w *walker) (string, map[string]string) {
 }
 
 // parseDisposition returns the lower-case disposition and its parameters.
-func parseDisposition(h Header) (string, map[string]string) {
+func parseDisposition(h Header) (string, mediaParams) {
 	v := h.Get("Content-Disposition")
 	if v == "" {
-		return "", map[string]string{}
+		return "", mediaParams{}
 	}
-	d, params, err := mime.ParseMediaType(v)
+	d, params, err := parseMediaType(v)
 	if err != nil {
-		d, params = lenientParams(v)
+		var m map[string]string
+		d, m = lenientParams(v)
+		params = paramsOf(m)
 	}
 	return d, params
 }

@@ -15,9 +15,16 @@ const maxIDs = 200
 // is ignored unless the value has no brackets at all, when each
 // whitespace-separated word with an '@' is taken. It never fails.
 func ParseMsgIDs(v string) []string {
-	var ids []string
+	return appendMsgIDs(nil, v, maxIDs)
+}
+
+// appendMsgIDs appends the first max ids of v, as ParseMsgIDs finds them,
+// to ids.
+func appendMsgIDs(ids []string, v string, max int) []string {
+	max += len(ids)
+	start := len(ids)
 	rest := v
-	for len(ids) < maxIDs {
+	for len(ids) < max {
 		i := strings.IndexByte(rest, '<')
 		if i < 0 {
 			break
@@ -31,11 +38,11 @@ func ParseMsgIDs(v string) []string {
 		}
 		rest = rest[i+1+j+1:]
 	}
-	if len(ids) > 0 || strings.IndexByte(v, '<') >= 0 {
+	if len(ids) > start || strings.IndexByte(v, '<') >= 0 {
 		return ids
 	}
-	for _, w := range strings.Fields(v) {
-		if strings.IndexByte(w, '@') > 0 && len(ids) < maxIDs {
+	for w := range strings.FieldsSeq(v) {
+		if strings.IndexByte(w, '@') > 0 && len(ids) < max {
 			if id := cleanID(w); id != "" {
 				ids = append(ids, id)
 			}
