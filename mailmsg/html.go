@@ -71,9 +71,9 @@ func htmlToText(t *textBuf, z *htmlTokenizer, doc []byte, m *Message) {
 	z.reset(doc)
 	skip := 0 // depth inside elements whose content is not text
 	pre := 0
-	inHead := false           // until </head> or the first body content
-	var link []byte           // the open anchor's href, undecoded
-	linkStart := -1           // where the anchor's text starts in t.b
+	inHead := false // until </head> or the first body content
+	var link []byte // the open anchor's href, undecoded
+	linkStart := -1 // where the anchor's text starts in t.b
 	for {
 		tt := z.Next()
 		switch tt {
