@@ -14,17 +14,23 @@ type Field struct {
 	// Name is the field name in canonical form ("Content-Type"). Like the
 	// value, it may share memory with the raw message.
 	Name string
-	// raw is the value as it appears in the message: folded, undecoded.
-	raw []byte
+	// val is the value as it appears in the message (folded, undecoded): a
+	// view of the raw message, a string rather than a slice to keep Field
+	// small (a message has dozens).
+	val string
 }
+
+// raw returns the field's value as it appears in the message, as bytes
+// (a view of the message: not to be modified).
+func (f Field) raw() []byte { return unsafe.Slice(unsafe.StringData(f.val), len(f.val)) }
 
 // Raw returns the field's value as it appears in the message: folding and
 // encoded words kept, only the space after the colon removed.
-func (f Field) Raw() string { return string(trimSpace(f.raw)) }
+func (f Field) Raw() string { return string(trimSpace(f.raw())) }
 
 // RawBytes returns the field's undecoded value without copying. The slice
 // aliases the parsed message and must not be modified.
-func (f Field) RawBytes() []byte { return trimSpace(f.raw) }
+func (f Field) RawBytes() []byte { return trimSpace(f.raw()) }
 
 // Header holds a message's or a MIME part's header fields in order.
 // Lookups are case-insensitive. The zero Header is empty.
@@ -95,7 +101,7 @@ func (h Header) Values(name string) []string {
 
 // Decode returns f's value unfolded and decoded to UTF-8 as by Get.
 func (h Header) Decode(f Field) string {
-	s, _ := decodeHeaderValue(unfold(f.raw), h.fallback, h.share)
+	s, _ := decodeHeaderValue(unfold(f.raw()), h.fallback, h.share)
 	return s
 }
 
@@ -127,7 +133,7 @@ func parseHeader(fields []Field, raw []byte) (_ []Field, body []byte, problems [
 					problems = append(problems, "header starts with a continuation line")
 				}
 			} else {
-				fields[len(fields)-1].raw = raw[valStart:end]
+				fields[len(fields)-1].val = unsafeString(raw[valStart:end])
 			}
 		default:
 			colon := bytes.IndexByte(content, ':')
@@ -148,7 +154,7 @@ func parseHeader(fields []Field, raw []byte) (_ []Field, body []byte, problems [
 			}
 			name := canonicalName(bytes.TrimRight(content[:colon], " \t"))
 			valStart = pos + colon + 1
-			fields = append(fields, Field{Name: name, raw: raw[valStart:end]})
+			fields = append(fields, Field{Name: name, val: unsafeString(raw[valStart:end])})
 		}
 		pos = end
 	}
@@ -246,9 +252,9 @@ func headerProblems(fields []Field) []string {
 	var ps []string
 	eight, invalid := false, false
 	for _, f := range fields {
-		if has8bit(f.raw) {
+		if has8bit(f.raw()) {
 			eight = true
-			if !utf8.Valid(f.raw) {
+			if !utf8.ValidString(f.val) {
 				invalid = true
 			}
 		}

@@ -194,7 +194,7 @@ func (m *Message) fillHeaderFields(w *walker) {
 	h := m.Header
 	if f, ok := h.field("Subject"); ok {
 		var bad bool
-		m.Subject, bad = decodeHeaderValue(unfold(f.raw), h.fallback, h.share)
+		m.Subject, bad = decodeHeaderValue(unfold(f.raw()), h.fallback, h.share)
 		if bad {
 			w.problem("undecodable encoded word")
 		}
@@ -224,7 +224,7 @@ func (m *Message) addresses(name string, w *walker) []Address {
 		if len(f.Name) != len(name) || f.Name != name && !strings.EqualFold(f.Name, name) {
 			continue // names are ASCII: equal lengths are needed
 		}
-		v := toUTF8(unfold(f.raw), "", m.Header.fallback, m.Header.share)
+		v := toUTF8(unfold(f.raw()), "", m.Header.fallback, m.Header.share)
 		addrs, ok := ParseAddressList(v)
 		if !ok {
 			w.problem("malformed " + strings.ToLower(name))

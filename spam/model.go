@@ -151,16 +151,45 @@ func (m *Model) classifyFeatures(f *featurizer) Result {
 		score = m.lr.score(v, &top)
 	}
 	var sigs []Reason
-	for i := v.sig; i < v.body; i++ {
-		w := 0.0
-		if m.lr != nil {
-			w = float64(m.lr.w[v.slots[i]])
+	if n := v.body - v.sig; n > 0 {
+		sigs = make([]Reason, n)
+		for i := range sigs {
+			if m.lr != nil {
+				sigs[i].Weight = float64(m.lr.w[v.slots[v.sig+i]])
+			}
 		}
-		sigs = append(sigs, Reason{Feature: f.name(i), Weight: w})
 	}
 	threshold := m.threshold
 	m.mu.RUnlock()
-	return Result{Score: score, Spam: score >= threshold, Reasons: top.reasons(f), Signals: sigs, Auth: f.auth}
+	var reasons []Reason
+	if top.n > 0 {
+		reasons = make([]Reason, top.n)
+		for k := range reasons {
+			reasons[k].Weight = top.w[k]
+		}
+	}
+	// The names, in one string: the reasons' then the signals'.
+	names := f.names[:0]
+	ends := f.nameEnds[:0]
+	for k := range reasons {
+		names = f.appendName(names, top.idx[k])
+		ends = append(ends, len(names))
+	}
+	for i := range sigs {
+		names = f.appendName(names, v.sig+i)
+		ends = append(ends, len(names))
+	}
+	all, start := string(names), 0
+	for k, end := range ends {
+		if k < len(reasons) {
+			reasons[k].Feature = all[start:end]
+		} else {
+			sigs[k-len(reasons)].Feature = all[start:end]
+		}
+		start = end
+	}
+	f.names, f.nameEnds = names, ends
+	return Result{Score: score, Spam: score >= threshold, Reasons: reasons, Signals: sigs, Auth: f.auth}
 }
 
 // Learn updates the model with a labelled message: the user's own verdict
@@ -253,16 +282,6 @@ func (t *topReasons) offer(i int, w float64) {
 	t.idx[j], t.w[j] = i, w
 }
 
-func (t *topReasons) reasons(f *featurizer) []Reason {
-	if t.n == 0 {
-		return nil
-	}
-	rs := make([]Reason, t.n)
-	for k := 0; k < t.n; k++ {
-		rs[k] = Reason{Feature: f.name(t.idx[k]), Weight: t.w[k]}
-	}
-	return rs
-}
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 

@@ -1,7 +1,7 @@
 package spam
 
 import (
-	"strings"
+	"bytes"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -37,19 +37,21 @@ type featurizer struct {
 	set   hashSet
 	word  []byte // the word being built
 	// previous word of the current field, for word pairs; -1 for none
-	prevH   uint64
-	prevIdx int32
-	scratch []byte
-	prefix  []byte
-	slotBuf []uint32
-	sig     int // index in feats where the signals start
-	body    int // index in feats where the body features start
-	sigs    []string
-	hops    []hop
-	hopText []byte  // unfolded and lower-cased Received text of the hops parsed
-	nameBuf []byte  // the From display name's words
-	env     Context // where the message was received; set before extract
-	auth    Auth    // the message's sender authentication, set by extract
+	prevH    uint64
+	prevIdx  int32
+	scratch  []byte
+	prefix   []byte
+	slotBuf  []uint32
+	sig      int // index in feats where the signals start
+	body     int // index in feats where the body features start
+	sigs     []string
+	hops     []hop
+	hopText  []byte // unfolded and lower-cased Received text of the hops parsed
+	nameBuf  []byte // the From display name's words
+	names    []byte // the names of a Result's reasons and signals, back to back
+	nameEnds []int
+	env      Context // where the message was received; set before extract
+	auth     Auth    // the message's sender authentication, set by extract
 }
 
 // vector is a message's features as table slots: the head features
@@ -107,15 +109,54 @@ func (f *featurizer) reset() {
 
 // name returns the readable name of feature i.
 func (f *featurizer) name(i int) string {
+	return string(f.appendName(nil, i))
+}
+
+// appendName appends the readable name of feature i to dst: its prefix
+// and token, each run of bytes that are not UTF-8 as one '?' (as
+// strings.ToValidUTF8 does), and for a word pair "b:free b:money" as
+// "b:free money".
+func (f *featurizer) appendName(dst []byte, i int) []byte {
 	ft := f.feats[i]
-	if ft.a >= 0 { // "b:free b:money" reads as "b:free money"
-		second := f.name(int(ft.b))
-		if i := strings.IndexByte(second, ':'); i >= 0 {
-			second = second[i+1:]
+	if ft.a >= 0 {
+		dst = f.appendName(dst, int(ft.a))
+		dst = append(dst, ' ')
+		start := len(dst)
+		dst = f.appendName(dst, int(ft.b))
+		if j := bytes.IndexByte(dst[start:], ':'); j >= 0 {
+			dst = append(dst[:start], dst[start+j+1:]...) // copy handles the overlap
 		}
-		return f.name(int(ft.a)) + " " + second
+		return dst
 	}
-	return strings.ToValidUTF8(string(f.arena[ft.start:ft.end]), "?")
+	return appendValidUTF8(dst, f.arena[ft.start:ft.end])
+}
+
+// appendValidUTF8 appends b to dst with each run of bytes that are not
+// UTF-8 replaced by one '?', as strings.ToValidUTF8(b, "?") does.
+func appendValidUTF8(dst, b []byte) []byte {
+	invalid := false // the previous byte was of an invalid sequence
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			i++
+			invalid = false
+			dst = append(dst, c)
+			continue
+		}
+		_, wid := utf8.DecodeRune(b[i:])
+		if wid == 1 {
+			i++
+			if !invalid {
+				invalid = true
+				dst = append(dst, '?')
+			}
+			continue
+		}
+		invalid = false
+		dst = append(dst, b[i:i+wid]...)
+		i += wid
+	}
+	return dst
 }
 
 // FNV-1a, 64 bit.
