@@ -282,7 +282,6 @@ func (t *topReasons) offer(i int, w float64) {
 	t.idx[j], t.w[j] = i, w
 }
 
-
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 func logit(p float64) float64 {

@@ -170,7 +170,7 @@ func firstIP(s string) netip.Addr {
 			j++
 		}
 		cand := strings.TrimPrefix(s[i+1:j], "ipv6:")
-		if len(cand) < 2 || !strings.ContainsAny(cand, ".:") {
+		if len(cand) < 2 || !strings.ContainsAny(cand, ".:") || !maybeIPv4(cand) {
 			continue // not an address: spare ParseAddr's error
 		}
 		if a, err := netip.ParseAddr(cand); err == nil {
@@ -178,6 +178,26 @@ func firstIP(s string) netip.Addr {
 		}
 	}
 	return netip.Addr{}
+}
+
+// maybeIPv4 is false for a candidate that netip.ParseAddr would read as
+// IPv4 (a '.' before any ':') and reject for not being four decimal
+// fields; true for the rest.
+func maybeIPv4(s string) bool {
+	i := strings.IndexAny(s, ".:")
+	if i < 0 || s[i] == ':' {
+		return true // IPv6, or nothing ParseAddr takes: it decides
+	}
+	dots := 0
+	for j := 0; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '.':
+			dots++
+		case c < '0' || c > '9':
+			return false
+		}
+	}
+	return dots == 3
 }
 
 func isHexDigit(c byte) bool {
