@@ -257,13 +257,6 @@ type topReasons struct {
 	w   [maxReasons]float64
 }
 
-// offerIfLarger offers w unless the list is full of larger weights.
-func (t *topReasons) offerIfLarger(i int, w float64) {
-	if t.n < maxReasons || math.Abs(w) > math.Abs(t.w[t.n-1]) {
-		t.offer(i, w)
-	}
-}
-
 func (t *topReasons) offer(i int, w float64) {
 	a := math.Abs(w)
 	if t.n == maxReasons && a <= math.Abs(t.w[t.n-1]) {

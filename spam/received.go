@@ -61,12 +61,32 @@ func (h *hop) parse(buf *[]byte) {
 	}
 	h.parsed = true
 	v := h.raw
-	if strings.ContainsAny(v, "\r\n\t") {
+	ascii, folded, upper := scanReceived(v)
+	var lower string
+	if ascii && (folded || upper) {
+		// One copy, unfolded and lower-cased in place: v is read only
+		// through h.text, whose words are lower-cased anyway (and for
+		// ASCII, lower-casing keeps every offset).
 		start := len(*buf)
-		*buf = appendUnfolded(*buf, v)
-		v = unsafeString((*buf)[start:])
+		if folded {
+			*buf = appendUnfolded(*buf, v)
+		} else {
+			*buf = append(*buf, v...)
+		}
+		b := (*buf)[start:]
+		for i, c := range b {
+			b[i] = foldByte(c)
+		}
+		v = unsafeString(b)
+		lower = v
+	} else {
+		if folded {
+			start := len(*buf)
+			*buf = appendUnfolded(*buf, v)
+			v = unsafeString((*buf)[start:])
+		}
+		lower = lowerInto(buf, v)
 	}
-	lower := lowerInto(buf, v)
 	fromPart := lower
 	if i := strings.Index(lower, " by "); i >= 0 {
 		fromPart = lower[:i]
@@ -92,6 +112,29 @@ func (h *hop) parse(buf *[]byte) {
 		h.with = fieldWord(lower[i:], "with ")
 	}
 }
+
+// scanReceived reports whether s is ASCII, has the line breaks or tabs of
+// a folded field, and has upper-case letters.
+func scanReceived(s string) (ascii, folded, upper bool) {
+	var seen uint8
+	for i := 0; i < len(s); i++ {
+		seen |= receivedClass[s[i]]
+	}
+	return seen&4 == 0, seen&2 != 0, seen&1 != 0
+}
+
+// receivedClass marks upper-case letters 1, CR, LF and tab 2, and bytes
+// beyond ASCII 4.
+var receivedClass = func() (t [256]uint8) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = 1
+	}
+	t['\r'], t['\n'], t['\t'] = 2, 2, 2
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = 4
+	}
+	return t
+}()
 
 // appendUnfolded appends s with its white space runs (unicode.IsSpace)
 // as single spaces and none at the ends:
