@@ -277,6 +277,21 @@ func (f *featurizer) words(text string, prefix string, pairs bool, limit int) in
 	ph := hashString(fnvOffset, prefix)
 	n := 0
 	w := f.word[:0]
+	flush := func() {
+		tok := trimInner(w)
+		w = w[:0]
+		if len(tok) < minTokenLen {
+			return
+		}
+		if len(tok) > maxTokenLen {
+			tok = cutRunes(tok, maxTokenLen)
+		}
+		n++
+		idx := f.addHashed(ph, prefix, tok)
+		if pairs {
+			f.addPair(idx)
+		}
+	}
 	for i := 0; i < len(text) && n < limit; {
 		c := text[i]
 		switch byteClass[c] {
@@ -300,49 +315,28 @@ func (f *featurizer) words(text string, prefix string, pairs bool, limit int) in
 			switch {
 			case r == utf8.RuneError && size == 1:
 				if len(w) > 0 {
-					n += f.word1(w, ph, prefix, pairs)
-					w = w[:0]
+					flush()
 				}
 			case unicode.IsLetter(r) || unicode.IsDigit(r):
 				w = utf8.AppendRune(w, unicode.ToLower(r))
 			default:
 				if len(w) > 0 {
-					n += f.word1(w, ph, prefix, pairs)
-					w = w[:0]
+					flush()
 				}
 			}
 		default:
 			if len(w) > 0 {
-				n += f.word1(w, ph, prefix, pairs)
-				w = w[:0]
+				flush()
 			}
 			i++
 		}
 	}
 	if len(w) > 0 && n < limit {
-		n += f.word1(w, ph, prefix, pairs)
+		flush()
 	}
 	f.word = w[:0]
 	f.prevIdx = -1
 	return n
-}
-
-// word1 adds the word w (its inner punctuation trimmed, cut to
-// maxTokenLen) and, when pairs is true, its pair with the previous one. It
-// returns 1, or 0 for a word too short to count.
-func (f *featurizer) word1(w []byte, ph uint64, prefix string, pairs bool) int {
-	tok := trimInner(w)
-	if len(tok) < minTokenLen {
-		return 0
-	}
-	if len(tok) > maxTokenLen {
-		tok = cutRunes(tok, maxTokenLen)
-	}
-	idx := f.addHashed(ph, prefix, tok)
-	if pairs {
-		f.addPair(idx)
-	}
-	return 1
 }
 
 // appendLower appends ASCII letters and digits to w, letters lower-cased
