@@ -154,8 +154,13 @@ func TestAppendValidUTF8(t *testing.T) {
 		cases = append(cases, string(b))
 	}
 	for _, c := range cases {
-		if got, want := string(appendValidUTF8([]byte("p:"), []byte(c))), "p:"+strings.ToValidUTF8(c, "?"); got != want {
+		if got, want := string(appendValidUTF8([]byte("p:"), []byte(c), nil)), "p:"+strings.ToValidUTF8(c, "?"); got != want {
 			t.Errorf("%q: got %q, want %q", c, got, want)
+		}
+		for i := range len(c) { // and split in two, anywhere
+			if got, want := string(appendValidUTF8(nil, []byte(c[:i]), []byte(c[i:]))), strings.ToValidUTF8(c, "?"); got != want {
+				t.Errorf("%q split at %d: got %q, want %q", c, i, got, want)
+			}
 		}
 	}
 }
