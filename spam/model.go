@@ -150,24 +150,28 @@ func (m *Model) classifyFeatures(f *featurizer) Result {
 	default:
 		score = m.lr.score(v, &top)
 	}
-	var sigs []Reason
-	if n := v.body - v.sig; n > 0 {
-		sigs = make([]Reason, n)
-		for i := range sigs {
-			if m.lr != nil {
-				sigs[i].Weight = float64(m.lr.w[v.slots[v.sig+i]])
-			}
+	// The reasons and the signals share one allocation.
+	var reasons, sigs []Reason
+	if n := top.n + v.body - v.sig; n > 0 {
+		all := make([]Reason, n)
+		reasons, sigs = all[:top.n:top.n], all[top.n:]
+	}
+	if len(reasons) == 0 {
+		reasons = nil
+	}
+	if len(sigs) == 0 {
+		sigs = nil
+	}
+	for k := range reasons {
+		reasons[k].Weight = top.w[k]
+	}
+	for i := range sigs {
+		if m.lr != nil {
+			sigs[i].Weight = float64(m.lr.w[v.slots[v.sig+i]])
 		}
 	}
 	threshold := m.threshold
 	m.mu.RUnlock()
-	var reasons []Reason
-	if top.n > 0 {
-		reasons = make([]Reason, top.n)
-		for k := range reasons {
-			reasons[k].Weight = top.w[k]
-		}
-	}
 	// The names, in one string: the reasons' then the signals'.
 	names := f.names[:0]
 	ends := f.nameEnds[:0]
