@@ -180,9 +180,10 @@ func writeCollapsed(t *textBuf, p []byte) {
 	}
 }
 
-func isHTMLSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
-}
+func isHTMLSpace(c byte) bool { return htmlSpace[c] }
+
+// htmlSpace marks the bytes HTML counts as white space.
+var htmlSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\f': true}
 
 // collectAttrURLs adds the href, src, action and background values of the
 // raw start tag. It reads the raw tag text itself: Tokenizer.TagAttr
