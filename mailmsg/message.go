@@ -102,9 +102,7 @@ func ParseWith(raw []byte, opts Options) *Message {
 	m := &Message{}
 	w := walkerPool.Get().(*walker)
 	defer w.release()
-	var body []byte
-	var probs []string
-	w.fields, body, probs = parseHeader(w.fields[:0], raw)
+	body, probs := w.parseHeader(raw)
 	// The message keeps a copy of its exact size; the walker's buffer is
 	// reused for the parts' fields.
 	fields := append(make([]Field, 0, len(w.fields)), w.fields...)

@@ -48,6 +48,7 @@ type walker struct {
 	scratch  []byte  // decoded bytes of the current part
 	conv     []byte  // charset-converted bytes of the current part
 	fields   []Field // header fields of the part being walked
+	used     int     // the most fields held in fields in this walk
 	tok      htmlTokenizer
 	parts    []Part // buffers of Message.Parts, URLs and Links while walking
 	urls     []string
@@ -56,13 +57,21 @@ type walker struct {
 	nparts   int
 }
 
+// parseHeader parses the header of an entity into w.fields (replacing
+// what they held) and returns its body.
+func (w *walker) parseHeader(b []byte) (body []byte, problems []string) {
+	w.fields, body, problems = parseHeader(w.fields[:0], b)
+	w.used = max(w.used, len(w.fields))
+	return body, problems
+}
+
 // release returns w to the pool, keeping its buffers and nothing that
 // refers to the message.
 func (w *walker) release() {
-	clear(w.fields[:cap(w.fields)])
-	clear(w.parts[:cap(w.parts)])
-	clear(w.urls[:cap(w.urls)])
-	clear(w.links[:cap(w.links)])
+	clear(w.fields[:w.used])
+	clear(w.parts)
+	clear(w.urls)
+	clear(w.links)
 	*w = walker{scratch: w.scratch[:0], conv: w.conv[:0],
 		plain: textBuf{b: w.plain.b[:0]}, html: textBuf{b: w.html.b[:0]},
 		fields: w.fields[:0], parts: w.parts[:0], urls: w.urls[:0], links: w.links[:0],
@@ -122,8 +131,7 @@ func (w *walker) entity(fields []Field, body []byte, depth int) {
 			return
 		}
 		// fields may be w.fields: they are not read again
-		var innerBody []byte
-		w.fields, innerBody, _ = parseHeader(w.fields[:0], body)
+		innerBody, _ := w.parseHeader(body)
 		w.entity(w.fields, innerBody, depth+1)
 	default:
 		w.leaf(&w.m.Parts[idx], body, cte, false)
@@ -158,11 +166,9 @@ func (w *walker) multipart(body []byte, boundary string, depth int) bool {
 		w.problem("multipart not closed")
 	}
 	for _, part := range parts {
-		var pbody []byte
-		var probs []string
 		// entity reads a part's fields before it walks the part's own
 		// parts, so one buffer serves every level
-		w.fields, pbody, probs = parseHeader(w.fields[:0], part)
+		pbody, probs := w.parseHeader(part)
 		for _, p := range probs {
 			if p != "no body" {
 				w.problem("part: " + p)
