@@ -81,6 +81,7 @@ func trimWSP(s string) string {
 // for anything else (quotes, comments, groups, encoded words, odd
 // characters), which goes to the full parser.
 func parseSimpleList(v string) (addrs []Address, ok bool) {
+	addrs = make([]Address, 0, strings.Count(v, ",")+1)
 	for item := range strings.SplitSeq(v, ",") {
 		item = trimWSP(item)
 		var a Address

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/emersion/go-message/charset"
 	"golang.org/x/text/encoding"
@@ -111,9 +112,14 @@ func appendUTF8(dst, b []byte, cs, fallback string) (out []byte, known bool) {
 	return out, true
 }
 
-// toUTF8 returns b as UTF-8 text, as appendUTF8 does.
-func toUTF8(b []byte, cs, fallback string) string {
+// toUTF8 returns b as UTF-8 text, as appendUTF8 does. With share, text
+// that needs no conversion is b itself, not a copy: b must not change
+// afterwards.
+func toUTF8(b []byte, cs, fallback string, share bool) string {
 	if !has8bit(b) && !isWideCharset(cs) {
+		if share {
+			return unsafeString(b)
+		}
 		return string(b)
 	}
 	out, _ := appendUTF8(nil, b, cs, fallback)
@@ -153,19 +159,26 @@ func wordCharsetReader(cs string, r io.Reader) (io.Reader, error) {
 // decodeHeaderValue decodes RFC 2047 encoded words in an unfolded header
 // value and converts raw 8-bit bytes from the fallback charset. It never
 // fails: undecodable words are kept as they are, and bad is set. The result
-// is valid UTF-8; see validUTF8.
-func decodeHeaderValue(v []byte, fallback string) (s string, bad bool) {
+// is valid UTF-8; see validUTF8. With share, the result may be v itself
+// (see toUTF8).
+func decodeHeaderValue(v []byte, fallback string, share bool) (s string, bad bool) {
 	if fallback == "" {
 		fallback = defaultFallback
 	}
 	if bytes.Contains(v, []byte("=?")) {
-		dec, err := wordDecoder.DecodeHeader(toUTF8(v, "", fallback))
+		dec, err := wordDecoder.DecodeHeader(toUTF8(v, "", fallback, share))
 		if err == nil {
 			return validUTF8(dec), false
 		}
 		bad = true
 	}
-	return validUTF8(toUTF8(v, "", fallback)), bad
+	return validUTF8(toUTF8(v, "", fallback, share)), bad
+}
+
+// unsafeString views b as a string without copying; b must not change
+// while the string is in use.
+func unsafeString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // validUTF8 returns s with each ill-formed UTF-8 sequence (maximal subpart,

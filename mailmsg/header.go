@@ -14,17 +14,23 @@ type Field struct {
 	// Name is the field name in canonical form ("Content-Type"). Like the
 	// value, it may share memory with the raw message.
 	Name string
-	// raw is the value as it appears in the message: folded, undecoded.
-	raw []byte
+	// val is the value as it appears in the message (folded, undecoded): a
+	// view of the raw message, a string rather than a slice to keep Field
+	// small (a message has dozens).
+	val string
 }
+
+// raw returns the field's value as it appears in the message, as bytes
+// (a view of the message: not to be modified).
+func (f Field) raw() []byte { return unsafe.Slice(unsafe.StringData(f.val), len(f.val)) }
 
 // Raw returns the field's value as it appears in the message: folding and
 // encoded words kept, only the space after the colon removed.
-func (f Field) Raw() string { return string(trimSpace(f.raw)) }
+func (f Field) Raw() string { return string(trimSpace(f.raw())) }
 
 // RawBytes returns the field's undecoded value without copying. The slice
 // aliases the parsed message and must not be modified.
-func (f Field) RawBytes() []byte { return trimSpace(f.raw) }
+func (f Field) RawBytes() []byte { return trimSpace(f.raw()) }
 
 // Header holds a message's or a MIME part's header fields in order.
 // Lookups are case-insensitive. The zero Header is empty.
@@ -33,6 +39,7 @@ type Header struct {
 	// fallback names the charset used for raw 8-bit bytes that are not
 	// UTF-8 (from the message's Content-Type; windows-1252 when unknown).
 	fallback string
+	share    bool // Options.ShareRaw: decoded values may be views of the message
 }
 
 // Fields returns the header fields in message order. The slice must not be
@@ -64,6 +71,13 @@ func (h Header) Raw(name string) string {
 	return f.Raw()
 }
 
+// RawBytes returns the first named field's value as Raw does, without
+// copying: the slice aliases the parsed message and must not be modified.
+func (h Header) RawBytes(name string) []byte {
+	f, _ := h.field(name)
+	return f.RawBytes()
+}
+
 // Get returns the first named field's value unfolded, with RFC 2047 encoded
 // words decoded and legacy charsets converted to UTF-8, or "" when absent.
 func (h Header) Get(name string) string {
@@ -87,7 +101,7 @@ func (h Header) Values(name string) []string {
 
 // Decode returns f's value unfolded and decoded to UTF-8 as by Get.
 func (h Header) Decode(f Field) string {
-	s, _ := decodeHeaderValue(unfold(f.raw), h.fallback)
+	s, _ := decodeHeaderValue(unfold(f.raw()), h.fallback, h.share)
 	return s
 }
 
@@ -95,12 +109,12 @@ func (h Header) Decode(f Field) string {
 // header is skipped (and reported).
 const maxFields = 2000
 
-// parseHeader splits raw into header fields and the body. It accepts LF or
-// CRLF line ends, continuation lines, and garbage: a line that is neither a
-// field nor a continuation ends the header (and is reported), so the body
-// starts there.
-func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
-	fields = make([]Field, 0, 24)
+// parseHeader splits raw into header fields, which it appends to fields,
+// and the body. It accepts LF or CRLF line ends, continuation lines, and
+// garbage: a line that is neither a field nor a continuation ends the
+// header (and is reported), so the body starts there.
+func parseHeader(fields []Field, raw []byte) (_ []Field, body []byte, problems []string) {
+	first := len(fields)
 	valStart := -1 // offset in raw of the last field's value
 	dropped := false
 	pos := 0
@@ -115,22 +129,22 @@ func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
 			return fields, raw[end:], problems
 		case content[0] == ' ' || content[0] == '\t':
 			if valStart < 0 {
-				if len(fields) == 0 && !dropped {
+				if len(fields) == first && !dropped {
 					problems = append(problems, "header starts with a continuation line")
 				}
 			} else {
-				fields[len(fields)-1].raw = raw[valStart:end]
+				fields[len(fields)-1].val = unsafeString(raw[valStart:end])
 			}
 		default:
 			colon := bytes.IndexByte(content, ':')
 			if colon <= 0 || !validName(content[:colon]) {
-				if len(fields) == 0 && bytes.HasPrefix(content, []byte("From ")) {
+				if len(fields) == first && bytes.HasPrefix(content, []byte("From ")) {
 					break // mbox envelope line
 				}
 				problems = append(problems, "malformed header line")
 				return fields, raw[pos:], problems
 			}
-			if len(fields) >= maxFields {
+			if len(fields)-first >= maxFields {
 				if !dropped {
 					problems = append(problems, "too many header fields")
 					dropped = true
@@ -140,11 +154,11 @@ func parseHeader(raw []byte) (fields []Field, body []byte, problems []string) {
 			}
 			name := canonicalName(bytes.TrimRight(content[:colon], " \t"))
 			valStart = pos + colon + 1
-			fields = append(fields, Field{Name: name, raw: raw[valStart:end]})
+			fields = append(fields, Field{Name: name, val: unsafeString(raw[valStart:end])})
 		}
 		pos = end
 	}
-	if len(fields) > 0 {
+	if len(fields) > first {
 		problems = append(problems, "no body")
 	}
 	return fields, nil, problems
@@ -171,7 +185,9 @@ func canonicalName(b []byte) string {
 	if isCanonical(b) {
 		return unsafe.String(unsafe.SliceData(b), len(b))
 	}
-	return textproto.CanonicalMIMEHeaderKey(string(b))
+	// a view of b: CanonicalMIMEHeaderKey returns it (when it cannot be
+	// made canonical), an interned name or a new string
+	return textproto.CanonicalMIMEHeaderKey(unsafe.String(unsafe.SliceData(b), len(b)))
 }
 
 // isCanonical reports whether b is a header name in canonical form: each
@@ -236,9 +252,9 @@ func headerProblems(fields []Field) []string {
 	var ps []string
 	eight, invalid := false, false
 	for _, f := range fields {
-		if has8bit(f.raw) {
+		if has8bit(f.raw()) {
 			eight = true
-			if !utf8.Valid(f.raw) {
+			if !utf8.ValidString(f.val) {
 				invalid = true
 			}
 		}

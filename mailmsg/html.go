@@ -16,7 +16,8 @@ import (
 func HTMLToText(doc []byte) string {
 	var t textBuf
 	t.limit = maxTextDefault
-	htmlToText(&t, doc, nil)
+	var z htmlTokenizer
+	htmlToText(&t, &z, bytes.Clone(doc), nil) // the tokenizer decodes text in place
 	return string(t.b)
 }
 
@@ -60,24 +61,25 @@ func (t *textBuf) newline() {
 
 // htmlToText appends the text of doc to t and, when m is not nil, the
 // href/src URLs to m.URLs, the anchors to m.Links and the forms and
-// password fields to their counts.
-func htmlToText(t *textBuf, doc []byte, m *Message) {
+// password fields to their counts. It tokenizes doc with z, which
+// changes doc's bytes (it decodes text in place).
+func htmlToText(t *textBuf, z *htmlTokenizer, doc []byte, m *Message) {
 	var urls *[]string
 	if m != nil {
 		urls = &m.URLs
 	}
-	z := html.NewTokenizer(bytes.NewReader(doc))
-	z.SetMaxBuf(len(doc) + 1)
+	z.reset(doc)
 	skip := 0 // depth inside elements whose content is not text
 	pre := 0
 	inHead := false // until </head> or the first body content
-	link, linkStart := "", -1 // the open anchor's href and where its text starts in t.b
+	var link []byte // the open anchor's href, undecoded
+	linkStart := -1 // where the anchor's text starts in t.b
 	for {
 		tt := z.Next()
 		switch tt {
-		case html.ErrorToken:
+		case errorToken:
 			return
-		case html.TextToken:
+		case textToken:
 			if skip > 0 || inHead {
 				continue
 			}
@@ -86,7 +88,7 @@ func htmlToText(t *textBuf, doc []byte, m *Message) {
 			} else {
 				writeCollapsed(t, z.Text())
 			}
-		case html.StartTagToken, html.SelfClosingTagToken:
+		case startTagToken, selfClosingTagToken:
 			a := tagAtom(z.Raw())
 			if urls != nil && hasURLAttr(a) {
 				collectAttrURLs(z.Raw(), urls)
@@ -94,7 +96,9 @@ func htmlToText(t *textBuf, doc []byte, m *Message) {
 			if m != nil {
 				switch a {
 				case atom.A:
-					link, linkStart = attrValue(z.Raw(), "href"), len(t.b)
+					// the tag's bytes stay as they are (the tokenizer
+					// decodes text only): the string is made when the link is
+					link, linkStart = attrBytes(z.Raw(), "href"), len(t.b)
 				case atom.Form:
 					m.Forms++
 				case atom.Input:
@@ -103,7 +107,7 @@ func htmlToText(t *textBuf, doc []byte, m *Message) {
 					}
 				}
 			}
-			if tt == html.SelfClosingTagToken {
+			if tt == selfClosingTagToken {
 				if isBlock(a) || a == atom.Br {
 					t.newline()
 				}
@@ -125,7 +129,7 @@ func htmlToText(t *textBuf, doc []byte, m *Message) {
 			case a == atom.Td || a == atom.Th:
 				writeCollapsed(t, []byte(" "))
 			}
-		case html.EndTagToken:
+		case endTagToken:
 			a := tagAtom(z.Raw())
 			if a == atom.A && linkStart >= 0 && linkStart <= len(t.b) {
 				addLink(m, t.b[linkStart:], link)
@@ -176,9 +180,10 @@ func writeCollapsed(t *textBuf, p []byte) {
 	}
 }
 
-func isHTMLSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
-}
+func isHTMLSpace(c byte) bool { return htmlSpace[c] }
+
+// htmlSpace marks the bytes HTML counts as white space.
+var htmlSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\f': true}
 
 // collectAttrURLs adds the href, src, action and background values of the
 // raw start tag. It reads the raw tag text itself: Tokenizer.TagAttr
@@ -186,11 +191,12 @@ func isHTMLSpace(c byte) bool {
 func collectAttrURLs(raw []byte, urls *[]string) {
 	scanAttrs(raw, func(key, val []byte) bool {
 		if isURLAttr(key) && len(val) > 0 {
-			v := string(bytes.TrimSpace(val))
-			if strings.IndexByte(v, '&') >= 0 {
-				v = html.UnescapeString(v)
+			v := bytes.TrimSpace(val)
+			if bytes.IndexByte(v, '&') >= 0 {
+				addURL(urls, html.UnescapeString(string(v)))
+			} else {
+				addURLBytes(urls, "", v)
 			}
-			addURL(urls, v)
 		}
 		return true
 	})
@@ -332,9 +338,14 @@ func hasURLAttr(a atom.Atom) bool {
 	return false
 }
 
-// addLink records an anchor with its visible text.
-func addLink(m *Message, text []byte, href string) {
-	if href == "" || len(m.Links) >= maxLinks {
+// addLink records an anchor with its visible text and its href, undecoded
+// (as attrBytes gives it).
+func addLink(m *Message, text, rawHref []byte) {
+	if len(rawHref) == 0 || len(m.Links) >= maxLinks {
+		return
+	}
+	href := attrString(rawHref, m.URLs)
+	if href == "" {
 		return
 	}
 	text = bytes.TrimSpace(text)
@@ -347,16 +358,33 @@ func addLink(m *Message, text []byte, href string) {
 // attrValue returns the value of the attribute key of a raw start tag, or
 // "" (entities decoded).
 func attrValue(raw []byte, key string) string {
-	var val string
+	return attrString(attrBytes(raw, key), nil)
+}
+
+// attrBytes returns the value of the first attribute key of a raw start
+// tag, white space trimmed and entities not decoded, or nil.
+func attrBytes(raw []byte, key string) []byte {
+	var val []byte
 	scanAttrs(raw, func(k, v []byte) bool {
 		if bytes.EqualFold(k, []byte(key)) {
-			val = string(bytes.TrimSpace(v))
-			if strings.IndexByte(val, '&') >= 0 {
-				val = html.UnescapeString(val)
-			}
+			val = bytes.TrimSpace(v)
 			return false
 		}
 		return true
 	})
 	return val
+}
+
+// attrString decodes an attribute value from attrBytes. A value without
+// entities that equals one of have is that string, not a new copy.
+func attrString(v []byte, have []string) string {
+	if bytes.IndexByte(v, '&') >= 0 {
+		return html.UnescapeString(string(v))
+	}
+	for i := len(have) - 1; i >= 0; i-- {
+		if have[i] == string(v) {
+			return have[i]
+		}
+	}
+	return string(v)
 }

@@ -67,6 +67,14 @@ type Options struct {
 	// MaxText caps the decoded text kept per message, and separately the
 	// text taken from HTML parts. Default 256 KiB.
 	MaxText int
+	// ShareRaw lets the Message's strings point into raw where they are
+	// its bytes unchanged, instead of being copies: the text when one
+	// plain part needed no decoding, and header values (Subject,
+	// addresses, Header.Get, ...) that are plain ASCII without encoded
+	// words. It saves allocating and copying them, but any such string
+	// that is kept keeps all of raw in memory: it is for callers that
+	// read the Message and drop it, as the spam classifier does.
+	ShareRaw bool
 }
 
 const maxTextDefault = 256 << 10
@@ -92,7 +100,12 @@ var walkerPool = sync.Pool{New: func() any { return new(walker) }}
 func ParseWith(raw []byte, opts Options) *Message {
 	opts = opts.withDefaults()
 	m := &Message{}
-	fields, body, probs := parseHeader(raw)
+	w := walkerPool.Get().(*walker)
+	defer w.release()
+	body, probs := w.parseHeader(raw)
+	// The message keeps a copy of its exact size; the walker's buffer is
+	// reused for the parts' fields.
+	fields := append(make([]Field, 0, len(w.fields)), w.fields...)
 	m.Problems = append(m.Problems, probs...)
 	if bytes.IndexByte(raw, 0) >= 0 {
 		m.Problems = append(m.Problems, "NUL byte")
@@ -102,18 +115,17 @@ func ParseWith(raw []byte, opts Options) *Message {
 		m.Problems = append(m.Problems, "no header")
 	}
 
-	w := walkerPool.Get().(*walker)
-	defer func() {
-		*w = walker{scratch: w.scratch[:0], conv: w.conv[:0],
-			plain: textBuf{b: w.plain.b[:0]}, html: textBuf{b: w.html.b[:0]}}
-		walkerPool.Put(w)
-	}()
 	w.m, w.opts = m, opts
 	w.plain.limit, w.html.limit = opts.MaxText, opts.MaxText
-	w.fallback = messageFallback(fields)
+	w.fallback = messageFallback(fields, opts.ShareRaw)
+	m.Parts, m.URLs, m.Links = w.parts[:0], w.urls[:0], w.links[:0]
 	w.entity(fields, body, 0)
+	// The lists were built in the walker's buffers: keep the buffers for
+	// the next message and give this one copies of its exact size.
+	w.parts, w.urls, w.links = m.Parts, m.URLs, m.Links
+	m.Parts, m.URLs, m.Links = clip(m.Parts), clip(m.URLs), clip(m.Links)
 
-	m.Header = Header{fields: fields, fallback: headerFallback(w.fallback, m.Parts)}
+	m.Header = Header{fields: fields, fallback: headerFallback(w.fallback, m.Parts), share: opts.ShareRaw}
 	m.Text, m.HTMLText = chooseText(w)
 	if w.plain.truncated || w.html.truncated {
 		w.problem("text truncated")
@@ -122,12 +134,23 @@ func ParseWith(raw []byte, opts Options) *Message {
 	return m
 }
 
+// clip returns a copy of s of its exact length, or nil when s is empty.
+func clip[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return append(S(make([]E, 0, len(s))), s...)
+}
+
 // chooseText returns the plain text, or the HTML text when the plain text is
 // blank, and the HTML text when it is not the text.
 func chooseText(w *walker) (text, htmlText string) {
 	plain := bytes.TrimSpace(w.plain.b)
 	html := bytes.TrimSpace(w.html.b)
 	if len(plain) > 0 {
+		if w.plainRaw != nil { // plain is these bytes of raw
+			return unsafeString(bytes.TrimSpace(w.plainRaw)), string(html)
+		}
 		return string(plain), string(html)
 	}
 	return string(html), ""
@@ -135,8 +158,8 @@ func chooseText(w *walker) (text, htmlText string) {
 
 // messageFallback returns the charset for raw 8-bit text that is not UTF-8:
 // the message's own charset when it names a known legacy one.
-func messageFallback(fields []Field) string {
-	h := Header{fields: fields}
+func messageFallback(fields []Field, share bool) string {
+	h := Header{fields: fields, share: share}
 	v := h.Get("Content-Type")
 	if i := strings.Index(strings.ToLower(v), "charset="); i >= 0 {
 		cs := strings.Trim(v[i+len("charset="):], ` "'`)
@@ -169,7 +192,7 @@ func (m *Message) fillHeaderFields(w *walker) {
 	h := m.Header
 	if f, ok := h.field("Subject"); ok {
 		var bad bool
-		m.Subject, bad = decodeHeaderValue(unfold(f.raw), h.fallback)
+		m.Subject, bad = decodeHeaderValue(unfold(f.raw()), h.fallback, h.share)
 		if bad {
 			w.problem("undecodable encoded word")
 		}
@@ -185,7 +208,8 @@ func (m *Message) fillHeaderFields(w *walker) {
 	} else {
 		w.problem("no date")
 	}
-	if ids := ParseMsgIDs(h.Get("Message-Id")); len(ids) > 0 {
+	var first [1]string
+	if ids := appendMsgIDs(first[:0], h.Get("Message-Id"), 1); len(ids) > 0 {
 		m.MessageID = ids[0]
 	}
 	m.InReplyTo = ParseMsgIDs(h.Get("In-Reply-To"))
@@ -195,15 +219,15 @@ func (m *Message) fillHeaderFields(w *walker) {
 func (m *Message) addresses(name string, w *walker) []Address {
 	var all []Address
 	for _, f := range m.Header.fields {
-		if !strings.EqualFold(f.Name, name) {
-			continue
+		if len(f.Name) != len(name) || f.Name != name && !strings.EqualFold(f.Name, name) {
+			continue // names are ASCII: equal lengths are needed
 		}
-		v := toUTF8(unfold(f.raw), "", m.Header.fallback)
+		v := toUTF8(unfold(f.raw()), "", m.Header.fallback, m.Header.share)
 		addrs, ok := ParseAddressList(v)
 		if !ok {
 			w.problem("malformed " + strings.ToLower(name))
 			for i := range addrs {
-				addrs[i].Name, _ = decodeHeaderValue([]byte(addrs[i].Name), m.Header.fallback)
+				addrs[i].Name, _ = decodeHeaderValue([]byte(addrs[i].Name), m.Header.fallback, true) // a copy of its own
 			}
 		}
 		all = append(all, addrs...)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func parseFixture(t *testing.T, name string) *Message {
@@ -244,5 +245,40 @@ func TestParseHuge(t *testing.T) {
 	}
 	if len(m.Parts) != 3 || m.Parts[2].Size < 5<<20 {
 		t.Errorf("Parts = %+v", m.Parts)
+	}
+}
+
+// TestShareRaw: with Options.ShareRaw a message parses to the same values,
+// and the text of a plain message and its plain header values are views
+// of raw rather than copies.
+func TestShareRaw(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := diffShared(raw, Options{}); diff != "" {
+			t.Errorf("%s: %s", name, diff)
+		}
+		if diff := diffShared(raw, Options{MaxText: 64}); diff != "" {
+			t.Errorf("%s, text capped: %s", name, diff)
+		}
+	}
+	raw := []byte("From: Ann <ann@example.com>\r\nSubject: plain\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n  Hello, World.\r\n")
+	m := ParseWith(raw, Options{ShareRaw: true})
+	within := func(s string) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		start := uintptr(unsafe.Pointer(&raw[0]))
+		return p >= start && p+uintptr(len(s)) <= start+uintptr(len(raw))
+	}
+	if m.Text != "Hello, World." || !within(m.Text) {
+		t.Errorf("Text %q: want a view of raw", m.Text)
+	}
+	if m.Subject != "plain" || !within(m.Subject) || len(m.From) != 1 || !within(m.From[0].Addr) {
+		t.Errorf("Subject %q, From %v: want views of raw", m.Subject, m.From)
+	}
+	if m := Parse(raw); within(m.Text) || within(m.Subject) {
+		t.Error("without ShareRaw, Text or Subject is a view of raw")
 	}
 }

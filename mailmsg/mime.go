@@ -2,7 +2,6 @@ package mailmsg
 
 import (
 	"bytes"
-	"mime"
 	"strings"
 	"unicode/utf8"
 )
@@ -35,16 +34,49 @@ const (
 	maxParts = 1000 // parts after this many are not walked
 )
 
-// walker walks a MIME tree, filling a Message.
+// walker walks a MIME tree, filling a Message. It is pooled: its buffers
+// are reused from message to message.
 type walker struct {
-	m        *Message
-	opts     Options
-	plain    textBuf
-	html     textBuf
-	scratch  []byte // decoded bytes of the current part
-	conv     []byte // charset-converted bytes of the current part
+	m     *Message
+	opts  Options
+	plain textBuf
+	html  textBuf
+	// plainRaw is the bytes of the raw message that plain holds, when it
+	// holds one part's text unchanged and Options.ShareRaw is set; nil
+	// otherwise.
+	plainRaw []byte
+	scratch  []byte  // decoded bytes of the current part
+	conv     []byte  // charset-converted bytes of the current part
+	fields   []Field // header fields of the part being walked
+	used     int     // the most fields held in fields in this walk
+	tok      htmlTokenizer
+	parts    []Part // buffers of Message.Parts, URLs and Links while walking
+	urls     []string
+	links    []Link
 	fallback string
 	nparts   int
+}
+
+// parseHeader parses the header of an entity into w.fields (replacing
+// what they held) and returns its body.
+func (w *walker) parseHeader(b []byte) (body []byte, problems []string) {
+	w.fields, body, problems = parseHeader(w.fields[:0], b)
+	w.used = max(w.used, len(w.fields))
+	return body, problems
+}
+
+// release returns w to the pool, keeping its buffers and nothing that
+// refers to the message.
+func (w *walker) release() {
+	clear(w.fields[:w.used])
+	clear(w.parts)
+	clear(w.urls)
+	clear(w.links)
+	*w = walker{scratch: w.scratch[:0], conv: w.conv[:0],
+		plain: textBuf{b: w.plain.b[:0]}, html: textBuf{b: w.html.b[:0]},
+		fields: w.fields[:0], parts: w.parts[:0], urls: w.urls[:0], links: w.links[:0],
+		tok: htmlTokenizer{attrs: w.tok.attrs[:0]}}
+	walkerPool.Put(w)
 }
 
 func (w *walker) problem(p string) {
@@ -65,23 +97,23 @@ func (w *walker) entity(fields []Field, body []byte, depth int) {
 		return
 	}
 	w.nparts++
-	h := Header{fields: fields, fallback: w.fallback}
+	h := Header{fields: fields, fallback: w.fallback, share: w.opts.ShareRaw}
 	ctype, params := parseContentType(h, w)
 	cte := strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
 	disp, dparams := parseDisposition(h)
 	p := Part{
 		ContentType: ctype,
-		Charset:     strings.ToLower(strings.Trim(params["charset"], ` "'`)),
+		Charset:     strings.ToLower(strings.Trim(params.charset, ` "'`)),
 		Disposition: disp,
 		Encoding:    cte,
 		Depth:       depth,
 	}
-	p.Filename = dparams["filename"]
+	p.Filename = dparams.filename
 	if p.Filename == "" {
-		p.Filename = params["name"]
+		p.Filename = params.name
 	}
 	if strings.Contains(p.Filename, "=?") {
-		p.Filename, _ = decodeHeaderValue([]byte(p.Filename), w.fallback)
+		p.Filename, _ = decodeHeaderValue([]byte(p.Filename), w.fallback, true) // a copy of its own
 	}
 	idx := len(w.m.Parts)
 	w.m.Parts = append(w.m.Parts, p)
@@ -89,7 +121,7 @@ func (w *walker) entity(fields []Field, body []byte, depth int) {
 	switch {
 	case strings.HasPrefix(ctype, "multipart/"):
 		w.m.Parts[idx].Size = len(body)
-		if !w.multipart(body, params["boundary"], depth) {
+		if !w.multipart(body, params.boundary, depth) {
 			w.leaf(&w.m.Parts[idx], body, "", true)
 		}
 	case ctype == "message/rfc822" && cte != "base64" && cte != "quoted-printable":
@@ -98,8 +130,9 @@ func (w *walker) entity(fields []Field, body []byte, depth int) {
 			w.problem("nesting too deep")
 			return
 		}
-		inner, innerBody, _ := parseHeader(body)
-		w.entity(inner, innerBody, depth+1)
+		// fields may be w.fields: they are not read again
+		innerBody, _ := w.parseHeader(body)
+		w.entity(w.fields, innerBody, depth+1)
 	default:
 		w.leaf(&w.m.Parts[idx], body, cte, false)
 	}
@@ -133,13 +166,15 @@ func (w *walker) multipart(body []byte, boundary string, depth int) bool {
 		w.problem("multipart not closed")
 	}
 	for _, part := range parts {
-		fields, pbody, probs := parseHeader(part)
+		// entity reads a part's fields before it walks the part's own
+		// parts, so one buffer serves every level
+		pbody, probs := w.parseHeader(part)
 		for _, p := range probs {
 			if p != "no body" {
 				w.problem("part: " + p)
 			}
 		}
-		w.entity(fields, pbody, depth+1)
+		w.entity(w.fields, pbody, depth+1)
 	}
 	return true
 }
@@ -263,12 +298,17 @@ func (w *walker) leaf(p *Part, body []byte, cte string, asText bool) {
 		}
 		start := len(w.html.b)
 		w.html.newline()
-		htmlToText(&w.html, text, w.m)
+		htmlToText(&w.html, &w.tok, text, w.m) // text is w.conv, not read again
 		findURLs(w.html.b[start:], &w.m.URLs)
 		return
 	}
+	wasEmpty := len(w.plain.b) == 0
 	w.plain.newline()
 	w.plain.write(text)
+	w.plainRaw = nil
+	if w.opts.ShareRaw && wasEmpty && len(text) <= len(body) && bytes.Equal(text, body[:len(text)]) {
+		w.plainRaw = body[:len(w.plain.b)] // plain is text (or its start), which is body's
+	}
 	findURLs(text, &w.m.URLs)
 }
 
@@ -281,15 +321,17 @@ func quote(s string) string {
 
 // parseContentType returns the media type (text/plain when missing) and
 // its parameters, falling back to a lenient parse for malformed values.
-func parseContentType(h Header, w *walker) (string, map[string]string) {
+func parseContentType(h Header, w *walker) (string, mediaParams) {
 	v := h.Get("Content-Type")
 	if v == "" {
-		return "text/plain", map[string]string{}
+		return "text/plain", mediaParams{}
 	}
-	t, params, err := mime.ParseMediaType(v)
+	t, params, err := parseMediaType(v)
 	if err != nil || t == "" {
 		w.problem("malformed content-type")
-		t, params = lenientParams(v)
+		var m map[string]string
+		t, m = lenientParams(v)
+		params = paramsOf(m)
 	}
 	if t == "" || strings.IndexByte(t, '/') < 0 {
 		t = "text/plain"
@@ -298,14 +340,16 @@ func parseContentType(h Header, w *walker) (string, map[string]string) {
 }
 
 // parseDisposition returns the lower-case disposition and its parameters.
-func parseDisposition(h Header) (string, map[string]string) {
+func parseDisposition(h Header) (string, mediaParams) {
 	v := h.Get("Content-Disposition")
 	if v == "" {
-		return "", map[string]string{}
+		return "", mediaParams{}
 	}
-	d, params, err := mime.ParseMediaType(v)
+	d, params, err := parseMediaType(v)
 	if err != nil {
-		d, params = lenientParams(v)
+		var m map[string]string
+		d, m = lenientParams(v)
+		params = paramsOf(m)
 	}
 	return d, params
 }

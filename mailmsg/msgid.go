@@ -15,9 +15,16 @@ const maxIDs = 200
 // is ignored unless the value has no brackets at all, when each
 // whitespace-separated word with an '@' is taken. It never fails.
 func ParseMsgIDs(v string) []string {
-	var ids []string
+	return appendMsgIDs(nil, v, maxIDs)
+}
+
+// appendMsgIDs appends the first max ids of v, as ParseMsgIDs finds them,
+// to ids.
+func appendMsgIDs(ids []string, v string, max int) []string {
+	max += len(ids)
+	start := len(ids)
 	rest := v
-	for len(ids) < maxIDs {
+	for len(ids) < max {
 		i := strings.IndexByte(rest, '<')
 		if i < 0 {
 			break
@@ -31,11 +38,11 @@ func ParseMsgIDs(v string) []string {
 		}
 		rest = rest[i+1+j+1:]
 	}
-	if len(ids) > 0 || strings.IndexByte(v, '<') >= 0 {
+	if len(ids) > start || strings.IndexByte(v, '<') >= 0 {
 		return ids
 	}
-	for _, w := range strings.Fields(v) {
-		if strings.IndexByte(w, '@') > 0 && len(ids) < maxIDs {
+	for w := range strings.FieldsSeq(v) {
+		if strings.IndexByte(w, '@') > 0 && len(ids) < max {
 			if id := cleanID(w); id != "" {
 				ids = append(ids, id)
 			}
@@ -221,15 +228,26 @@ func isWeekday(s string) bool {
 func parseDateFast(v string) (t time.Time, ok bool) {
 	f := [6]string{}
 	n := 0
-	for _, w := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' }) {
-		if strings.HasPrefix(w, "(") {
+	// the fields between runs of spaces, tabs and commas (as
+	// strings.FieldsFunc gives them), up to a comment
+	for i := 0; i < len(v); {
+		if isDateSep(v[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(v) && !isDateSep(v[j]) {
+			j++
+		}
+		if v[i] == '(' {
 			break
 		}
 		if n == len(f) {
 			return t, false
 		}
-		f[n] = w
+		f[n] = v[i:j]
 		n++
+		i = j
 	}
 	if n == 6 { // weekday first
 		if !isWeekday(f[0]) {
@@ -242,7 +260,7 @@ func parseDateFast(v string) (t time.Time, ok bool) {
 		return t, false
 	}
 	day, ok1 := atoi(f[0])
-	mon, ok2 := months[strings.ToLower(f[1])]
+	mon, ok2 := lookupFold3(months, f[1])
 	year, ok3 := atoi(f[2])
 	if !ok1 || !ok2 || !ok3 {
 		return t, false
@@ -258,15 +276,19 @@ func parseDateFast(v string) (t time.Time, ok bool) {
 	case 3:
 		year += 1900
 	}
-	hms := strings.Split(f[3], ":")
-	if len(hms) < 2 || len(hms) > 3 {
-		return t, false
-	}
 	var clock [3]int
-	for i, p := range hms {
-		if clock[i], ok = atoi(p); !ok {
+	parts := 0
+	for p := range strings.SplitSeq(f[3], ":") {
+		if parts == len(clock) {
 			return t, false
 		}
+		if clock[parts], ok = atoi(p); !ok {
+			return t, false
+		}
+		parts++
+	}
+	if parts < 2 {
+		return t, false
 	}
 	offset := 0
 	z := f[4]
@@ -280,7 +302,7 @@ func parseDateFast(v string) (t time.Time, ok bool) {
 		if z[0] == '-' {
 			offset = -offset
 		}
-	} else if h, known := zones[strings.ToLower(z)]; known {
+	} else if h, known := lookupFold3(zones, z); known {
 		offset = h * 3600
 	} else {
 		return t, false
@@ -289,6 +311,30 @@ func parseDateFast(v string) (t time.Time, ok bool) {
 		return t, false
 	}
 	return time.Date(year, mon, day, clock[0], clock[1], clock[2], 0, time.FixedZone("", offset)), true
+}
+
+func isDateSep(c byte) bool { return c == ' ' || c == '\t' || c == ',' }
+
+// lookupFold3 looks s up in m, whose keys are ASCII lower-case of at most
+// three bytes, as m[strings.ToLower(s)] would, without allocating. A
+// string that is not ASCII finds nothing either way: the only non-ASCII
+// letters that lower-case to ASCII (U+212A KELVIN SIGN, U+0130) give 'k'
+// and 'i', which no month or zone name has.
+func lookupFold3[V any](m map[string]V, s string) (V, bool) {
+	var b [3]byte
+	if len(s) > len(b) {
+		var zero V
+		return zero, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	v, ok := m[string(b[:len(s)])]
+	return v, ok
 }
 
 // daysIn returns the number of days of month m in year.

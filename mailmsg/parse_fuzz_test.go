@@ -1,11 +1,31 @@
 package mailmsg
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"unicode/utf8"
 )
+
+// diffShared parses raw with opts, with and without ShareRaw, and
+// describes how the messages differ ("" when they do not).
+func diffShared(raw []byte, opts Options) string {
+	copied := ParseWith(raw, opts)
+	opts.ShareRaw = true
+	shared := ParseWith(raw, opts)
+	for _, f := range copied.Header.Fields() {
+		if a, b := copied.Header.Decode(f), shared.Header.Decode(f); a != b {
+			return fmt.Sprintf("%s: %q copied, %q shared", f.Name, a, b)
+		}
+	}
+	shared.Header.share = false
+	if !reflect.DeepEqual(copied, shared) {
+		return fmt.Sprintf("with ShareRaw:\n%#v\nwithout:\n%#v", shared, copied)
+	}
+	return ""
+}
 
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
@@ -46,6 +66,10 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, u := range m.URLs {
 			_ = URLHost(u)
+		}
+		// Sharing raw's memory changes no value.
+		if diff := diffShared(raw, Options{MaxText: 4096}); diff != "" {
+			t.Error(diff)
 		}
 	})
 }

@@ -23,6 +23,21 @@ func addURL(urls *[]string, u string) {
 	*urls = append(*urls, u)
 }
 
+// addURLBytes is addURL(urls, scheme+string(u)), copying u only when it
+// is added.
+func addURLBytes(urls *[]string, scheme string, u []byte) {
+	n := len(scheme) + len(u)
+	if n == 0 || len(*urls) >= maxURLs || n > 2048 {
+		return
+	}
+	for _, have := range *urls {
+		if len(have) == n && have[:len(scheme)] == scheme && have[len(scheme):] == string(u) {
+			return
+		}
+	}
+	*urls = append(*urls, scheme+string(u))
+}
+
 // findURLs appends the URLs written in plain text: anything with a scheme
 // ("http://", "https://", "ftp://") and bare "www." host names.
 func findURLs(text []byte, urls *[]string) {
@@ -38,7 +53,7 @@ func findURLs(text []byte, urls *[]string) {
 		}
 		end := urlEnd(text, i+3)
 		if start < i && end > i+3 {
-			addURL(urls, trimURL(text[start:end]))
+			addURLBytes(urls, "", trimURL(text[start:end]))
 		}
 		off = end
 		if off <= i {
@@ -53,7 +68,7 @@ func findURLs(text []byte, urls *[]string) {
 		i += off
 		end := urlEnd(text, i)
 		if (i == 0 || !isURLByte(text[i-1])) && end > i+4 {
-			addURL(urls, "http://"+trimURL(text[i:end]))
+			addURLBytes(urls, "http://", trimURL(text[i:end]))
 		}
 		off = end
 		if off <= i {
@@ -99,9 +114,8 @@ func isURLByte(c byte) bool {
 }
 
 // trimURL drops punctuation that ends a sentence rather than the URL.
-func trimURL(b []byte) string {
-	b = bytes.TrimRight(b, ".,;:!?)]")
-	return string(b)
+func trimURL(b []byte) []byte {
+	return bytes.TrimRight(b, ".,;:!?)]")
 }
 
 // URLHost returns the lower-cased host name of a URL as found in a message

@@ -94,7 +94,9 @@ func orgDomain(d string) string {
 func authFrom(m *mailmsg.Message, externalField int, mb *Mailbox, dkim []DKIMVerification) Auth {
 	var a Auth
 	if len(m.From) > 0 {
-		a.FromDomain = strings.ToLower(m.From[0].Domain())
+		// a copy: the message's strings may be views of its raw bytes,
+		// and a Result does not keep those
+		a.FromDomain = strings.Clone(strings.ToLower(m.From[0].Domain()))
 	}
 	for _, v := range trustedAuthResults(m.Header.Fields(), externalField, mb) {
 		_, results, _ := authres.Parse(v) // keep what parsed before an error

@@ -130,7 +130,7 @@ func (f *featurizer) headers(m *mailmsg.Message) {
 	}
 	f.addresses(m)
 	f.msgID(m.MessageID, h.Has("Message-Id"))
-	f.date(h.Raw("Date"))
+	f.date(unsafeString(h.RawBytes("Date")))
 }
 
 func (f *featurizer) addresses(m *mailmsg.Message) {
@@ -374,12 +374,16 @@ func has8bitOrEncoded(v []byte) bool {
 
 // parseOptions cap the text parsed for features: the featurizer reads the
 // first maxBodyTokens words, so converting more text (and tokenizing more
-// HTML) is wasted work.
-var parseOptions = mailmsg.Options{MaxText: 8 << 10}
+// HTML) is wasted work. The message is read and dropped (nothing of it
+// is kept: Result's strings are copies), so its strings may share the raw
+// message's memory instead of being copied.
+var parseOptions = mailmsg.Options{MaxText: 8 << 10, ShareRaw: true}
 
 // parse parses a message as the featurizer needs it.
 func parse(raw []byte) *mailmsg.Message { return mailmsg.ParseWith(raw, parseOptions) }
 
 // Parse parses a message as the model reads it (text capped at what the
-// features use), for ClassifyIn.
+// features use), for ClassifyIn. The Message's strings may be views of
+// raw (mailmsg.Options.ShareRaw): raw must not change while it is used,
+// and a string kept from it keeps raw in memory.
 func Parse(raw []byte) *mailmsg.Message { return parse(raw) }

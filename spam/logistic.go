@@ -109,13 +109,27 @@ func (l *logistic) score(v vector, top *topReasons) float64 {
 	m := l.margin(v) // a tight loop of loads first; the table is large
 	if top != nil {
 		sh, sb := scales(v)
-		for i, k := range v.slots {
-			if w := l.w[k]; w != 0 {
-				top.offerIfLarger(i, float64(w)*scaleOf(v, i, sh, sb))
-			}
-		}
+		l.offer(top, v.slots, 0, v.sig, sh)
+		l.offer(top, v.slots, v.sig, v.body, 1)
+		l.offer(top, v.slots, v.body, len(v.slots), sb)
 	}
 	return sigmoid(m)
+}
+
+// offer offers top the contributions of the features slots[from:to],
+// whose factor is scale (see scaleOf).
+func (l *logistic) offer(top *topReasons, slots []uint32, from, to int, scale float64) {
+	for i := from; i < to; i++ {
+		w := l.w[slots[i]]
+		if w == 0 {
+			continue
+		}
+		c := float64(w) * scale
+		if top.n == maxReasons && math.Abs(c) <= math.Abs(top.w[maxReasons-1]) {
+			continue // offer would not take it: spare the call
+		}
+		top.offer(i, c)
+	}
 }
 
 // trainLogistic fits weights to the examples (feature slots per message)

@@ -150,17 +150,50 @@ func (m *Model) classifyFeatures(f *featurizer) Result {
 	default:
 		score = m.lr.score(v, &top)
 	}
-	var sigs []Reason
-	for i := v.sig; i < v.body; i++ {
-		w := 0.0
+	// The reasons and the signals share one allocation.
+	var reasons, sigs []Reason
+	if n := top.n + v.body - v.sig; n > 0 {
+		all := make([]Reason, n)
+		reasons, sigs = all[:top.n:top.n], all[top.n:]
+	}
+	if len(reasons) == 0 {
+		reasons = nil
+	}
+	if len(sigs) == 0 {
+		sigs = nil
+	}
+	for k := range reasons {
+		reasons[k].Weight = top.w[k]
+	}
+	for i := range sigs {
 		if m.lr != nil {
-			w = float64(m.lr.w[v.slots[i]])
+			sigs[i].Weight = float64(m.lr.w[v.slots[v.sig+i]])
 		}
-		sigs = append(sigs, Reason{Feature: f.name(i), Weight: w})
 	}
 	threshold := m.threshold
 	m.mu.RUnlock()
-	return Result{Score: score, Spam: score >= threshold, Reasons: top.reasons(f), Signals: sigs, Auth: f.auth}
+	// The names, in one string: the reasons' then the signals'.
+	names := f.names[:0]
+	ends := f.nameEnds[:0]
+	for k := range reasons {
+		names = f.appendName(names, top.idx[k])
+		ends = append(ends, len(names))
+	}
+	for i := range sigs {
+		names = f.appendName(names, v.sig+i)
+		ends = append(ends, len(names))
+	}
+	all, start := string(names), 0
+	for k, end := range ends {
+		if k < len(reasons) {
+			reasons[k].Feature = all[start:end]
+		} else {
+			sigs[k-len(reasons)].Feature = all[start:end]
+		}
+		start = end
+	}
+	f.names, f.nameEnds = names, ends
+	return Result{Score: score, Spam: score >= threshold, Reasons: reasons, Signals: sigs, Auth: f.auth}
 }
 
 // Learn updates the model with a labelled message: the user's own verdict
@@ -228,13 +261,6 @@ type topReasons struct {
 	w   [maxReasons]float64
 }
 
-// offerIfLarger offers w unless the list is full of larger weights.
-func (t *topReasons) offerIfLarger(i int, w float64) {
-	if t.n < maxReasons || math.Abs(w) > math.Abs(t.w[t.n-1]) {
-		t.offer(i, w)
-	}
-}
-
 func (t *topReasons) offer(i int, w float64) {
 	a := math.Abs(w)
 	if t.n == maxReasons && a <= math.Abs(t.w[t.n-1]) {
@@ -251,17 +277,6 @@ func (t *topReasons) offer(i int, w float64) {
 		j--
 	}
 	t.idx[j], t.w[j] = i, w
-}
-
-func (t *topReasons) reasons(f *featurizer) []Reason {
-	if t.n == 0 {
-		return nil
-	}
-	rs := make([]Reason, t.n)
-	for k := 0; k < t.n; k++ {
-		rs[k] = Reason{Feature: f.name(t.idx[k]), Weight: t.w[k]}
-	}
-	return rs
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

@@ -284,7 +284,7 @@ func (f *featurizer) urlSignals(host string) {
 // Latin with Cyrillic or Greek (the look-alikes of homograph attacks), or
 // any two of them.
 func mixedScript(host string) bool {
-	for _, label := range strings.Split(host, ".") {
+	for label := range strings.SplitSeq(host, ".") {
 		var latin, cyrillic, greek bool
 		for _, r := range label {
 			switch {

@@ -61,12 +61,32 @@ func (h *hop) parse(buf *[]byte) {
 	}
 	h.parsed = true
 	v := h.raw
-	if strings.ContainsAny(v, "\r\n\t") {
+	ascii, folded, upper := scanReceived(v)
+	var lower string
+	if ascii && (folded || upper) {
+		// One copy, unfolded and lower-cased in place: v is read only
+		// through h.text, whose words are lower-cased anyway (and for
+		// ASCII, lower-casing keeps every offset).
 		start := len(*buf)
-		*buf = appendUnfolded(*buf, v)
-		v = unsafeString((*buf)[start:])
+		if folded {
+			*buf = appendUnfolded(*buf, v)
+		} else {
+			*buf = append(*buf, v...)
+		}
+		b := (*buf)[start:]
+		for i, c := range b {
+			b[i] = foldByte(c)
+		}
+		v = unsafeString(b)
+		lower = v
+	} else {
+		if folded {
+			start := len(*buf)
+			*buf = appendUnfolded(*buf, v)
+			v = unsafeString((*buf)[start:])
+		}
+		lower = lowerInto(buf, v)
 	}
-	lower := lowerInto(buf, v)
 	fromPart := lower
 	if i := strings.Index(lower, " by "); i >= 0 {
 		fromPart = lower[:i]
@@ -93,6 +113,29 @@ func (h *hop) parse(buf *[]byte) {
 	}
 }
 
+// scanReceived reports whether s is ASCII, has the line breaks or tabs of
+// a folded field, and has upper-case letters.
+func scanReceived(s string) (ascii, folded, upper bool) {
+	var seen uint8
+	for i := 0; i < len(s); i++ {
+		seen |= receivedClass[s[i]]
+	}
+	return seen&4 == 0, seen&2 != 0, seen&1 != 0
+}
+
+// receivedClass marks upper-case letters 1, CR, LF and tab 2, and bytes
+// beyond ASCII 4.
+var receivedClass = func() (t [256]uint8) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = 1
+	}
+	t['\r'], t['\n'], t['\t'] = 2, 2, 2
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = 4
+	}
+	return t
+}()
+
 // appendUnfolded appends s with its white space runs (unicode.IsSpace)
 // as single spaces and none at the ends:
 // strings.Join(strings.Fields(s), " ") without allocating.
@@ -101,16 +144,26 @@ func appendUnfolded(b []byte, s string) []byte {
 	space := false
 	for i := 0; i < len(s); {
 		c := s[i]
-		size := 1
-		isSpace := false
 		if c < utf8.RuneSelf {
-			isSpace = asciiSpace[c]
-		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
-			isSpace = unicode.IsSpace(r)
+			if asciiSpace[c] {
+				space = true
+				i++
+				continue
+			}
+			j := i + 1 // a run of ASCII that is not space, copied at once
+			for j < len(s) && s[j] < utf8.RuneSelf && !asciiSpace[s[j]] {
+				j++
+			}
+			if space && len(b) > start {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, s[i:j]...)
+			i = j
+			continue
 		}
-		if isSpace {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
 			space = true
 		} else {
 			if space && len(b) > start {
@@ -139,10 +192,12 @@ func lowerInto(buf *[]byte, s string) string {
 		return s
 	}
 	start := len(*buf)
-	for i := 0; i < len(s); i++ {
-		*buf = append(*buf, foldByte(s[i]))
+	*buf = append(*buf, s...)
+	b := (*buf)[start:]
+	for i, c := range b {
+		b[i] = foldByte(c)
 	}
-	return unsafeString((*buf)[start:])
+	return unsafeString(b)
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
@@ -158,7 +213,7 @@ func firstIP(s string) netip.Addr {
 			j++
 		}
 		cand := strings.TrimPrefix(s[i+1:j], "ipv6:")
-		if len(cand) < 2 || !strings.ContainsAny(cand, ".:") {
+		if len(cand) < 2 || !strings.ContainsAny(cand, ".:") || !maybeIPv4(cand) {
 			continue // not an address: spare ParseAddr's error
 		}
 		if a, err := netip.ParseAddr(cand); err == nil {
@@ -166,6 +221,26 @@ func firstIP(s string) netip.Addr {
 		}
 	}
 	return netip.Addr{}
+}
+
+// maybeIPv4 is false for a candidate that netip.ParseAddr would read as
+// IPv4 (a '.' before any ':') and reject for not being four decimal
+// fields; true for the rest.
+func maybeIPv4(s string) bool {
+	i := strings.IndexAny(s, ".:")
+	if i < 0 || s[i] == ':' {
+		return true // IPv6, or nothing ParseAddr takes: it decides
+	}
+	dots := 0
+	for j := 0; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '.':
+			dots++
+		case c < '0' || c > '9':
+			return false
+		}
+	}
+	return dots == 3
 }
 
 func isHexDigit(c byte) bool {

@@ -1,6 +1,7 @@
 package spam
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -33,4 +34,16 @@ func FuzzUnfoldLower(f *testing.F) {
 			t.Errorf("lowerInto(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestMaybeIPv4: the pre-check rejects only candidates that
+// netip.ParseAddr rejects.
+func TestMaybeIPv4(t *testing.T) {
+	for _, s := range []string{"1.2.3.4", "10.0.0.1", "1.2.3", "1.2.3.4.5", "8.11.6", "1.2.3.a", "1.2.3.4:25", "::1", "fe80::1",
+		"1:2.3.4", "2001:db8::1.2.3.4", "1.2.3.04", "256.1.1.1", "1..2.3", ".1.2.3", "1.2.3.", "a.b", "12", ":", "."} {
+		_, err := netip.ParseAddr(s)
+		if !maybeIPv4(s) && err == nil {
+			t.Errorf("%q: rejected, but ParseAddr reads %v", s, netip.MustParseAddr(s))
+		}
+	}
 }

@@ -57,11 +57,15 @@ var strippedPrefixes = []string{
 	"X-Abuse-", "X-Mras", "X-Ham-Report", "X-Filter", "X-Mda-",
 }
 
-// prefixFirst holds the first letters (lower-case) of strippedPrefixes:
-// most names are rejected by their first letter.
-var prefixFirst = func() (t [256]bool) {
+// prefixesByThird are strippedPrefixes grouped by their third letter,
+// lower-case (every prefix starts with "X-"): most names are rejected
+// without a comparison, the rest compared with a few prefixes.
+var prefixesByThird = func() (t [256][]string) {
 	for _, p := range strippedPrefixes {
-		t[foldByte(p[0])] = true
+		if len(p) < 3 || !strings.HasPrefix(p, "X-") {
+			panic("stripped prefix " + p + " does not start with X- and a letter")
+		}
+		t[foldByte(p[2])] = append(t[foldByte(p[2])], p)
 	}
 	return t
 }()
@@ -80,8 +84,8 @@ func stripped(name string, extra []string) bool {
 	if strippedHeaders[name] {
 		return true
 	}
-	if len(name) > 0 && prefixFirst[foldByte(name[0])] {
-		for _, p := range strippedPrefixes {
+	if len(name) > 2 && (name[0] == 'X' || name[0] == 'x') && name[1] == '-' {
+		for _, p := range prefixesByThird[foldByte(name[2])] {
 			if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) {
 				return true
 			}

@@ -1,7 +1,7 @@
 package spam
 
 import (
-	"strings"
+	"bytes"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -25,8 +25,12 @@ const (
 // for a word pair, which two word features it joins.
 type feature struct {
 	h          uint64
-	start, end int32 // name in the arena
-	a, b       int32 // a pair's words (indices in feats); a < 0 for others
+	start, end int32 // the name, or for a word its token, in the arena
+	// a and b are a pair's words (indices in feats). For other features
+	// a is negative: -1 when the name is arena[start:end], -1-n for a word
+	// whose n-byte prefix is stored once for all the words of its field,
+	// at arena[b:].
+	a, b int32
 }
 
 // featurizer turns a parsed message into a set of hashed features. It is
@@ -37,19 +41,21 @@ type featurizer struct {
 	set   hashSet
 	word  []byte // the word being built
 	// previous word of the current field, for word pairs; -1 for none
-	prevH   uint64
-	prevIdx int32
-	scratch []byte
-	prefix  []byte
-	slotBuf []uint32
-	sig     int // index in feats where the signals start
-	body    int // index in feats where the body features start
-	sigs    []string
-	hops    []hop
-	hopText []byte  // unfolded and lower-cased Received text of the hops parsed
-	nameBuf []byte  // the From display name's words
-	env     Context // where the message was received; set before extract
-	auth    Auth    // the message's sender authentication, set by extract
+	prevH    uint64
+	prevIdx  int32
+	scratch  []byte
+	prefix   []byte
+	slotBuf  []uint32
+	sig      int // index in feats where the signals start
+	body     int // index in feats where the body features start
+	sigs     []string
+	hops     []hop
+	hopText  []byte // unfolded and lower-cased Received text of the hops parsed
+	nameBuf  []byte // the From display name's words
+	names    []byte // the names of a Result's reasons and signals, back to back
+	nameEnds []int
+	env      Context // where the message was received; set before extract
+	auth     Auth    // the message's sender authentication, set by extract
 }
 
 // vector is a message's features as table slots: the head features
@@ -107,15 +113,65 @@ func (f *featurizer) reset() {
 
 // name returns the readable name of feature i.
 func (f *featurizer) name(i int) string {
+	return string(f.appendName(nil, i))
+}
+
+// appendName appends the readable name of feature i to dst: its prefix
+// and token, each run of bytes that are not UTF-8 as one '?' (as
+// strings.ToValidUTF8 does), and for a word pair "b:free b:money" as
+// "b:free money".
+func (f *featurizer) appendName(dst []byte, i int) []byte {
 	ft := f.feats[i]
-	if ft.a >= 0 { // "b:free b:money" reads as "b:free money"
-		second := f.name(int(ft.b))
-		if i := strings.IndexByte(second, ':'); i >= 0 {
-			second = second[i+1:]
-		}
-		return f.name(int(ft.a)) + " " + second
+	if ft.a < -1 { // a word: its field's prefix, then the token
+		n := -1 - ft.a
+		return appendValidUTF8(dst, f.arena[ft.b:ft.b+n], f.arena[ft.start:ft.end])
 	}
-	return strings.ToValidUTF8(string(f.arena[ft.start:ft.end]), "?")
+	if ft.a >= 0 {
+		dst = f.appendName(dst, int(ft.a))
+		dst = append(dst, ' ')
+		start := len(dst)
+		dst = f.appendName(dst, int(ft.b))
+		if j := bytes.IndexByte(dst[start:], ':'); j >= 0 {
+			dst = append(dst[:start], dst[start+j+1:]...) // copy handles the overlap
+		}
+		return dst
+	}
+	return appendValidUTF8(dst, f.arena[ft.start:ft.end], nil)
+}
+
+// appendValidUTF8 appends b and then c to dst with each run of bytes that
+// are not UTF-8 replaced by one '?', as strings.ToValidUTF8(b+c, "?")
+// does.
+func appendValidUTF8(dst, b, c []byte) []byte {
+	if len(c) > 0 {
+		if utf8.Valid(b) && utf8.Valid(c) {
+			return append(append(dst, b...), c...)
+		}
+		b = append(append([]byte(nil), b...), c...) // rare: check them as one
+	}
+	invalid := false // the previous byte was of an invalid sequence
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			i++
+			invalid = false
+			dst = append(dst, c)
+			continue
+		}
+		_, wid := utf8.DecodeRune(b[i:])
+		if wid == 1 {
+			i++
+			if !invalid {
+				invalid = true
+				dst = append(dst, '?')
+			}
+			continue
+		}
+		invalid = false
+		dst = append(dst, b[i:i+wid]...)
+		i += wid
+	}
+	return dst
 }
 
 // FNV-1a, 64 bit.
@@ -154,11 +210,13 @@ func mix(h uint64) uint64 {
 // add records the feature prefix+tok once per message and returns its
 // index in feats (-1 when the message has too many features).
 func (f *featurizer) add(prefix string, tok []byte) int32 {
-	return f.addHashed(hashString(fnvOffset, prefix), prefix, tok)
+	return f.addHashed(hashString(fnvOffset, prefix), prefix, -1, tok)
 }
 
-// addHashed is add with the prefix's hash computed by the caller.
-func (f *featurizer) addHashed(ph uint64, prefix string, tok []byte) int32 {
+// addHashed is add with the prefix's hash computed by the caller. When
+// pfx >= 0 the prefix is in the arena at pfx already (words stores it
+// once for all the words of a field) and only tok is stored.
+func (f *featurizer) addHashed(ph uint64, prefix string, pfx int32, tok []byte) int32 {
 	h := mix(hashBytes(ph, tok))
 	if len(f.feats) >= maxFeatures {
 		idx, found := f.set.find(h)
@@ -170,9 +228,14 @@ func (f *featurizer) addHashed(ph uint64, prefix string, tok []byte) int32 {
 	idx, found := f.set.findOrPut(h, int32(len(f.feats)))
 	if !found {
 		start := int32(len(f.arena))
-		f.arena = append(f.arena, prefix...)
+		a, b := int32(-1), int32(0)
+		if pfx >= 0 {
+			a, b = -1-int32(len(prefix)), pfx
+		} else {
+			f.arena = append(f.arena, prefix...)
+		}
 		f.arena = append(f.arena, tok...)
-		f.feats = append(f.feats, feature{h: h, start: start, end: int32(len(f.arena)), a: -1})
+		f.feats = append(f.feats, feature{h: h, start: start, end: int32(len(f.arena)), a: a, b: b})
 	}
 	return idx
 }
@@ -234,6 +297,8 @@ var byteClass = func() (t [256]uint8) {
 func (f *featurizer) words(text string, prefix string, pairs bool, limit int) int {
 	f.prevIdx = -1
 	ph := hashString(fnvOffset, prefix)
+	pfx := int32(len(f.arena)) // the prefix, stored once for the field's words
+	f.arena = append(f.arena, prefix...)
 	n := 0
 	w := f.word[:0]
 	flush := func() {
@@ -246,7 +311,7 @@ func (f *featurizer) words(text string, prefix string, pairs bool, limit int) in
 			tok = cutRunes(tok, maxTokenLen)
 		}
 		n++
-		idx := f.addHashed(ph, prefix, tok)
+		idx := f.addHashed(ph, prefix, pfx, tok)
 		if pairs {
 			f.addPair(idx)
 		}

@@ -1,6 +1,7 @@
 package spam
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -137,4 +138,29 @@ func FuzzTokenize(f *testing.F) {
 			t.Fatalf("body %d past %d slots", v.body, len(v.slots))
 		}
 	})
+}
+
+// TestAppendValidUTF8: names are made valid as strings.ToValidUTF8 makes
+// them, for broken sequences of every kind and random bytes.
+func TestAppendValidUTF8(t *testing.T) {
+	cases := []string{"", "plain", "caf\xc3\xa9", "\xff", "a\xffb", "\xff\xfe\xfd", "a\xc3", "\xc3(", "\xe2\x82", "\xe2\x82\xac",
+		"\xed\xa0\x80", "\xf4\x90\x80\x80", "\xef\xbf\xbd", "\xef\xbf\xbd\xff", "\xc0\xaf", "x\x80\x80y\x80"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		cases = append(cases, string(b))
+	}
+	for _, c := range cases {
+		if got, want := string(appendValidUTF8([]byte("p:"), []byte(c), nil)), "p:"+strings.ToValidUTF8(c, "?"); got != want {
+			t.Errorf("%q: got %q, want %q", c, got, want)
+		}
+		for i := range len(c) { // and split in two, anywhere
+			if got, want := string(appendValidUTF8(nil, []byte(c[:i]), []byte(c[i:]))), strings.ToValidUTF8(c, "?"); got != want {
+				t.Errorf("%q split at %d: got %q, want %q", c, i, got, want)
+			}
+		}
+	}
 }
