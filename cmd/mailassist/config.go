@@ -17,7 +17,7 @@ func configCmd() *cobra.Command {
 	}
 	var strict bool
 	check := &cobra.Command{
-		Use:   "check FILE",
+		Use:   "check [FILE]",
 		Short: "Check a config file; list every problem with its line",
 		Long: `check loads FILE as mailassist would: strict YAML (unknown keys are errors),
 types, and every rule, reporting all problems at once with their lines.
@@ -25,10 +25,21 @@ It also warns about settings that are valid but unsafe: insecure_skip_verify,
 a password_file (or FILE itself, when it names secrets) that other users can
 read or change, http.listen on a non-loopback address, plaintext NATS to
 another host. It exits 0 when the file is valid; with --strict, warnings
-make it fail too. Secrets are not read.`,
-		Args: cobra.ExactArgs(1),
+make it fail too. Secrets are not read. Without FILE it checks the config
+run would use: $MAILASSIST_CONFIG, then ./mailassist.yaml, then
+/etc/mailassist/mailassist.yaml.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, warns, err := configs.Check(args[0])
+			var given string
+			if len(args) == 1 {
+				given = args[0]
+			}
+			path, err := findConfig(given)
+			if err != nil {
+				return err
+			}
+			args = []string{path}
+			cfg, warns, err := configs.Check(path)
 			if err != nil {
 				return err
 			}

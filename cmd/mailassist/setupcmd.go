@@ -45,7 +45,7 @@ user per role with exactly the permissions it needs.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required unless --nats-config)")
+	addConfigFlag(cmd, &cfgPath)
 	cmd.Flags().BoolVar(&natsConfig, "nats-config", false, "print the example nats-server configuration with per-role users")
 	return cmd
 }

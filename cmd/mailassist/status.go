@@ -51,7 +51,7 @@ func statusCmd() *cobra.Command {
 			return printTokens(ctx, out, e)
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	addConfigFlag(cmd, &cfgPath)
 	return cmd
 }
 
