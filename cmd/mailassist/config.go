@@ -15,7 +15,7 @@ func configCmd() *cobra.Command {
 		Use:   "config",
 		Short: "Work with config files",
 	}
-	var strict bool
+	var strict, connect bool
 	check := &cobra.Command{
 		Use:   "check [FILE]",
 		Short: "Check a config file; list every problem with its line",
@@ -27,7 +27,11 @@ read or change, http.listen on a non-loopback address, plaintext NATS to
 another host. It exits 0 when the file is valid; with --strict, warnings
 make it fail too. Secrets are not read. Without FILE it checks the config
 run would use: $MAILASSIST_CONFIG, then ./mailassist.yaml, then
-/etc/mailassist/mailassist.yaml.`,
+/etc/mailassist/mailassist.yaml. With --connect it also does what run will
+do at start: log in to every account (reading its password or token;
+certificate, TLS-mode and login problems are explained with their fix),
+find every folder the config names or mailassist discovers, and ask every
+LLM endpoint for its model.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var given string
@@ -44,6 +48,11 @@ run would use: $MAILASSIST_CONFIG, then ./mailassist.yaml, then
 				return err
 			}
 			n := printWarnings(cmd.OutOrStdout(), warns)
+			if connect {
+				if failed := preflight(cmd.Context(), cmd.OutOrStdout(), cfg); failed > 0 {
+					return fmt.Errorf("%s: %s: %w", path, plural(failed, "check failed", "checks failed"), errPreflight)
+				}
+			}
 			if strict && n > 0 {
 				return fmt.Errorf("%s: %s, refused with --strict", args[0], plural(n, "warning", "warnings"))
 			}
@@ -52,6 +61,7 @@ run would use: $MAILASSIST_CONFIG, then ./mailassist.yaml, then
 		},
 	}
 	check.Flags().BoolVar(&strict, "strict", false, "fail on warnings too")
+	check.Flags().BoolVar(&connect, "connect", false, "also log in to every account, find its folders and ask every LLM endpoint for its model")
 	cmd.AddCommand(check)
 	return cmd
 }

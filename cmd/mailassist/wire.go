@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -284,6 +285,9 @@ func (e *env) ready(ctx context.Context) error {
 	}
 	if _, err := e.bus.JS.AccountInfo(ctx); err != nil {
 		return fmt.Errorf("jetstream: %w", err)
+	}
+	if fix := e.watchers.NeedPerson(); len(fix) > 0 {
+		return fmt.Errorf("%s need your attention: %s", plural(len(fix), "account problem", "account problems"), strings.Join(fix, "; "))
 	}
 	return nil
 }
