@@ -66,6 +66,11 @@ accounts:
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "password_env") {
 		t.Errorf("/readyz = %d %s, want 503 with the fix", code, body)
 	}
+	// status shows it too.
+	out, err := execute(t, "status", "--config", cfg)
+	if err != nil || !strings.Contains(out, "/readyz: NOT OK") || !strings.Contains(out, "broken: the password cannot be read") {
+		t.Errorf("status: %v\n%s", err, out)
+	}
 }
 
 // config check --connect logs in, finds the folders and explains what is

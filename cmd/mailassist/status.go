@@ -48,7 +48,11 @@ func statusCmd() *cobra.Command {
 			if err := printDeadLetterCounts(ctx, out, e.bus); err != nil {
 				return err
 			}
-			return printTokens(ctx, out, e)
+			if err := printTokens(ctx, out, e); err != nil {
+				return err
+			}
+			printHealth(ctx, out, cfg)
+			return nil
 		},
 	}
 	addConfigFlag(cmd, &cfgPath)
