@@ -30,43 +30,6 @@ func (b *Bus) PublishRaw(ctx context.Context, subject, msgID string, data []byte
 	return ack, nil
 }
 
-// StoreBlob decides how bytes travel: inline when they fit in
-// Options.InlineMax, otherwise under name in the mail_raw object store.
-// Storing the same name twice is harmless (the content is the same).
-func (b *Bus) StoreBlob(ctx context.Context, name string, data []byte) (inline []byte, object string, err error) {
-	if len(data) <= b.inlineLimit() {
-		return data, "", nil
-	}
-	if _, err := b.Raw.PutBytes(ctx, name, data); err != nil {
-		return nil, "", fmt.Errorf("store %s (%d bytes): %w", name, len(data), err)
-	}
-	return nil, name, nil
-}
-
-// LoadBlob returns the bytes that StoreBlob split into inline or object.
-func (b *Bus) LoadBlob(ctx context.Context, inline []byte, object string) ([]byte, error) {
-	if object == "" {
-		return inline, nil
-	}
-	data, err := b.Raw.GetBytes(ctx, object)
-	if err != nil {
-		return nil, fmt.Errorf("load object %s: %w", object, err)
-	}
-	return data, nil
-}
-
-// inlineLimit keeps an inline blob's base64 form, plus the event's other
-// fields, under the server's max payload.
-func (b *Bus) inlineLimit() int {
-	limit := b.Opts.InlineMax
-	if mp := int(b.NC.MaxPayload()); mp > 0 {
-		if fit := (mp - 16<<10) * 3 / 4; fit < limit {
-			limit = fit
-		}
-	}
-	return limit
-}
-
 // NewAction returns an action of kind about the message ref locates,
 // asked for by stage.
 func NewAction(ref Ref, kind ActionKind, stage string) *Action {

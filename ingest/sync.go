@@ -215,7 +215,7 @@ func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuf
 	if w.Junk && label == "" {
 		return nil // Junk is watched for the user's moves only
 	}
-	if ev.Raw, ev.RawObject, err = w.Bus.StoreBlob(ctx, id, raw); err != nil {
+	if ev.RawKey, ev.RawObject, err = w.Bus.StoreBlob(ctx, id, raw); err != nil {
 		return err
 	}
 	if label != "" {
