@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -26,6 +27,9 @@ type Options struct {
 	Replicas        int           // default 1
 	MaxDeliver      int           // default 8
 	AckWait         time.Duration // default 60s
+	// BacklogWindow bounds the messages of a backlog in flight in the
+	// pipeline's stages (pace.go). Default 500.
+	BacklogWindow int
 	// Memory keeps everything in memory (tests); file storage otherwise.
 	Memory bool
 }
@@ -39,6 +43,7 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.Replicas, DefaultReplicas)
 	setDefault(&o.MaxDeliver, DefaultMaxDeliver)
 	setDefault(&o.AckWait, DefaultAckWait)
+	setDefault(&o.BacklogWindow, DefaultBacklogWindow)
 	return o
 }
 
@@ -71,6 +76,8 @@ type Bus struct {
 	Outages *outage.Tracker
 
 	failures *failures
+	paceOnce sync.Once
+	pacer    *Pacer
 	replayKV jetstream.KeyValue // opened on first use (deadletters.go)
 }
 
