@@ -38,6 +38,7 @@ type mailassistRun struct {
 	probesAfter int
 	rawMaxAge   time.Duration // stream.raw_max_age, 0 for the default
 	spams       [][]byte
+	logLevel    string // mailassist's log.level
 	logf        func(format string, args ...any)
 }
 
@@ -68,7 +69,7 @@ func (r *mailassistRun) config() (path, natsURL string, err error) {
 		stream = fmt.Sprintf("stream: {raw_max_age: %s}\n", r.rawMaxAge)
 	}
 	cfg := fmt.Sprintf(`data_dir: %s/data
-log: {level: info, format: json}
+log: {level: %s, format: json}
 nats: {listen: "127.0.0.1:%d"}
 http: {listen: "127.0.0.1:%d"}
 %saccounts:
@@ -76,7 +77,7 @@ http: {listen: "127.0.0.1:%d"}
     address: %s@example.org
     initial_sync: 30d
     imap: {host: 127.0.0.1, port: %d, tls: none, username: %s, password_file: %s}
-`, r.dir, natsPort, httpPort, stream, benchAccount, r.user, r.imap.Port, r.user, pw)
+`, r.dir, r.logLevel, natsPort, httpPort, stream, benchAccount, r.user, r.imap.Port, r.user, pw)
 	path = filepath.Join(r.dir, "mailassist.yaml")
 	return path, fmt.Sprintf("nats://127.0.0.1:%d", natsPort), os.WriteFile(path, []byte(cfg), 0o600)
 }

@@ -54,6 +54,7 @@ func main() {
 		rawMaxAge   = flag.Duration("raw-max-age", 0, "stream.raw_max_age for mailassist (0: its default); when set, the bench waits that long after the drain and reports the raw bytes left")
 		jsonOut     = flag.String("json", "", "write the results as JSON to this file")
 		keep        = flag.Bool("keep", false, "keep the work directory (logs, data directories)")
+		logLevel    = flag.String("log-level", "info", "mailassist's log level (its log is in the work directory)")
 	)
 	flag.Parse()
 	log.SetFlags(log.Ltime)
@@ -72,7 +73,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	b := &bench{corpusDir: *corpusDir, bin: *bin, script: *script, probeEvery: *probeEvery, probesAfter: *probesAfter,
-		rawMaxAge: *rawMaxAge, keep: *keep}
+		rawMaxAge: *rawMaxAge, keep: *keep, logLevel: *logLevel}
 	rep, err := b.run(ctx, ns, run)
 	if err != nil {
 		log.Fatal(err)
@@ -96,6 +97,7 @@ type bench struct {
 	probesAfter            int
 	rawMaxAge              time.Duration
 	keep                   bool
+	logLevel               string
 }
 
 func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report, error) {
@@ -168,7 +170,7 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 			case "mailassist":
 				log.Printf("%d messages: mailassist", n)
 				r := &mailassistRun{bin: b.bin, dir: dir, user: ma, imap: s, n: n, lastUID: uint32(n),
-					probeEvery: b.probeEvery, probesAfter: b.probesAfter, spams: c.probeSpams, logf: log.Printf}
+					probeEvery: b.probeEvery, probesAfter: b.probesAfter, spams: c.probeSpams, logLevel: b.logLevel, logf: log.Printf}
 				r.rawMaxAge = b.rawMaxAge
 				res, err = r.run(ctx)
 			default:
