@@ -2,20 +2,28 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"log/slog"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailassist/bus"
 	"mailassist/imapx"
 	"mailassist/mailmsg"
 )
 
-func (a *Applier) draft(ctx context.Context, ac *accountConn, c *imapclient.Client, act *bus.Action, log *slog.Logger) error {
-	raw, err := a.Bus.LoadBlob(ctx, act.Draft, act.DraftObject)
+// draft appends the action's draft to Drafts, unless it was filed
+// already. The index of the drafts filed (drafts.go) answers that; only
+// when it is unsure — a record left "appending" by a crash, or none for
+// an action that was delivered before (it may come from before the
+// index) — is Drafts searched for the X-Mailassist-Ref.
+func (s *session) draft(ctx context.Context, it *item) error {
+	act := it.act
+	raw, err := s.a.Bus.LoadBlob(ctx, act.Draft, act.DraftKey, act.DraftObject)
 	if err != nil {
+		if errors.Is(err, bus.ErrRawExpired) {
+			return bus.Permanentf("%v: the draft waited longer than stream.raw_max_age", err)
+		}
 		return err
 	}
 	if len(raw) == 0 {
@@ -24,18 +32,36 @@ func (a *Applier) draft(ctx context.Context, ac *accountConn, c *imapclient.Clie
 	if ref := mailmsg.HeaderValue(raw, bus.RefHeader); ref != act.ID {
 		return bus.Permanentf("draft's %s header is %q, want %q", bus.RefHeader, ref, act.ID)
 	}
-	drafts, err := ac.folder(c, imap.MailboxAttrDrafts)
+	kv, err := s.a.draftIndex(ctx)
 	if err != nil {
 		return err
 	}
-	exists, err := hasDraft(c, drafts, act.ID)
-	if err != nil || exists {
-		if exists {
-			log.Info("draft already in Drafts", "drafts", drafts)
-		}
+	rec, err := lookupDraft(ctx, kv, act.ID)
+	if err != nil {
 		return err
 	}
-	cmd := c.Append(drafts, int64(len(raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagDraft, imap.FlagSeen}})
+	if rec != nil && rec.State == draftFiled {
+		it.log.Info("draft already in Drafts", "drafts", rec.Mailbox, "uid", rec.UID)
+		return nil
+	}
+	drafts, err := s.ac.folder(s.c, imap.MailboxAttrDrafts)
+	if err != nil {
+		return err
+	}
+	if rec != nil || it.redelivered {
+		exists, err := s.hasDraft(drafts, act.ID)
+		if err != nil {
+			return err
+		}
+		if exists {
+			it.log.Info("draft already in Drafts (found by its reference)", "drafts", drafts)
+			return recordDraft(ctx, kv, draftRecord{Ref: act.ID, State: draftFiled, Mailbox: drafts})
+		}
+	}
+	if err := recordDraft(ctx, kv, draftRecord{Ref: act.ID, State: draftAppending, Mailbox: drafts}); err != nil {
+		return err
+	}
+	cmd := s.c.Append(drafts, int64(len(raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagDraft, imap.FlagSeen}})
 	if _, err := cmd.Write(raw); err != nil {
 		return fmt.Errorf("append draft: %w", err)
 	}
@@ -46,17 +72,22 @@ func (a *Applier) draft(ctx context.Context, ac *accountConn, c *imapclient.Clie
 	if err != nil {
 		return fmt.Errorf("append draft to %q: %w", drafts, err)
 	}
-	log.Info("draft appended", "drafts", drafts, "uid", data.UID)
-	return nil
+	it.log.Info("draft appended", "drafts", drafts, "uid", data.UID)
+	return recordDraft(ctx, kv, draftRecord{Ref: act.ID, State: draftFiled, Mailbox: drafts, UIDValidity: data.UIDValidity, UID: uint32(data.UID)})
 }
 
 // hasDraft reports whether mailbox holds a message whose bus.RefHeader is
 // exactly ref (SEARCH HEADER matches substrings, so each hit is checked).
-func hasDraft(c *imapclient.Client, mailbox, ref string) (bool, error) {
-	if _, err := c.Select(mailbox, nil).Wait(); err != nil {
-		return false, fmt.Errorf("select %q: %w", mailbox, err)
+// It reads every message's header in the folder: only when the index is
+// unsure.
+func (s *session) hasDraft(mailbox, ref string) (bool, error) {
+	if _, gone, err := s.selectFolder(mailbox); err != nil || gone {
+		if gone {
+			err = fmt.Errorf("select %q: the folder does not exist", mailbox)
+		}
+		return false, err
 	}
-	data, err := c.UIDSearch(&imap.SearchCriteria{
+	data, err := s.c.UIDSearch(&imap.SearchCriteria{
 		Header:  []imap.SearchCriteriaHeaderField{{Key: bus.RefHeader, Value: ref}},
 		NotFlag: []imap.Flag{imap.FlagDeleted},
 	}, nil).Wait()
@@ -67,7 +98,7 @@ func hasDraft(c *imapclient.Client, mailbox, ref string) (bool, error) {
 	if len(uids) == 0 {
 		return false, nil
 	}
-	refs, err := imapx.FetchHeader(c, uids, bus.RefHeader)
+	refs, err := imapx.FetchHeader(s.c, uids, bus.RefHeader)
 	if err != nil {
 		return false, err
 	}

@@ -37,6 +37,7 @@ func TestDefaults(t *testing.T) {
 			MaxAge:          setting.Duration(720 * time.Hour),
 			MaxBytes:        10 * setting.GiB,
 			DuplicateWindow: setting.Duration(2 * time.Hour),
+			RawMaxAge:       setting.Duration(24 * time.Hour),
 			InlineMax:       32 * setting.KiB,
 			Replicas:        1,
 		},

@@ -47,7 +47,7 @@ func File(ctx context.Context, b *bus.Bus, m *mailmsg.Message, acct *account.Acc
 		return Filed{}, bus.Permanentf("compose draft: %v", err)
 	}
 	act := bus.NewAction(bus.Ref{ID: r.ID, Account: acct.Name}, bus.ActionDraft, r.Stage)
-	if act.Draft, act.DraftObject, err = b.StoreBlob(ctx, "draft/"+r.ID, d.Raw); err != nil {
+	if act.DraftKey, act.DraftObject, err = b.StoreBlob(ctx, "draft/"+r.ID, d.Raw); err != nil {
 		return Filed{}, err
 	}
 	if err := b.PublishAction(ctx, act); err != nil {

@@ -168,7 +168,7 @@ func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *account.Ac
 func (s *Stage) escalate(ctx context.Context, c *bus.Classified, a hardness.Assessment, sig hardness.Signals, log *slog.Logger) error {
 	ev := bus.Escalation{
 		V: bus.Version, Ref: c.Ref, InternalDate: c.InternalDate, Score: a.Score, SpamScore: c.Score,
-		SmallModelInvalid: sig.SmallModelInvalid, Raw: c.Raw, RawObject: c.RawObject, At: s.Now().UTC(),
+		SmallModelInvalid: sig.SmallModelInvalid, Raw: c.Raw, RawKey: c.RawKey, RawObject: c.RawObject, At: s.Now().UTC(),
 		Reasons: []bus.HardnessReason{}, // an array on the wire, never null
 	}
 	for _, r := range a.Reasons {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"mailassist/apply"
 	"mailassist/bus"
 	"mailassist/escalate"
 	"mailassist/learn"
@@ -41,13 +42,14 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 		p.Events(bus.KindIngested, bus.KindFeedback, bus.KindSent, bus.KindDeadLetter).
 			KV(bus.CheckpointsKV, true).KV(bus.LeasesKV, true).KV(bus.SeenKV, true).KV(bus.JunkKV, true).
 			KV(bus.FailuresKV, false). // opened with the others; ingest counts no failures there
-			Objects(bus.RawObjects, true).
-			KVGetPut(oauth.Bucket) // every role that logs in to IMAP reads and refreshes OAuth2 tokens (setup creates the bucket)
+			Objects(bus.RawObjects, true).KVGetPut(bus.BodiesKV).
+			ConsumerInfo(bus.PipelineConsumers...). // backlog pacing
+			KVGetPut(oauth.Bucket)                  // every role that logs in to IMAP reads and refreshes OAuth2 tokens (setup creates the bucket)
 	case "spam":
 		p.Consume("spam", bus.AllAccounts(bus.KindIngested)).
 			Consume("spam-feedback", bus.AllAccounts(bus.KindFeedback)).
 			Events(bus.KindClassified, bus.KindAction).
-			Objects(bus.RawObjects, false).
+			Objects(bus.RawObjects, false).KVGet(bus.BodiesKV).
 			OwnObjects(spam.ModelsBucket).OwnKV(spam.TrainedBucket).OwnKV(spam.CacheBucket).
 			OwnKV(spam.CorrespondentsBucket).OwnKV(learn.Bucket) // the bootstrap from the mailbox and the Sent follower
 		// No mail_oauth_tokens: with it the spam user's JWT outgrows
@@ -56,19 +58,20 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 	case "reply":
 		p.Consume("reply", bus.AllAccounts(bus.KindClassified)).
 			Events(bus.KindSuggested, bus.KindEscalation, bus.KindAction).
-			Objects(bus.RawObjects, true). // drafts too large to travel inline
+			Objects(bus.RawObjects, true).KVGetPut(bus.BodiesKV). // drafts
 			OwnKV(reply.IndexBucket)
 	case "escalate":
 		p.Consume("escalate", bus.AllAccounts(bus.KindEscalation)).
 			Events(bus.KindEscalated, bus.KindAction).
-			Objects(bus.RawObjects, true).
+			Objects(bus.RawObjects, true).KVGetPut(bus.BodiesKV).
 			KV(bus.SeenKV, false).ReadStream(). // thread lookup in what the bus holds
 			OwnKV(escalate.BudgetBucket).
 			KVGetPut(oauth.Bucket)
 	case "apply": // only consumes actions; publishes nothing but dead letters
 		p.Consume("apply", bus.AllAccounts(bus.KindAction)).
 			KV(bus.JunkKV, true).
-			Objects(bus.RawObjects, false).
+			Objects(bus.RawObjects, false).KVGet(bus.BodiesKV).
+			OwnKV(apply.DraftsBucket). // the drafts it filed
 			KVGetPut(oauth.Bucket)
 	default:
 		return bus.Permissions{}, false
