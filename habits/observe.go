@@ -82,7 +82,9 @@ func (p *Profile) Receive(m *Message) Change {
 	if len(p.pending) > MaxPending {
 		old := p.pending[0]
 		p.pending = p.pending[1:]
-		p.resolve(&old, false, now, &ch)
+		if p.Totals.Sent > 0 {
+			p.resolve(&old, false, now, &ch)
+		}
 	}
 	return ch
 }
@@ -240,7 +242,9 @@ func (p *Profile) Draft(messageID, ref string, fate Fate, at time.Time) Change {
 	return ch
 }
 
-// Expire learns as unanswered the messages whose wait ended by now.
+// Expire learns as unanswered the messages whose wait ended by now. A
+// profile that has never seen a message the user sent learns nothing of
+// them: without the Sent folder every message would seem unanswered.
 func (p *Profile) Expire(now time.Time) Change {
 	ch := Change{New: true}
 	p.expire(stamp(now), &ch)
@@ -252,7 +256,9 @@ func (p *Profile) expire(now uint32, ch *Change) {
 		pe := p.pending[i]
 		if pe.Deadline < now {
 			p.pending = slices.Delete(p.pending, i, i+1)
-			p.resolve(&pe, false, now, ch)
+			if p.Totals.Sent > 0 {
+				p.resolve(&pe, false, now, ch)
+			}
 			continue
 		}
 		i++
