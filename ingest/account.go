@@ -60,6 +60,11 @@ type AccountWatcher struct {
 	// Alive: see Watcher.Alive.
 	Alive func(instance string) bool
 
+	// OutageBackoffMax caps the reconnect delay while the server is not
+	// there (see Watcher.OutageBackoffMax). Default 5s.
+	OutageBackoffMax time.Duration
+
+	retry   *retryPolicy
 	folders []*Watcher // one per folder: the state the syncer keeps
 	names   []string   // the folders' names on the server ("" until the Junk folder is found)
 
@@ -77,6 +82,10 @@ func (aw *AccountWatcher) prepare() {
 		aw.BackoffMax = 2 * time.Minute
 	}
 	aw.Log = aw.Log.With("account", aw.Account.Name, "stage", "ingest")
+	if aw.OutageBackoffMax <= 0 {
+		aw.OutageBackoffMax = 5 * time.Second
+	}
+	aw.retry = &retryPolicy{min: aw.BackoffMin, max: aw.BackoffMax, outageMax: aw.OutageBackoffMax, log: aw.Log, outages: aw.Bus.Outages}
 	aw.folders, aw.names = nil, nil
 	for _, m := range aw.Account.Folders.Watch {
 		aw.folders = append(aw.folders, &Watcher{Bus: aw.Bus, Account: aw.Account, Mailbox: m, Log: aw.Log, Status: aw.Status})
@@ -133,8 +142,10 @@ func (aw *AccountWatcher) Run(ctx context.Context) error {
 		if time.Since(started) > time.Minute {
 			failures = 1
 		}
-		wait := backoff.Delay(failures, aw.BackoffMin, aw.BackoffMax)
-		aw.Log.Warn("imap session ended; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
+		wait, setup := aw.retry.after(err, failures)
+		for _, w := range aw.folders {
+			w.needsPerson(setup)
+		}
 		if sleep(ctx, wait) != nil {
 			return nil
 		}
@@ -330,7 +341,7 @@ func (aw *AccountWatcher) catchUp(ctx context.Context, c *imapclient.Client, mai
 		synced = true
 		sel, err := c.Select(w.Mailbox, nil).Wait()
 		if err != nil {
-			return synced, fmt.Errorf("select %q: %w", w.Mailbox, err)
+			return synced, fmt.Errorf("select %q: %w", w.Mailbox, imapx.ExplainFolder(err, w.Mailbox, w.configKey()))
 		}
 		s := &syncer{w: w, c: c, uidValidity: sel.UIDValidity, uidNext: uint32(sel.UIDNext), cp: cp}
 		if err := s.run(ctx); err != nil {
