@@ -226,7 +226,7 @@ func TestParseProblems(t *testing.T) {
 		{"trigger threshold of 1", "reply:\n  trigger:\n    threshold: 1\n", 3, "reply.trigger.threshold", "1 is not in [0, 1)"},
 		{"trigger target_recall above 1", "reply:\n  trigger:\n    target_recall: 1.5\n", 3, "reply.trigger.target_recall", "1.5 is not in (0, 1]"},
 		{"trigger history_days negative", "reply:\n  trigger:\n    history_days: -1\n", 3, "reply.trigger.history_days", "-1 is not between 1 and 3650"},
-		{"trigger history_max too high", "reply:\n  trigger:\n    history_max: 100001\n", 3, "reply.trigger.history_max", "100001 is not between 1 and 100000"},
+		{"trigger history_max too high", "reply:\n  trigger:\n    history_max: 5001\n", 3, "reply.trigger.history_max", "5001 is not between 1 and 5000"},
 		{"trigger personal not a bool", "reply:\n  trigger:\n    personal: maybe\n", 3, "reply.trigger.personal", "maybe"},
 		{"trigger per_account threshold", account + "reply:\n  trigger:\n    per_account:\n      alice:\n        threshold: -0.1\n", 11, "reply.trigger.per_account.alice.threshold", "-0.1 is not in [0, 1)"},
 		{"trigger per_account unknown account", account + "reply:\n  trigger:\n    per_account:\n      bob: {personal: false}\n", 10, "reply.trigger.per_account.bob", `"bob" is not the name of an account`},

@@ -74,7 +74,8 @@ func (c *TriggerConfig) Validate(p setting.Problems) {
 		p.Add("target_recall", "%g is not in (0, 1]", c.TargetRecall)
 	}
 	p.Between("history_days", c.HistoryDays, 1, 3650)
-	p.Between("history_max", c.HistoryMax, 1, 100000)
+	// Each message counts once only within the ids a profile remembers.
+	p.Between("history_max", c.HistoryMax, 1, habits.MaxSentIDs)
 	for name, a := range c.PerAccount {
 		threshold("per_account."+name+".threshold", a.Threshold)
 	}
