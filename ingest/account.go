@@ -16,6 +16,7 @@ import (
 	"mailassist/backoff"
 	"mailassist/bus"
 	"mailassist/imapx"
+	"mailassist/outage"
 )
 
 // ErrNoNotify means the account's server cannot report every folder on
@@ -212,18 +213,29 @@ func (aw *AccountWatcher) takeDirty() map[string]imapx.MailboxStatus {
 
 // session is one connection: NOTIFY for every folder, catch up where the
 // server's STATUS is ahead of the checkpoint, then IDLE until the next
-// STATUS.
-func (aw *AccountWatcher) session(ctx context.Context) error {
+// STATUS. An error of the IMAP server going away names it (outage.For),
+// as a folder watcher's does.
+func (aw *AccountWatcher) session(ctx context.Context) (err error) {
+	dep := imapx.Dependency(aw.Account.Name)
 	aw.mu.Lock()
 	aw.statuses, aw.dirty = map[string]imapx.MailboxStatus{}, map[string]bool{}
 	aw.mu.Unlock()
 	c, n, err := imapx.DialNotify(ctx, aw.Account.IMAP, nil, aw.onStatus)
 	if err != nil {
-		return err
+		return outage.For(dep, err)
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
+	defer func() {
+		if err != nil && ctx.Err() == nil {
+			select {
+			case <-c.Closed():
+				err = outage.For(dep, outage.Mark(err)) // the server went away
+			default:
+			}
+		}
+	}()
 	if !c.Caps().Has(imapx.CapNotify) {
 		return fmt.Errorf("%w: the server does not offer it", ErrNoNotify)
 	}
@@ -242,6 +254,7 @@ func (aw *AccountWatcher) session(ctx context.Context) error {
 	if err := n.Set(ctx, aw.names); err != nil { // STATUS of every folder comes first
 		return fmt.Errorf("notify set: %w", err)
 	}
+	aw.Bus.Outages.Up(dep)
 	for _, w := range aw.folders {
 		w.setConnected(true, nil)
 		w.Status.update(w.Account.Name, w.label, func(s *WatcherState) { s.Idle = true })
