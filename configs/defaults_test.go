@@ -58,7 +58,8 @@ func TestDefaults(t *testing.T) {
 			CorrespondentScore: 0.99,
 			Bootstrap:          spam.Bootstrap{MaxSpam: 2000, MaxHam: 2000, SentInterval: setting.Duration(10 * time.Minute)},
 		},
-		Reply: reply.Config{Draft: "top", Threshold: 0.5, MaxRecipients: 20},
+		Reply: reply.Config{Draft: "top", Threshold: 0.5, MaxRecipients: 20,
+			Trigger: reply.TriggerConfig{TargetRecall: 0.55, HistoryDays: 180, HistoryMax: 5000}},
 		Escalate: escalate.Config{
 			Config:       hardness.Config{Threshold: 0.5},
 			LLM:          "none", // without llm.large; see TestEscalateLLMDefault
@@ -240,7 +241,8 @@ llm:
     model: qwen2.5:1.5b
 `
 	cfg := parse(t, src)
-	wantReply := reply.Config{Draft: "none", Threshold: 0.7, LLM: "small", MaxRecipients: 5}
+	wantReply := reply.Config{Draft: "none", Threshold: 0.7, LLM: "small", MaxRecipients: 5,
+		Trigger: reply.TriggerConfig{TargetRecall: 0.55, HistoryDays: 180, HistoryMax: 5000}}
 	wantEsc := escalate.Config{
 		Config: hardness.Config{
 			Threshold: 1,

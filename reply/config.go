@@ -26,6 +26,8 @@ type Config struct {
 	// the escalation's): a message to more addresses gets a draft to the
 	// sender only, and its event says so. Default 20.
 	MaxRecipients int `yaml:"max_recipients"`
+	// Trigger is the personal trigger: each account's reply habits.
+	Trigger TriggerConfig `yaml:"trigger"`
 }
 
 // WithDefaults returns c with its zero fields set to the defaults.
@@ -39,6 +41,7 @@ func (c Config) WithDefaults() Config {
 	if c.MaxRecipients == 0 {
 		c.MaxRecipients = draft.DefaultMaxRecipients
 	}
+	c.Trigger = c.Trigger.WithDefaults()
 	return c
 }
 
@@ -50,4 +53,5 @@ func (c *Config) Validate(p setting.Problems) {
 		p.Add("threshold", "%g is not in (0, 1)", c.Threshold)
 	}
 	p.Between("max_recipients", c.MaxRecipients, 1, 1000)
+	c.Trigger.Validate(p.In("trigger"))
 }

@@ -56,8 +56,11 @@ type Stage struct {
 	// MaxRecipients caps reply-all (draft.Request); 0 means the default.
 	MaxRecipients int
 	Scorer        *hardness.Scorer
-	Now           func() time.Time // default time.Now
-	index         jetstream.KeyValue
+	// Habits decides with each account's reply habits and learns them;
+	// nil decides by the content alone (Trigger).
+	Habits *Habits
+	Now    func() time.Time // default time.Now
+	index  jetstream.KeyValue
 }
 
 // Open creates the suggestion index. Call it once before Handle.
@@ -94,11 +97,14 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 		return err
 	}
 	c, acct, m := &mail.Event, mail.Account, mail.Message()
-	dec := Trigger(m, c.Verdict == bus.VerdictSpam, TriggerOptions{
+	log := d.Log.With("uid", c.UID)
+	dec, err := s.Habits.decide(ctx, m, c.Verdict == bus.VerdictSpam, c, TriggerOptions{
 		Threshold: s.Threshold, Own: acct.Own(), Names: names(acct),
 		MaxAge: acct.InitialSync.D(), Now: s.Now(), Arrived: c.InternalDate,
-	})
-	log := d.Log.With("uid", c.UID)
+	}, log)
+	if err != nil {
+		return err
+	}
 	if !dec.Suggest {
 		replies.WithLabelValues("skipped", "").Inc()
 		log.Debug("no reply expected", "skip", dec.Skip, "score", dec.Score)

@@ -9,6 +9,7 @@ import (
 	"mailassist/apply"
 	"mailassist/bus"
 	"mailassist/escalate"
+	"mailassist/habits"
 	"mailassist/learn"
 	"mailassist/oauth"
 	"mailassist/reply"
@@ -51,12 +52,15 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 			Events(bus.KindClassified, bus.KindAction).
 			Objects(bus.RawObjects, false).KVGet(bus.BodiesKV).
 			OwnObjects(spam.ModelsBucket).OwnKV(spam.TrainedBucket).OwnKV(spam.CacheBucket).
-			OwnKV(spam.CorrespondentsBucket).OwnKV(learn.Bucket) // the bootstrap from the mailbox and the Sent follower
+			OwnKV(spam.CorrespondentsBucket).OwnKV(learn.Bucket). // the bootstrap from the mailbox and the Sent follower
+			OwnKV(habits.Bucket)                                  // the bootstrap reads the history into the reply habits
 		// No mail_oauth_tokens: with it the spam user's JWT outgrows
 		// nats-server's 4 KiB control line, so its mailbox bootstrap cannot
 		// log in to oauth2 accounts with per-role users (docs/nats.md).
 	case "reply":
 		p.Consume("reply", bus.AllAccounts(bus.KindClassified)).
+			Consume("reply-habits", bus.AllAccounts(bus.KindSent)).
+			OwnKV(habits.Bucket).
 			Events(bus.KindSuggested, bus.KindEscalation, bus.KindAction).
 			Objects(bus.RawObjects, true).KVGetPut(bus.BodiesKV). // drafts
 			OwnKV(reply.IndexBucket)

@@ -40,8 +40,9 @@ var allowed = map[string][]string{
 	"ingest":   {"account", "backoff", "bus", "imapx", "mailmsg", "msgindex", "outage"},
 	"apply":    {"account", "bus", "imapx", "mailmsg", "msgindex", "outage"},
 	"spam":     {"account", "bus", "llm", "mailmsg", "mailtext", "setting"},
-	"learn":    {"account", "backoff", "bus", "imapx", "spam"},
-	"reply":    {"account", "bus", "draft", "hardness", "lang", "llm", "mailmsg", "mailtext", "setting"},
+	"learn":    {"account", "backoff", "bus", "habits", "imapx", "spam"},
+	"habits":   {"bus", "draft", "mailmsg", "mailtext"},
+	"reply":    {"account", "bus", "draft", "habits", "hardness", "lang", "llm", "mailmsg", "mailtext", "setting"},
 	"escalate": {"account", "bus", "draft", "hardness", "imapx", "lang", "llm", "mailmsg", "mailtext", "msgindex", "setting"},
 	"configs":  {"account", "bus", "escalate", "hardness", "imapx", "llm", "ops", "reply", "setting", "spam"},
 }
