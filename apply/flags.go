@@ -56,4 +56,7 @@ func (s *session) store(fs []*found) {
 			return
 		}
 	}
+	for _, f := range fs {
+		f.it.log.Info("flags changed", "uid", f.it.act.UID, "added", act.AddFlags, "removed", act.RemoveFlags, "batch", len(fs))
+	}
 }
