@@ -14,6 +14,7 @@ import (
 
 	"mailassist/account"
 	"mailassist/bus"
+	"mailassist/draft"
 	"mailassist/imapx"
 	"mailassist/outage"
 )
@@ -24,6 +25,9 @@ import (
 type Applier struct {
 	Bus      *bus.Bus
 	Accounts []account.Account
+	// Ledger, when set, is told about the drafts apply files, replaces
+	// and removes (draft.Ledger), and replace_draft consults it.
+	Ledger *draft.Ledger
 	// IdleClose is how long an account's connection stays open without an
 	// action, so that a thousand quiet accounts do not hold a thousand
 	// connections besides their watchers'. Default 1m.
@@ -108,6 +112,10 @@ func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 		err = a.draft(ctx, ac, c, &act, log)
 	case bus.ActionFlags:
 		err = ac.flags(c, &act)
+	case bus.ActionReplaceDraft:
+		err = a.replaceDraft(ctx, ac, c, &act, log)
+	case bus.ActionDeleteDraft:
+		err = a.deleteDraft(ctx, ac, c, &act, log)
 	default:
 		return bus.Permanentf("unknown action kind %q", act.Kind)
 	}

@@ -28,12 +28,30 @@ func (a *Applier) draft(ctx context.Context, ac *accountConn, c *imapclient.Clie
 	if err != nil {
 		return err
 	}
+	return a.appendDraft(ctx, c, drafts, act, raw, log)
+}
+
+// appendDraft appends the draft raw of act to drafts unless it is there
+// already or the ledger says it gave way (to a newer draft of its
+// thread, to the user's edited draft, to the user's reply), and tells
+// the ledger.
+func (a *Applier) appendDraft(ctx context.Context, c *imapclient.Client, drafts string, act *bus.Action, raw []byte, log *slog.Logger) error {
 	exists, err := hasDraft(c, drafts, act.ID)
-	if err != nil || exists {
-		if exists {
-			log.Info("draft already in Drafts", "drafts", drafts)
-		}
+	if err != nil {
 		return err
+	}
+	if exists {
+		log.Info("draft already in Drafts", "drafts", drafts)
+		return a.appended(ctx, act.ID, raw, 0)
+	}
+	if a.Ledger != nil {
+		ok, err := a.Ledger.ShouldAppend(ctx, act.ID)
+		if err != nil || !ok {
+			if err == nil {
+				log.Info("draft not filed: its thread moved on (a newer draft, the user's edited draft or reply)")
+			}
+			return err
+		}
 	}
 	cmd := c.Append(drafts, int64(len(raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagDraft, imap.FlagSeen}})
 	if _, err := cmd.Write(raw); err != nil {
@@ -47,7 +65,14 @@ func (a *Applier) draft(ctx context.Context, ac *accountConn, c *imapclient.Clie
 		return fmt.Errorf("append draft to %q: %w", drafts, err)
 	}
 	log.Info("draft appended", "drafts", drafts, "uid", data.UID)
-	return nil
+	return a.appended(ctx, act.ID, raw, uint32(data.UID))
+}
+
+func (a *Applier) appended(ctx context.Context, ref string, raw []byte, uid uint32) error {
+	if a.Ledger == nil {
+		return nil
+	}
+	return a.Ledger.Appended(ctx, ref, raw, uid)
 }
 
 // hasDraft reports whether mailbox holds a message whose bus.RefHeader is

@@ -38,7 +38,7 @@ var allowed = map[string][]string{
 	"hardness": {"setting", "lang", "mailmsg", "mailtext"},
 	"draft":    {"account", "bus", "mailmsg", "mailtext"},
 	"ingest":   {"account", "backoff", "bus", "imapx", "mailmsg", "msgindex", "outage"},
-	"apply":    {"account", "bus", "imapx", "mailmsg", "msgindex", "outage"},
+	"apply":    {"account", "bus", "draft", "imapx", "mailmsg", "msgindex", "outage"},
 	"spam":     {"account", "bus", "llm", "mailmsg", "mailtext", "setting"},
 	"learn":    {"account", "backoff", "bus", "imapx", "spam"},
 	"reply":    {"account", "bus", "draft", "hardness", "lang", "llm", "mailmsg", "mailtext", "setting"},
