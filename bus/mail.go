@@ -34,6 +34,9 @@ func (e *Escalation) raw() ([]byte, string) { return e.Raw, e.RawObject }
 func (e *Feedback) version() int            { return e.V }
 func (e *Feedback) ref() *Ref               { return &e.Ref }
 func (e *Feedback) raw() ([]byte, string)   { return e.Raw, e.RawObject }
+func (e *Sent) version() int                { return e.V }
+func (e *Sent) ref() *Ref                   { return &e.Ref }
+func (e *Sent) raw() ([]byte, string)       { return e.Raw, e.RawObject }
 
 // Mail is where every mail stage's handler starts: the event, the account
 // it is about, and the message, raw and (on first use) parsed.

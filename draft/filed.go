@@ -21,7 +21,7 @@ func (l *Ledger) ShouldAppend(ctx context.Context, ref string) (bool, error) {
 	if err != nil || r == nil {
 		return err == nil, err
 	}
-	return r.State == StateRequested || r.State == StateFiled, nil
+	return (r.State == StateRequested || r.State == StateFiled) && !Final(r.Fate), nil
 }
 
 // Appended records that apply appended the draft raw under uid (0 when

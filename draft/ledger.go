@@ -49,19 +49,19 @@ type Record struct {
 	// Thread are the Message-IDs the draft is found by (ThreadKeys).
 	Thread []string `json:"thread,omitempty"`
 	// Digest and Text are the draft's as filed: Digest and ReplyText.
-	Digest string           `json:"digest,omitempty"`
-	Text   string           `json:"text,omitempty"`
-	Source bus.DraftSource  `json:"source"`
-	Intent string           `json:"intent,omitempty"`
-	Model  string           `json:"model,omitempty"`
-	Stage  string           `json:"stage"`
-	Filed  time.Time        `json:"filed_at"`
-	State  State            `json:"state"`
-	UID    uint32           `json:"uid,omitempty"` // in Drafts, once filed
-	Edited bool             `json:"edited,omitempty"`
+	Digest string          `json:"digest,omitempty"`
+	Text   string          `json:"text,omitempty"`
+	Source bus.DraftSource `json:"source"`
+	Intent string          `json:"intent,omitempty"`
+	Model  string          `json:"model,omitempty"`
+	Stage  string          `json:"stage"`
+	Filed  time.Time       `json:"filed_at"`
+	State  State           `json:"state"`
+	UID    uint32          `json:"uid,omitempty"` // in Drafts, once filed
+	Edited bool            `json:"edited,omitempty"`
 	// MissingSince is when the draft was first found gone from Drafts
 	// without a reply in its thread; a reply may still be on its way.
-	MissingSince time.Time `json:"missing_since,omitzero"`
+	MissingSince time.Time     `json:"missing_since,omitzero"`
 	Fate         bus.DraftFate `json:"fate,omitempty"`
 	FateAt       time.Time     `json:"fate_at,omitzero"`
 	EditDistance float64       `json:"edit_distance,omitempty"`

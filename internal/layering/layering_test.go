@@ -41,6 +41,7 @@ var allowed = map[string][]string{
 	"apply":    {"account", "bus", "draft", "imapx", "mailmsg", "msgindex", "outage"},
 	"spam":     {"account", "bus", "llm", "mailmsg", "mailtext", "setting"},
 	"learn":    {"account", "backoff", "bus", "imapx", "spam"},
+	"fate":     {"account", "bus", "draft", "imapx", "mailtext"},
 	"reply":    {"account", "bus", "draft", "hardness", "lang", "llm", "mailmsg", "mailtext", "setting"},
 	"escalate": {"account", "bus", "draft", "hardness", "imapx", "lang", "llm", "mailmsg", "mailtext", "msgindex", "setting"},
 	"configs":  {"account", "bus", "escalate", "hardness", "imapx", "llm", "ops", "reply", "setting", "spam"},
@@ -48,7 +49,7 @@ var allowed = map[string][]string{
 
 // imapClients are the only packages that may talk IMAP as a client
 // (go-imap's imapclient): through imapx, and imapx itself.
-var imapClients = []string{"imapx", "ingest", "apply", "escalate", "learn"}
+var imapClients = []string{"imapx", "ingest", "apply", "escalate", "learn", "fate"}
 
 func TestImportsRunOneWay(t *testing.T) {
 	root := filepath.Join("..", "..")
