@@ -402,6 +402,13 @@ type Suggested struct {
 	// SenderOnly: the message had more recipients than
 	// reply.max_recipients, so the draft replies to the sender only.
 	SenderOnly bool `json:"sender_only,omitempty"`
+	// Replaces is the identity answered by the thread's earlier draft,
+	// which the draft action asks apply to replace (it stays if the user
+	// edited it, and the new one is then not filed).
+	Replaces string `json:"replaces,omitempty"`
+	// Withheld: the thread holds a draft of mailassist's that the user
+	// edited, so no other draft was filed beside it (drafted is false).
+	Withheld bool `json:"withheld,omitempty"`
 	// Injection is the instruction-like text aimed at an assistant that
 	// the message carries ("ignore previous instructions", a request to
 	// include a link or a Bcc): the model was not asked, the suggestions

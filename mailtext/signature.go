@@ -112,14 +112,17 @@ func Signature(text string) (body, sig string) {
 	return body, strings.TrimSpace(strings.Join(tail, "\n"))
 }
 
-// UserSignature returns the signature block the writer of text puts
-// under their own mail, as Signature cuts it, without what a mail app or
-// a mailing list adds (trailing mobile footers such as "Sent from my
-// iPhone", a list footer), and whether it stands below a "-- " (or bare
-// "--") delimiter line, which is not part of sig. It is "" when text
-// has none: the block a reply written for that user would end with.
+// UserSignature returns the signature block the writer of a mail puts
+// under their own text: text is the mail's whole text, whose quoted
+// history is left out first (as Split does); the block is cut as
+// Signature cuts it, without what a mail app or a mailing list adds
+// (trailing mobile footers such as "Sent from my iPhone", a list
+// footer). delimited says whether it stands below a "-- " (or bare "--")
+// delimiter line, which is not part of sig. sig is "" when the text has
+// none: it is the block a reply written for that user would end with.
 func UserSignature(text string) (sig string, delimited bool) {
-	lines := splitLines(text)
+	region, _ := scan(text, false)
+	lines := splitLines(region)
 	lines = lines[:lastNonBlank(lines)+1]
 	lines = lines[:mobileCut(lines, len(lines))]
 	lines = lines[:footerCut(lines, len(lines))]

@@ -80,6 +80,8 @@ func TestUserSignature(t *testing.T) {
 		{"delimiter above a mobile footer", "Done.\n\n-- \nBob\n\nVon meinem iPhone gesendet", "Bob", true},
 		{"list footer dropped", "Patch attached.\n\nThanks,\nBob\n\n_______________________________________________\ndev mailing list\nhttps://lists.example.org/dev", "Thanks,\nBob", false},
 		{"none", "Can you send the report by Friday?", "", false},
+		{"above the quote", "Yes, Friday works.\n\n-- \nBob\n\nOn Mon, 2 Nov 2026, Carol <carol@example.org> wrote:\n> Friday?\n>\n> -- \n> Carol", "Bob", true},
+		{"none above the quote", "Yes.\n\nOn Mon, 2 Nov 2026, Carol <carol@example.org> wrote:\n> Friday?\n>\n> Best,\n> Carol", "", false},
 		{"empty", "", "", false},
 	}
 	for _, tt := range tests {
