@@ -2,6 +2,7 @@ package reply
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -150,6 +151,21 @@ func validateSignature(p setting.Problems, field, sig string) {
 // VoiceOn reports whether the user's own replies may go into the small
 // model's prompt (to a local endpoint, or any with VoiceRemote).
 func (c *Config) VoiceOn() bool { return c.Voice == nil || *c.Voice }
+
+// VoiceTo reports whether the user's own replies may go into the prompt
+// of the model served at endpointURL: voice is on, and the endpoint is on
+// this host (a loopback address) or voice_remote allows any. An
+// unparseable URL is not local.
+func (c *Config) VoiceTo(endpointURL string) bool {
+	if !c.VoiceOn() {
+		return false
+	}
+	if c.VoiceRemote {
+		return true
+	}
+	u, err := url.Parse(endpointURL)
+	return err == nil && setting.IsLoopback(u.Hostname())
+}
 
 // Policy is the reply section as it applies to one account.
 type Policy struct {

@@ -252,3 +252,17 @@ func (v *Voice) Examples(ctx context.Context, account, language string, n int) (
 	}
 	return out, nil
 }
+
+// SignatureFor returns the signature block of the drafts of account
+// under c (reply.signature, per_account applied): the text, "" for none,
+// or for auto the one v learnt from Sent ("" when v is nil or has none).
+func SignatureFor(ctx context.Context, c *Config, v *Voice, account string) (string, error) {
+	sig := c.Policy(account).Signature
+	if sig != SignatureAuto {
+		return sig, nil
+	}
+	if v == nil {
+		return "", nil
+	}
+	return v.Signature(ctx, account)
+}

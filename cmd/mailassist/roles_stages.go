@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"mailassist/configs"
+	"mailassist/draft"
 	"mailassist/escalate"
 	"mailassist/hardness"
 	"mailassist/llm"
@@ -77,21 +78,37 @@ func runReply(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	ledger, err := draft.OpenLedger(ctx, e.bus)
+	if err != nil {
+		return err
+	}
+	voice := &reply.Voice{Bus: e.bus, Accounts: e.cfg.Accounts}
+	if err := voice.Open(ctx); err != nil {
+		return err
+	}
 	st := &reply.Stage{
 		Bus: e.bus, Accounts: e.cfg.Accounts, Threshold: e.cfg.Reply.Threshold,
 		Draft: e.cfg.Reply.Draft == reply.DraftTop, Scorer: scorer, MaxRecipients: e.cfg.Reply.MaxRecipients,
+		Config: &e.cfg.Reply, Models: map[string]reply.Model{}, Voice: voice, Ledger: ledger,
 	}
-	if name := e.cfg.Reply.LLM; name != "" && name != "none" {
+	for _, name := range e.cfg.Reply.LLMs() { // the section's and per_account's endpoints
 		c, err := e.llmClient(ctx, name)
 		if err != nil {
 			return err
 		}
-		st.Model, st.ModelName = c, c.Model()
+		st.Models[name] = reply.Model{Chatter: c, Name: c.Model(), Large: name == "large",
+			Voice: e.cfg.Reply.VoiceTo(endpoint(e.cfg, name).URL)}
+	}
+	if m, ok := st.Models[e.cfg.Reply.LLM]; ok {
+		st.Model, st.ModelName = m.Chatter, m.Name
 	}
 	if err := st.Open(ctx); err != nil {
 		return err
 	}
-	return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log) })
+	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, voice.Stage(1)), e.log) })
+	return g.Wait()
 }
 
 // runEscalate sends hard threads to the large model, or to the human.
@@ -115,8 +132,19 @@ func runEscalate(ctx context.Context, e *env) error {
 		opts.Large, opts.Model, opts.Timeout = c, c.Model(), ep.Timeout.D()
 		opts.Budget = escalate.NewBudget(kv, ec.MaxPerHour, nil)
 	}
+	ledger, err := draft.OpenLedger(ctx, e.bus)
+	if err != nil {
+		return err
+	}
+	voice := &reply.Voice{Bus: e.bus, Accounts: e.cfg.Accounts}
+	if err := voice.Open(ctx); err != nil {
+		return err
+	}
 	st := &escalate.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts),
-		MaxRecipients: e.cfg.Reply.MaxRecipients}
+		MaxRecipients: e.cfg.Reply.MaxRecipients, Ledger: ledger,
+		Signature: func(ctx context.Context, account string) (string, error) {
+			return reply.SignatureFor(ctx, &e.cfg.Reply, voice, account)
+		}}
 	return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log)
 }
 
