@@ -109,6 +109,24 @@ func OpenLedger(ctx context.Context, b *bus.Bus) (*Ledger, error) {
 	return &Ledger{kv: kv}, nil
 }
 
+// ErrNoLedger: no role has created the ledger's bucket yet (no draft was
+// filed).
+var ErrNoLedger = errors.New("draft ledger: no drafts followed yet (bucket " + LedgerBucket + " does not exist)")
+
+// OpenLedgerReadOnly opens the ledger's bucket without creating it, for
+// a reader such as `mailassist reply stats`: ErrNoLedger when it does not
+// exist.
+func OpenLedgerReadOnly(ctx context.Context, b *bus.Bus) (*Ledger, error) {
+	kv, err := b.JS.KeyValue(ctx, LedgerBucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, ErrNoLedger
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open kv %s: %w", LedgerBucket, err)
+	}
+	return &Ledger{kv: kv}, nil
+}
+
 // Keys: <account>.d.<uidvalidity>.<uid> for a draft (its ref's parts),
 // <account>.o.<uidvalidity>.<uid> while it is open, <account>.t.<hash of
 // a Message-ID> for a thread, <account>.intents for the intents' tally.
