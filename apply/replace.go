@@ -53,7 +53,7 @@ func (a *Applier) replaceDraft(ctx context.Context, ac *accountConn, c *imapclie
 	if old == oldEdited {
 		log.Info("the user edited the thread's draft: it stays, and the newer draft is not filed", "old", act.OldDraft.Ref)
 		if a.Ledger != nil {
-			return a.Ledger.Withhold(ctx, act.ID)
+			return a.Ledger.Withhold(ctx, act.ID, act.OldDraft.Ref)
 		}
 		return nil
 	}

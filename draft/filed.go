@@ -2,9 +2,13 @@ package draft
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/mailmsg"
 )
@@ -48,16 +52,37 @@ func (l *Ledger) Appended(ctx context.Context, ref string, raw []byte, uid uint3
 }
 
 // Withhold records that apply did not file the draft ref because the
-// user's edited draft holds its thread.
-func (l *Ledger) Withhold(ctx context.Context, ref string) error {
-	_, _, err := l.Update(ctx, ref, func(r *Record) bool {
+// user's edited draft heldBy holds its thread: the thread's Message-IDs
+// that named ref as the newest draft name heldBy again, so that the
+// thread's next message and the user's reply find the edited draft.
+func (l *Ledger) Withhold(ctx context.Context, ref, heldBy string) error {
+	r, _, err := l.Update(ctx, ref, func(r *Record) bool {
 		if r.State != StateRequested {
 			return false
 		}
 		r.State = StateWithheld
 		return true
 	})
-	return err
+	if err != nil || r == nil || r.State != StateWithheld || heldBy == "" {
+		return err
+	}
+	for _, id := range r.Thread { // also on a retry: idempotent
+		key := threadKey(r.Original.Account, id)
+		e, err := l.kv.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("draft ledger: thread of %s: %w", ref, err)
+		}
+		if string(e.Value()) != ref {
+			continue // a newer draft of the thread came since
+		}
+		if _, err := l.kv.Update(ctx, key, []byte(heldBy), e.Revision()); err != nil && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			return fmt.Errorf("draft ledger: thread of %s: %w", ref, err)
+		}
+	}
+	return nil
 }
 
 // Supersede records that the draft ref, not filed yet, gave way to a
