@@ -138,3 +138,58 @@ func TestVoiceFromSent(t *testing.T) {
 		t.Error("voice_remote: true does not let voice go to a remote endpoint")
 	}
 }
+
+// Per account: a skipped sender gets nothing; draft: none publishes the
+// suggestions without a draft; the other account drafts.
+func TestStagePerAccountPolicy(t *testing.T) {
+	ctx := context.Background()
+	scorer, err := hardness.NewScorer(hardness.DefaultScoreConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte("From: Bob <bob@example.org>\r\nTo: Alice <alice@example.org>, Carol <carol@example.org>\r\nSubject: Friday\r\nMessage-ID: <q9@example.org>\r\n" +
+		"Date: Fri, 20 Nov 2026 08:00:00 +0000\r\n\r\nHi,\r\n\r\nare you free on Friday afternoon for the review?\r\n\r\nBob\r\n")
+	orig := mailmsg.Parse(raw)
+	accts := []account.Account{
+		{Name: "alice", Address: "alice@example.org", InitialSync: setting.Duration(30 * 24 * time.Hour)},
+		{Name: "carol", Address: "carol@example.org", InitialSync: setting.Duration(30 * 24 * time.Hour)},
+		{Name: "dave", Address: "dave@example.org", Aliases: []string{"alice@example.org"}, InitialSync: setting.Duration(30 * 24 * time.Hour)},
+	}
+	cfg := reply.Config{PerAccount: map[string]reply.AccountConfig{
+		"alice": {SkipSenders: []string{"@example.org"}},
+		"carol": {Draft: reply.DraftNone},
+	}}.WithDefaults()
+	for _, tt := range []struct {
+		account          string
+		suggested, draft bool
+	}{
+		{"alice", false, false},
+		{"carol", true, false},
+		{"dave", true, true},
+	} {
+		t.Run(tt.account, func(t *testing.T) {
+			b := natstest.New(t)
+			st := &reply.Stage{Bus: b, Accounts: accts, Threshold: 0.5, Scorer: scorer, Config: &cfg,
+				Now: func() time.Time { return orig.Date.Add(time.Hour) }}
+			if err := st.Open(ctx); err != nil {
+				t.Fatal(err)
+			}
+			suggested := natstest.Collect[bus.Suggested](t, b, bus.AllAccounts(bus.KindSuggested))
+			actions := natstest.Collect[bus.Action](t, b, bus.AllAccounts(bus.KindAction))
+			id := tt.account + "/1/1"
+			cl := bus.Classified{V: bus.Version, Ref: bus.Ref{ID: id, Account: tt.account, Mailbox: "INBOX", UIDValidity: 1, UID: 1},
+				InternalDate: orig.Date, Verdict: bus.VerdictHam, Raw: raw}
+			data, _ := json.Marshal(&cl)
+			if err := st.Handle(ctx, bus.NewDelivery("mail.classified."+tt.account, data, nil)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(200 * time.Millisecond)
+			if got := len(suggested()) > 0; got != tt.suggested {
+				t.Errorf("suggested %v, want %v", got, tt.suggested)
+			}
+			if got := len(actions()) > 0; got != tt.draft {
+				t.Errorf("drafted %v, want %v", got, tt.draft)
+			}
+		})
+	}
+}
