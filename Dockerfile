@@ -5,7 +5,8 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/mailassist ./cmd/mailassist
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/mailassist ./cmd/mailassist
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/mailassist /usr/local/bin/mailassist

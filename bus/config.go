@@ -23,7 +23,6 @@ const (
 	// DefaultOutageBackoffMax caps the redelivery delay of a message that
 	// met an outage: work resumes within seconds of the server's return.
 	DefaultOutageBackoffMax = 10 * time.Second
-	DefaultListen           = "127.0.0.1:4222"
 )
 
 // MaxInlineMax is the largest stream.inline_max the config accepts: an
@@ -122,22 +121,32 @@ type NATSConfig struct {
 	CAFile    string `yaml:"ca_file"`    // extra CA for a TLS NATS URL
 	CertFile  string `yaml:"cert_file"`  // client certificate (mutual TLS)
 	KeyFile   string `yaml:"key_file"`
-	// Listen is the client address of the embedded server, so that role
-	// processes and `mailassist status` can reach it. Default "127.0.0.1:4222".
-	// Must be a loopback address. Ignored when URL is set.
+	// Listen is the client address of the embedded server. Empty (the
+	// default): a free loopback port, recorded in data_dir (the nats CLI
+	// context, ContextFileName) where role processes and `mailassist
+	// status` find it. Must be a loopback address. Ignored when URL is set.
 	Listen string `yaml:"listen"`
 }
 
-// WithDefaults returns c with its zero fields set to the defaults.
-func (c NATSConfig) WithDefaults() NATSConfig {
-	setDefault(&c.Listen, DefaultListen)
-	return c
+// WithDefaults returns c with its zero fields set to the defaults (none:
+// an empty Listen means a free port).
+func (c NATSConfig) WithDefaults() NATSConfig { return c }
+
+// EmbeddedListen is where the embedded server listens: Listen, or any
+// free loopback port.
+func (c NATSConfig) EmbeddedListen() string {
+	if c.Listen == "" {
+		return "127.0.0.1:0"
+	}
+	return c.Listen
 }
 
 // Validate reports every problem of c. Listen is checked even when URL is
 // set, so that a mistake does not wait for the day URL is removed.
 func (c *NATSConfig) Validate(p setting.Problems) {
-	if host, ok := p.HostPort("listen", c.Listen); ok && !setting.IsLoopback(host) {
+	if c.Listen == "" {
+		// a free port, found at start
+	} else if host, ok := p.HostPort("listen", c.Listen); ok && !setting.IsLoopback(host) {
 		p.Add("listen", "%q is not a loopback address: the embedded server only listens on localhost, 127.0.0.0/8 or ::1", host)
 	}
 	if c.URL != "" {

@@ -17,7 +17,7 @@ func TestConfigDefaultsAgreeWithOptions(t *testing.T) {
 	if st.Concurrency != stages.Concurrency || st.Grace != stages.Grace.D() {
 		t.Errorf("stage defaults %d/%s, config defaults %d/%s", st.Concurrency, st.Grace, stages.Concurrency, stages.Grace.D())
 	}
-	if (NATSConfig{}).WithDefaults().Listen != DefaultListen || DefaultAckWait != time.Minute {
+	if (NATSConfig{}).WithDefaults().EmbeddedListen() != "127.0.0.1:0" || DefaultAckWait != time.Minute {
 		t.Error("nats defaults changed without the docs")
 	}
 }

@@ -143,3 +143,21 @@ func (c *Credentials) WriteContext(url string) error {
 	}
 	return nil
 }
+
+// ContextURL is the server URL the nats CLI context in dir records: where
+// the embedded server of `mailassist run` in that data directory listens
+// (or last listened). It fails with ErrNoCredentials when there is none.
+func ContextURL(dir string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ContextFileName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("%w: no %s in %s", ErrNoCredentials, ContextFileName, dir)
+	}
+	if err != nil {
+		return "", fmt.Errorf("nats context: %w", err)
+	}
+	var c natsContext
+	if err := json.Unmarshal(data, &c); err != nil || c.URL == "" {
+		return "", fmt.Errorf("nats context %s: no server URL in it", filepath.Join(dir, ContextFileName))
+	}
+	return c.URL, nil
+}

@@ -32,7 +32,7 @@ func TestDefaults(t *testing.T) {
 	want := &configs.Config{
 		DataDir: "./data",
 		Log:     configs.Log{Level: "info", Format: "text"},
-		NATS:    bus.NATSConfig{Listen: "127.0.0.1:4222"},
+		NATS:    bus.NATSConfig{},
 		Stream: bus.StreamConfig{
 			MaxAge:          setting.Duration(720 * time.Hour),
 			MaxBytes:        10 * setting.GiB,

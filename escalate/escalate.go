@@ -197,12 +197,18 @@ func (e *Escalator) ask(ctx context.Context, t *hardness.Thread, job Job) (Outpu
 }
 
 // wait returns w, or a hand-off to the human once the job has waited
-// longer than MaxWait.
+// longer than MaxWait. A wait never outlasts MaxWait: a budget that
+// refills in 40 minutes does not hold back a message due to go to the
+// human in 5.
 func (e *Escalator) wait(job Job, w *WaitError) (Result, error) {
 	if !job.Since.IsZero() {
-		if waited := e.opts.Now().Sub(job.Since); waited >= e.opts.MaxWait {
+		waited := e.opts.Now().Sub(job.Since)
+		if waited >= e.opts.MaxWait {
 			why := fmt.Sprintf("waited %s for the large model: %s", waited.Round(time.Minute), w.Reason)
 			return Handoff(job.Thread, job.Assessment, e.opts.MaxAsks, why), nil
+		}
+		if left := e.opts.MaxWait - waited; w.RetryAfter > left {
+			w.RetryAfter = left
 		}
 	}
 	return Result{}, w

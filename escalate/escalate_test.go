@@ -233,6 +233,29 @@ func TestEscalateBudget(t *testing.T) {
 	}
 }
 
+// TestEscalateBudgetWaitEndsAtMaxWait: a spent budget that refills in 40
+// minutes holds a message only until it is due to go to the human, then
+// it goes.
+func TestEscalateBudgetWaitEndsAtMaxWait(t *testing.T) {
+	srv := ollamatest.Start(t, ollamatest.Always(ollamatest.Reply{Content: validJSON(t)}))
+	clk := &clock{t: time.Date(2024, 3, 6, 10, 20, 0, 0, time.UTC)}
+	e := NewEscalator(Options{Large: largeClient(t, srv.URL), Budget: NewBudget(budgetKV(t), 1, clk.now), Now: clk.now, MaxWait: 10 * time.Minute})
+	if _, err := e.Escalate(context.Background(), job(t)); err != nil {
+		t.Fatal(err)
+	}
+	j := job(t)
+	j.Since = clk.now().Add(-7 * time.Minute)
+	_, err := e.Escalate(context.Background(), j)
+	var w *WaitError
+	if !errors.As(err, &w) || w.RetryAfter != 3*time.Minute {
+		t.Fatalf("err %v, want a wait of 3m (what is left of max_wait)", err)
+	}
+	clk.set(clk.now().Add(3 * time.Minute))
+	if r, err := e.Escalate(context.Background(), j); err != nil || r.Handler != bus.HandlerHuman {
+		t.Fatalf("at max_wait: %+v, %v; want the human", r, err)
+	}
+}
+
 // TestEscalateRealOllama runs the large-model path against the real
 // server of the integration tier. Its tiny model writes noise, so either
 // outcome of the call is accepted: a validated answer, or the hand-off

@@ -47,10 +47,13 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	addr := net.JoinHostPort(host, strconv.Itoa(cfg.Port))
 	tlsConfig, err := tlsConfigFor(cfg)
 	if err != nil {
-		return nil, err
+		return nil, setupError(err, "imap.ca_file cannot be used", "point imap.ca_file at a readable PEM file of the CA")
 	}
 	secret, err := credential(ctx, cfg)
 	if err != nil {
+		if cfg.Auth != AuthOAuth2 {
+			err = setupError(err, "the password cannot be read", "set the variable or file that imap.password_env or imap.password_file names")
+		}
 		return nil, err
 	}
 	opts := &imapclient.Options{
@@ -66,14 +69,14 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	c, err := connect(ctx, addr, cfg, opts, wrap)
 	if err != nil {
 		release()
-		return nil, err
+		return nil, explainConnect(err, cfg)
 	}
 	holdUntilClosed(c, release)
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	if err := login(ctx, c, cfg, secret); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("login to %s as %s: %w", addr, cfg.Username, err)
+		return nil, fmt.Errorf("login to %s as %s: %w", addr, cfg.Username, explainLogin(err, cfg))
 	}
 	return c, nil
 }

@@ -12,12 +12,59 @@ import (
 	"mailassist/internal/testacct"
 )
 
-func TestDovecotRefusesUnverifiedCertificate(t *testing.T) {
+// What only a person can fix is said with its fix: an untrusted
+// certificate, TLS spoken to the STARTTLS port (and the other way round), a
+// refused login, a password variable that is not set. A server that is
+// not there is none of these.
+func TestDovecotSetupErrorsSayTheFix(t *testing.T) {
 	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
-	acct := testacct.Account(t, s.Host, s.TLSPort, "implicit", "", "") // no ca_file: the self-signed cert must fail
-	_, err := imapx.Dial(context.Background(), acct.IMAP, nil)
-	if err == nil || !strings.Contains(err.Error(), "certificate") {
-		t.Fatalf("dial with an unknown CA: err = %v, want a certificate error", err)
+	for _, tc := range []struct {
+		name     string
+		port     int
+		tls, ca  string
+		mod      func(c *imapx.Config)
+		problem  string
+		fixWords string
+	}{
+		{"untrusted certificate", s.TLSPort, "implicit", "", nil, "certificate is not trusted", "imap.ca_file"},
+		{"implicit TLS on the plain port", s.Port, "implicit", s.CAFile, nil, "does not speak TLS on port", "tls: starttls"},
+		{"STARTTLS on the TLS port", s.TLSPort, "starttls", s.CAFile, nil, "", ""},
+		{"wrong password", s.TLSPort, "implicit", s.CAFile, func(c *imapx.Config) {
+			t.Setenv("MAILASSIST_TEST_WRONG_PW", "wrong")
+			c.PasswordFile, c.PasswordEnv = "", "MAILASSIST_TEST_WRONG_PW"
+		}, "refused the login of alice", "imap.username"},
+		{"password variable unset", s.TLSPort, "implicit", s.CAFile, func(c *imapx.Config) {
+			c.PasswordFile, c.PasswordEnv = "", "MAILASSIST_TEST_UNSET_PW"
+		}, "password cannot be read", "password_env"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			acct := testacct.Account(t, s.Host, tc.port, tc.tls, tc.ca, "")
+			if tc.mod != nil {
+				tc.mod(&acct.IMAP)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, err := imapx.Dial(ctx, acct.IMAP, nil)
+			if err == nil {
+				c.Close()
+				t.Fatal("dial succeeded")
+			}
+			se, ok := imapx.NeedsPerson(err)
+			if tc.problem == "" { // a server that does not answer STARTTLS as expected: any error, said
+				t.Logf("%v (needs a person: %v)", err, ok)
+				return
+			}
+			if !ok || !strings.Contains(se.Problem, tc.problem) || !strings.Contains(se.Fix, tc.fixWords) {
+				t.Fatalf("err = %v, want a setup error %q with a fix naming %q", err, tc.problem, tc.fixWords)
+			}
+		})
+	}
+	// Nobody listening is an outage, not a setup problem.
+	acct := testacct.Account(t, s.Host, 1, "implicit", s.CAFile, "")
+	if _, err := imapx.Dial(context.Background(), acct.IMAP, nil); err == nil {
+		t.Fatal("dial to port 1 succeeded")
+	} else if _, ok := imapx.NeedsPerson(err); ok {
+		t.Errorf("connection refused is a setup error: %v", err)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"mailassist/backoff"
 	"mailassist/bus"
 	"mailassist/imapx"
+	"mailassist/outage"
 )
 
 // ErrNoNotify means the account's server cannot report every folder on
@@ -60,6 +61,11 @@ type AccountWatcher struct {
 	// Alive: see Watcher.Alive.
 	Alive func(instance string) bool
 
+	// OutageBackoffMax caps the reconnect delay while the server is not
+	// there (see Watcher.OutageBackoffMax). Default 5s.
+	OutageBackoffMax time.Duration
+
+	retry   *retryPolicy
 	folders []*Watcher // one per folder: the state the syncer keeps
 	names   []string   // the folders' names on the server ("" until the Junk folder is found)
 
@@ -77,6 +83,10 @@ func (aw *AccountWatcher) prepare() {
 		aw.BackoffMax = 2 * time.Minute
 	}
 	aw.Log = aw.Log.With("account", aw.Account.Name, "stage", "ingest")
+	if aw.OutageBackoffMax <= 0 {
+		aw.OutageBackoffMax = 5 * time.Second
+	}
+	aw.retry = &retryPolicy{min: aw.BackoffMin, max: aw.BackoffMax, outageMax: aw.OutageBackoffMax, log: aw.Log, outages: aw.Bus.Outages}
 	aw.folders, aw.names = nil, nil
 	for _, m := range aw.Account.Folders.Watch {
 		aw.folders = append(aw.folders, &Watcher{Bus: aw.Bus, Account: aw.Account, Mailbox: m, Log: aw.Log, Status: aw.Status})
@@ -133,8 +143,10 @@ func (aw *AccountWatcher) Run(ctx context.Context) error {
 		if time.Since(started) > time.Minute {
 			failures = 1
 		}
-		wait := backoff.Delay(failures, aw.BackoffMin, aw.BackoffMax)
-		aw.Log.Warn("imap session ended; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
+		wait, setup := aw.retry.after(err, failures)
+		for _, w := range aw.folders {
+			w.needsPerson(setup)
+		}
 		if sleep(ctx, wait) != nil {
 			return nil
 		}
@@ -201,18 +213,29 @@ func (aw *AccountWatcher) takeDirty() map[string]imapx.MailboxStatus {
 
 // session is one connection: NOTIFY for every folder, catch up where the
 // server's STATUS is ahead of the checkpoint, then IDLE until the next
-// STATUS.
-func (aw *AccountWatcher) session(ctx context.Context) error {
+// STATUS. An error of the IMAP server going away names it (outage.For),
+// as a folder watcher's does.
+func (aw *AccountWatcher) session(ctx context.Context) (err error) {
+	dep := imapx.Dependency(aw.Account.Name)
 	aw.mu.Lock()
 	aw.statuses, aw.dirty = map[string]imapx.MailboxStatus{}, map[string]bool{}
 	aw.mu.Unlock()
 	c, n, err := imapx.DialNotify(ctx, aw.Account.IMAP, nil, aw.onStatus)
 	if err != nil {
-		return err
+		return outage.For(dep, err)
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
+	defer func() {
+		if err != nil && ctx.Err() == nil {
+			select {
+			case <-c.Closed():
+				err = outage.For(dep, outage.Mark(err)) // the server went away
+			default:
+			}
+		}
+	}()
 	if !c.Caps().Has(imapx.CapNotify) {
 		return fmt.Errorf("%w: the server does not offer it", ErrNoNotify)
 	}
@@ -231,6 +254,7 @@ func (aw *AccountWatcher) session(ctx context.Context) error {
 	if err := n.Set(ctx, aw.names); err != nil { // STATUS of every folder comes first
 		return fmt.Errorf("notify set: %w", err)
 	}
+	aw.Bus.Outages.Up(dep)
 	for _, w := range aw.folders {
 		w.setConnected(true, nil)
 		w.Status.update(w.Account.Name, w.label, func(s *WatcherState) { s.Idle = true })
@@ -330,7 +354,7 @@ func (aw *AccountWatcher) catchUp(ctx context.Context, c *imapclient.Client, mai
 		synced = true
 		sel, err := c.Select(w.Mailbox, nil).Wait()
 		if err != nil {
-			return synced, fmt.Errorf("select %q: %w", w.Mailbox, err)
+			return synced, fmt.Errorf("select %q: %w", w.Mailbox, imapx.ExplainFolder(err, w.Mailbox, w.configKey()))
 		}
 		s := &syncer{w: w, c: c, uidValidity: sel.UIDValidity, uidNext: uint32(sel.UIDNext), cp: cp}
 		if err := s.run(ctx); err != nil {

@@ -84,6 +84,9 @@ type WatcherState struct {
 	Idle      bool      `json:"idle"` // false: the server lacks IDLE and the watcher polls
 	LastLive  time.Time `json:"last_live"`
 	LastError string    `json:"last_error,omitempty"`
+	// Fix is set while the account has a problem only a person can fix
+	// (imapx.SetupError): what is wrong and what to change.
+	Fix string `json:"fix,omitempty"`
 	// MaxQuiet is how long the watcher may go without hearing from the
 	// server before it counts as not live.
 	MaxQuiet time.Duration `json:"-"`
@@ -161,4 +164,19 @@ func (r *Registry) Health(now time.Time) (problems []string, detail any) {
 		}
 	}
 	return problems, states
+}
+
+// NeedPerson lists, once per account, the problems that only a person can
+// fix ("work: the server's certificate is not trusted: set imap.ca_file
+// …"): for /readyz, which is not ready for such an account.
+func (r *Registry) NeedPerson() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, ws := range r.Snapshot() {
+		if ws.Fix != "" && !seen[ws.Account+ws.Fix] {
+			seen[ws.Account+ws.Fix] = true
+			out = append(out, ws.Account+": "+ws.Fix)
+		}
+	}
+	return out
 }

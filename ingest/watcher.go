@@ -11,7 +11,6 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailassist/account"
-	"mailassist/backoff"
 	"mailassist/bus"
 	"mailassist/imapx"
 	"mailassist/outage"
@@ -50,6 +49,7 @@ type Watcher struct {
 
 	failures map[uint32]int // consecutive session failures per stuck UID
 	label    string         // mailbox name for metrics and status
+	retry    *retryPolicy
 	// resynced is when UIDVALIDITY last changed: for resyncWindow after
 	// it, new messages are checked against those already ingested too,
 	// since a restore of the mailbox may still be going on.
@@ -83,19 +83,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if time.Since(started) > time.Minute {
 			failures = 1 // the session was healthy for a while
 		}
-		wait := backoff.Delay(failures, w.BackoffMin, w.BackoffMax)
-		if outage.Is(err) {
-			// The server (or the bus) is not there: one line says so (the
-			// tracker's, or the NATS connection's), and the watcher tries
-			// again often, to be back soon after it.
-			wait = backoff.Delay(failures, w.BackoffMin, w.OutageBackoffMax)
-			if name := outage.Of(err); name != "" {
-				w.Bus.Outages.Down(name, err)
-			}
-			w.Log.Debug("imap session ended; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
-		} else {
-			w.Log.Warn("imap session ended; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
-		}
+		wait, setup := w.retry.after(err, failures)
+		w.needsPerson(setup)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -133,6 +122,18 @@ func (w *Watcher) prepare() {
 	}
 	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.label, "stage", "ingest")
 	w.failures = map[uint32]int{}
+	w.retry = &retryPolicy{min: w.BackoffMin, max: w.BackoffMax, outageMax: w.OutageBackoffMax, log: w.Log, outages: w.Bus.Outages}
+}
+
+// needsPerson records in the watcher's state what a person must fix (nil:
+// nothing), for /healthz, /readyz and status.
+func (w *Watcher) needsPerson(se *imapx.SetupError) {
+	w.Status.update(w.Account.Name, w.label, func(s *WatcherState) {
+		s.Fix = ""
+		if se != nil {
+			s.Fix = se.Problem + ": " + se.Fix
+		}
+	})
 }
 
 // leasedSession runs a session while holding the lease, and ends it when
@@ -195,7 +196,7 @@ func (w *Watcher) session(ctx context.Context) (err error) {
 	}
 	sel, err := c.Select(w.Mailbox, nil).Wait()
 	if err != nil {
-		return fmt.Errorf("select %q: %w", w.Mailbox, err)
+		return fmt.Errorf("select %q: %w", w.Mailbox, imapx.ExplainFolder(err, w.Mailbox, w.configKey()))
 	}
 	idle := !w.Poll && (c.Caps().Has(imap.CapIdle) || c.Caps().Has(imap.CapIMAP4rev2))
 	w.setConnected(true, nil)
@@ -281,6 +282,9 @@ func (w *Watcher) setConnected(up bool, err error) {
 	watcherConnected.WithLabelValues(w.Account.Name, w.label).Set(v)
 	w.Status.update(w.Account.Name, w.label, func(s *WatcherState) {
 		s.Connected = up
+		if up {
+			s.Fix = "" // logged in and the folder opened: nothing left to fix
+		}
 		s.MaxQuiet = 2*max(w.Account.IdleRefresh.D(), w.Account.PollInterval.D()) + 30*time.Second
 		if err != nil {
 			s.LastError = err.Error()
@@ -317,4 +321,15 @@ func (w *Watcher) specialUse() imap.MailboxAttr {
 		return imap.MailboxAttrSent
 	}
 	return imap.MailboxAttrJunk
+}
+
+// configKey is the config key that names the watcher's folder.
+func (w *Watcher) configKey() string {
+	switch {
+	case w.Junk:
+		return "folders.junk"
+	case w.Sent:
+		return "folders.sent"
+	}
+	return "folders.watch"
 }

@@ -60,7 +60,6 @@ func (mb mailbox) create(t *testing.T, folder string) {
 func memMailbox(t *testing.T) mailbox {
 	srv := memimap.Start(t)
 	mb := mailbox{c: srv.Dial(t), acct: testacct.Account(t, srv.Host, srv.Port, "none", "", "    folders: {archive: Archive}\n")}
-	mb.create(t, "Sent")
 	mb.create(t, "Archive")
 	return mb
 }

@@ -39,7 +39,7 @@ accepts the token. Run it again whenever status or /healthz says so.`,
 			return accountLogin(cmd.Context(), cmd.OutOrStdout(), cfgPath, args[0], !noCheck)
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	addConfigFlag(cmd, &cfgPath)
 	cmd.Flags().BoolVar(&noCheck, "no-check", false, "do not log in to the IMAP server with the new token")
 	return cmd
 }

@@ -15,9 +15,9 @@ func configCmd() *cobra.Command {
 		Use:   "config",
 		Short: "Work with config files",
 	}
-	var strict bool
+	var strict, connect bool
 	check := &cobra.Command{
-		Use:   "check FILE",
+		Use:   "check [FILE]",
 		Short: "Check a config file; list every problem with its line",
 		Long: `check loads FILE as mailassist would: strict YAML (unknown keys are errors),
 types, and every rule, reporting all problems at once with their lines.
@@ -25,14 +25,34 @@ It also warns about settings that are valid but unsafe: insecure_skip_verify,
 a password_file (or FILE itself, when it names secrets) that other users can
 read or change, http.listen on a non-loopback address, plaintext NATS to
 another host. It exits 0 when the file is valid; with --strict, warnings
-make it fail too. Secrets are not read.`,
-		Args: cobra.ExactArgs(1),
+make it fail too. Secrets are not read. Without FILE it checks the config
+run would use: $MAILASSIST_CONFIG, then ./mailassist.yaml, then
+/etc/mailassist/mailassist.yaml. With --connect it also does what run will
+do at start: log in to every account (reading its password or token;
+certificate, TLS-mode and login problems are explained with their fix),
+find every folder the config names or mailassist discovers, and ask every
+LLM endpoint for its model.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, warns, err := configs.Check(args[0])
+			var given string
+			if len(args) == 1 {
+				given = args[0]
+			}
+			path, err := findConfig(given)
+			if err != nil {
+				return err
+			}
+			args = []string{path}
+			cfg, warns, err := configs.Check(path)
 			if err != nil {
 				return err
 			}
 			n := printWarnings(cmd.OutOrStdout(), warns)
+			if connect {
+				if failed := preflight(cmd.Context(), cmd.OutOrStdout(), cfg); failed > 0 {
+					return fmt.Errorf("%s: %s: %w", path, plural(failed, "check failed", "checks failed"), errPreflight)
+				}
+			}
 			if strict && n > 0 {
 				return fmt.Errorf("%s: %s, refused with --strict", args[0], plural(n, "warning", "warnings"))
 			}
@@ -41,6 +61,7 @@ make it fail too. Secrets are not read.`,
 		},
 	}
 	check.Flags().BoolVar(&strict, "strict", false, "fail on warnings too")
+	check.Flags().BoolVar(&connect, "connect", false, "also log in to every account, find its folders and ask every LLM endpoint for its model")
 	cmd.AddCommand(check)
 	return cmd
 }

@@ -25,7 +25,7 @@ type deadletterFlags struct {
 }
 
 func (f *deadletterFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&f.cfgPath, "config", "c", "", "config file (required)")
+	addConfigFlag(cmd, &f.cfgPath)
 	cmd.Flags().StringVar(&f.account, "account", "", "only this account")
 	cmd.Flags().StringVar(&f.since, "since", "", "only dead letters since then: a duration back from now (24h, 30m) or an RFC 3339 time")
 	cmd.Flags().StringVar(&f.reason, "reason", "", "only this cause (invalid, panic, failed, unfetchable) or reasons containing this text")
@@ -121,7 +121,7 @@ func deadletterShowCmd() *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	addConfigFlag(cmd, &cfgPath)
 	return cmd
 }
 

@@ -70,7 +70,7 @@ summary and the asks. --since takes a duration (7d, 12h) or a date
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	addConfigFlag(cmd, &cfgPath)
 	cmd.Flags().StringVar(&account, "account", "", "only this account")
 	cmd.Flags().StringVar(&since, "since", "7d", "how far back: a duration (12h, 7d) or a date (2006-01-02)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the events as JSON")

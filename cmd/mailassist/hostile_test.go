@@ -100,10 +100,7 @@ var injected = []string{"pwned", "hunter2", "evil.example", "attacker", "http", 
 // injected content, a foreign recipient or a Bcc.
 func TestHostileCorpus(t *testing.T) {
 	corpus := hostileCorpus(t)
-	box := memimap.Start(t)
-	if err := box.User.Create("Sent", nil); err != nil {
-		t.Fatal(err)
-	}
+	box := memimap.Start(t) // with a Sent folder
 	model := ollamatest.Start(t, ollamatest.Complier())
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "pw")

@@ -34,7 +34,7 @@ JetStream event stream. It never sends mail.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(runCmd(), demoCmd(), configCmd(), statusCmd(), versionCmd(), setupCmd(), escalationsCmd(), deadletterCmd(), accountCmd())
+	root.AddCommand(runCmd(), demoCmd(), configCmd(), statusCmd(), versionCmd(), setupCmd(), escalationsCmd(), deadletterCmd(), accountCmd(), healthcheckCmd())
 	root.AddCommand(roleCmds()...)
 	return root
 }

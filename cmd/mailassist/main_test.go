@@ -311,3 +311,25 @@ stream: {max_bytes: 4096TiB}
 		t.Fatalf("run = %v, want an error naming stream.max_bytes", err)
 	}
 }
+
+// Without --config, the commands find the config in $MAILASSIST_CONFIG,
+// then ./mailassist.yaml; without any, they say where they looked.
+func TestConfigFoundWithoutFlags(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "elsewhere.yaml")
+	os.WriteFile(cfg, []byte("data_dir: "+dir+"/data\n"), 0o600)
+	t.Chdir(dir)
+	t.Setenv(configEnv, "")
+	if _, err := execute(t, "config", "check"); err == nil || !strings.Contains(err.Error(), "$MAILASSIST_CONFIG") {
+		t.Errorf("no config anywhere: %v", err)
+	}
+	t.Setenv(configEnv, cfg)
+	if out, err := execute(t, "config", "check"); err != nil || !strings.Contains(out, "elsewhere.yaml: ok (0 accounts") {
+		t.Errorf("from $MAILASSIST_CONFIG: %q, %v", out, err)
+	}
+	t.Setenv(configEnv, "")
+	os.WriteFile(filepath.Join(dir, "mailassist.yaml"), []byte("data_dir: "+dir+"/data\n"), 0o600)
+	if out, err := execute(t, "config", "check"); err != nil || !strings.Contains(out, "mailassist.yaml: ok") {
+		t.Errorf("from ./mailassist.yaml: %q, %v", out, err)
+	}
+}

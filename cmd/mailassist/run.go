@@ -56,7 +56,7 @@ func runCmd() *cobra.Command {
 			return serveStrict(cmd.Context(), cfgPath, "run", embedAlways, roles(), strict)
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	addConfigFlag(cmd, &cfgPath)
 	cmd.Flags().BoolVar(&strict, "strict", false, "refuse to start when the config has warnings (see config check)")
 	return cmd
 }
@@ -72,7 +72,7 @@ func roleCmd(r role) *cobra.Command {
 			return serveStrict(cmd.Context(), cfgPath, r.name, embedNever, []role{r}, strict)
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	addConfigFlag(cmd, &cfgPath)
 	cmd.Flags().BoolVar(&strict, "strict", false, "refuse to start when the config has warnings (see config check)")
 	return cmd
 }
@@ -104,8 +104,8 @@ func serve(parent context.Context, cfgPath, name string, mode embeddedMode, rs [
 // serveStrict is serve that logs the config's warnings, and with strict
 // refuses to start when there are any.
 func serveStrict(parent context.Context, cfgPath, name string, mode embeddedMode, rs []role, strict bool) error {
-	if cfgPath == "" {
-		_, err := loadConfig(cfgPath)
+	cfgPath, err := findConfig(cfgPath)
+	if err != nil {
 		return err
 	}
 	cfg, warns, err := configs.Check(cfgPath)

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +15,7 @@ import (
 func setupCmd() *cobra.Command {
 	var cfgPath string
 	var natsConfig bool
+	var nkeysDir, devTLS string
 	cmd := &cobra.Command{
 		Use:   "setup",
 		Short: "Create or update the MAIL stream and the shared buckets (admin credentials)",
@@ -23,11 +26,27 @@ admin runs setup once and after changing the stream section. With
 {role} in nats.*_file, setup uses the admin's files.
 
 --nats-config prints the example nats-server configuration instead: one
-user per role with exactly the permissions it needs.`,
+user per role with exactly the permissions it needs. --nkeys DIR makes
+that concrete: a user nkey per role (DIR/{role}.nk) and DIR/nats-server.conf
+with their public keys (docker-compose.yml uses it).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if natsConfig {
 				writeNATSServerConfig(cmd.OutOrStdout())
+				return nil
+			}
+			if nkeysDir != "" {
+				written, err := writeNKeys(nkeysDir)
+				if err != nil {
+					return fmt.Errorf("setup --nkeys: %w", err)
+				}
+				if devTLS != "" {
+					if err := writeDevCert(filepath.Join(nkeysDir, "dovecot"), devTLS); err != nil {
+						return fmt.Errorf("setup --dev-tls: %w", err)
+					}
+					written = append(written, "dovecot/{cert,key,ca}.pem for "+devTLS)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "in %s: %s (seeds mode 0600, existing ones kept)\n", nkeysDir, strings.Join(written, ", "))
 				return nil
 			}
 			cfg, err := loadConfig(cfgPath)
@@ -45,7 +64,9 @@ user per role with exactly the permissions it needs.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required unless --nats-config)")
+	addConfigFlag(cmd, &cfgPath)
 	cmd.Flags().BoolVar(&natsConfig, "nats-config", false, "print the example nats-server configuration with per-role users")
+	cmd.Flags().StringVar(&devTLS, "dev-tls", "", "with --nkeys: also a self-signed certificate for `HOST` in DIR/dovecot (a development IMAP server)")
+	cmd.Flags().StringVar(&nkeysDir, "nkeys", "", "make a user nkey per role in `DIR` and DIR/nats-server.conf with their public keys")
 	return cmd
 }

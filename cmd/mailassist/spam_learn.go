@@ -83,7 +83,7 @@ to ` + "`mailassist status`" + `.`,
 			return err
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	addConfigFlag(cmd, &cfgPath)
 	cmd.Flags().StringVar(&name, "account", "", "account name (required)")
 	_ = cmd.MarkFlagRequired("account")
 	return cmd

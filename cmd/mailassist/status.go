@@ -48,10 +48,14 @@ func statusCmd() *cobra.Command {
 			if err := printDeadLetterCounts(ctx, out, e.bus); err != nil {
 				return err
 			}
-			return printTokens(ctx, out, e)
+			if err := printTokens(ctx, out, e); err != nil {
+				return err
+			}
+			printHealth(ctx, out, cfg)
+			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	addConfigFlag(cmd, &cfgPath)
 	return cmd
 }
 

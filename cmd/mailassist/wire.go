@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/spf13/cobra"
 
 	"mailassist/bus"
 	"mailassist/configs"
@@ -52,9 +54,41 @@ const (
 	embedIfAbsent                     // `status`: connect, or open the store briefly
 )
 
+// configEnv names the config file when --config is not given.
+const configEnv = "MAILASSIST_CONFIG"
+
+// configPlaces are where a config file is looked for, in order, when
+// neither --config nor $MAILASSIST_CONFIG names one.
+var configPlaces = []string{"mailassist.yaml", "/etc/mailassist/mailassist.yaml"}
+
+// addConfigFlag adds --config (-c) to cmd.
+func addConfigFlag(cmd *cobra.Command, path *string) {
+	cmd.Flags().StringVarP(path, "config", "c", "",
+		"config file (default: $"+configEnv+", then ./mailassist.yaml, then /etc/mailassist/mailassist.yaml)")
+}
+
+// findConfig is the config file to load: path when given, else the one
+// $MAILASSIST_CONFIG names, else the first of configPlaces that exists.
+func findConfig(path string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	if env := os.Getenv(configEnv); env != "" {
+		return env, nil
+	}
+	for _, p := range configPlaces {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no config file: pass --config FILE, set $%s, or put one at ./%s or %s (configs/mailassist.yaml shows every key)",
+		configEnv, configPlaces[0], configPlaces[1])
+}
+
 func loadConfig(path string) (*configs.Config, error) {
-	if path == "" {
-		return nil, errors.New("no config file: pass --config FILE (see configs/mailassist.yaml)")
+	path, err := findConfig(path)
+	if err != nil {
+		return nil, err
 	}
 	return configs.Load(path)
 }
@@ -169,7 +203,7 @@ func (e *env) Health(now time.Time) (problems []string, detail any) {
 // credentials `run` generated in data_dir.
 func embedded(cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string, e *env) (bus.ConnectOptions, error) {
 	if mode == embedAlways {
-		emb, err := bus.StartEmbedded(cfg.DataDir, cfg.NATS.Listen, log)
+		emb, err := bus.StartEmbedded(cfg.DataDir, cfg.NATS.EmbeddedListen(), log)
 		if err != nil {
 			return bus.ConnectOptions{}, err
 		}
@@ -178,7 +212,10 @@ func embedded(cfg *configs.Config, log *slog.Logger, mode embeddedMode, role str
 			"credentials", emb.Creds.SeedFile)
 		return embeddedOptions(emb.ClientURL(), emb.Creds, role), nil
 	}
-	url := "nats://" + cfg.NATS.Listen
+	url, err := embeddedURL(cfg)
+	if err != nil && !errors.Is(err, bus.ErrNoCredentials) {
+		return bus.ConnectOptions{}, err
+	}
 	creds, err := bus.LoadCredentials(cfg.DataDir)
 	switch {
 	case err == nil && reachable(embeddedOptions(url, creds, role)):
@@ -194,7 +231,16 @@ func embedded(cfg *configs.Config, log *slog.Logger, mode embeddedMode, role str
 	case err != nil:
 		return bus.ConnectOptions{}, fmt.Errorf("nats.url is empty: %w (start `mailassist run` first, or set nats.url)", err)
 	}
-	return bus.ConnectOptions{}, fmt.Errorf("nats.url is empty and no embedded server answers at %s: start `mailassist run` first or set nats.url", cfg.NATS.Listen)
+	return bus.ConnectOptions{}, fmt.Errorf("nats.url is empty and no embedded server answers at %s: start `mailassist run` first or set nats.url", url)
+}
+
+// embeddedURL is where the embedded server of this installation listens:
+// nats.listen when set, else what run recorded in data_dir.
+func embeddedURL(cfg *configs.Config) (string, error) {
+	if cfg.NATS.Listen != "" {
+		return "nats://" + cfg.NATS.Listen, nil
+	}
+	return bus.ContextURL(cfg.DataDir)
 }
 
 func embeddedOptions(url string, creds *bus.Credentials, role string) bus.ConnectOptions {
@@ -239,6 +285,9 @@ func (e *env) ready(ctx context.Context) error {
 	}
 	if _, err := e.bus.JS.AccountInfo(ctx); err != nil {
 		return fmt.Errorf("jetstream: %w", err)
+	}
+	if fix := e.watchers.NeedPerson(); len(fix) > 0 {
+		return fmt.Errorf("%s need your attention: %s", plural(len(fix), "account problem", "account problems"), strings.Join(fix, "; "))
 	}
 	return nil
 }
