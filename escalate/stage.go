@@ -47,7 +47,7 @@ type Stage struct {
 	// Signature, when set, returns the signature block of the account's
 	// drafts (reply.signature, per account).
 	Signature func(ctx context.Context, account string) (string, error)
-	Now           func() time.Time // default time.Now
+	Now       func() time.Time // default time.Now
 }
 
 // RunnerStage is the runner configuration: a thread waiting for the large

@@ -59,7 +59,7 @@ draft). Drafts are counted by when they were filed.`,
 			})
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "config file (required)")
+	addConfigFlag(cmd, &cfgPath)
 	cmd.Flags().StringVar(&account, "account", "", "only this account")
 	cmd.Flags().StringVar(&since, "since", "", "only drafts filed since then: a duration back from now (12h, 30d) or a date (2026-11-20)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the counts as JSON (overall, by_source, by_intent)")
