@@ -78,12 +78,8 @@ func runReply(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	ledger, err := draft.OpenLedger(ctx, e.bus)
+	ledger, voice, err := e.drafts(ctx, true)
 	if err != nil {
-		return err
-	}
-	voice := &reply.Voice{Bus: e.bus, Accounts: e.cfg.Accounts}
-	if err := voice.Open(ctx); err != nil {
 		return err
 	}
 	st := &reply.Stage{
@@ -132,12 +128,8 @@ func runEscalate(ctx context.Context, e *env) error {
 		opts.Large, opts.Model, opts.Timeout = c, c.Model(), ep.Timeout.D()
 		opts.Budget = escalate.NewBudget(kv, ec.MaxPerHour, nil)
 	}
-	ledger, err := draft.OpenLedger(ctx, e.bus)
+	ledger, voice, err := e.drafts(ctx, true)
 	if err != nil {
-		return err
-	}
-	voice := &reply.Voice{Bus: e.bus, Accounts: e.cfg.Accounts}
-	if err := voice.Open(ctx); err != nil {
 		return err
 	}
 	st := &escalate.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts),
@@ -193,3 +185,26 @@ func (e *env) llmClient(ctx context.Context, name string) (*llm.Client, error) {
 // llmRecheck is how often an endpoint that did not answer at start is
 // asked again.
 const llmRecheck = 15 * time.Second
+
+// drafts returns the drafts' ledger and, with voice, the users' voice,
+// each opened once per process: the roles that share them (reply,
+// escalate, apply) do not race to create their buckets.
+func (e *env) drafts(ctx context.Context, voice bool) (*draft.Ledger, *reply.Voice, error) {
+	e.draftsMu.Lock()
+	defer e.draftsMu.Unlock()
+	if e.ledger == nil {
+		l, err := draft.OpenLedger(ctx, e.bus)
+		if err != nil {
+			return nil, nil, err
+		}
+		e.ledger = l
+	}
+	if voice && e.voice == nil {
+		v := &reply.Voice{Bus: e.bus, Accounts: e.cfg.Accounts}
+		if err := v.Open(ctx); err != nil {
+			return nil, nil, err
+		}
+		e.voice = v
+	}
+	return e.ledger, e.voice, nil
+}

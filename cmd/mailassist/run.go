@@ -138,6 +138,15 @@ func serveStrict(parent context.Context, cfgPath, name string, mode embeddedMode
 	}
 	defer e.close()
 	initMetrics(cfg, rs)
+	// The drafts' buckets, which several roles share, are opened (or
+	// created) before the roles and the storage watch start, so that no
+	// role races another to create them.
+	has := func(names ...string) bool { return slices.ContainsFunc(rs, func(r role) bool { return slices.Contains(names, r.name) }) }
+	if has("reply", "escalate", "apply") {
+		if _, _, err := e.drafts(ctx, has("reply", "escalate")); err != nil {
+			return err
+		}
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runRoles(gctx, e, rs) })
@@ -211,7 +220,7 @@ func runIngest(ctx context.Context, e *env) error {
 }
 
 func runApply(ctx context.Context, e *env) error {
-	ledger, err := draft.OpenLedger(ctx, e.bus)
+	ledger, _, err := e.drafts(ctx, false)
 	if err != nil {
 		return err
 	}
