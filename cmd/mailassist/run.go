@@ -141,7 +141,9 @@ func serveStrict(parent context.Context, cfgPath, name string, mode embeddedMode
 	// The drafts' buckets, which several roles share, are opened (or
 	// created) before the roles and the storage watch start, so that no
 	// role races another to create them.
-	has := func(names ...string) bool { return slices.ContainsFunc(rs, func(r role) bool { return slices.Contains(names, r.name) }) }
+	has := func(names ...string) bool {
+		return slices.ContainsFunc(rs, func(r role) bool { return slices.Contains(names, r.name) })
+	}
 	if has("reply", "escalate", "apply") {
 		if _, _, err := e.drafts(ctx, has("reply", "escalate")); err != nil {
 			return err

@@ -45,9 +45,9 @@ type env struct {
 	llms  map[string]*llm.Client // one client per endpoint: its slots are shared
 
 	draftsMu sync.Mutex
-	ledger   *draft.Ledger // the drafts' ledger, opened once for the roles of the process
-	voice    *reply.Voice  // the users' signatures and voice, likewise
-	bg    sync.WaitGroup         // background checks; close waits for them
+	ledger   *draft.Ledger  // the drafts' ledger, opened once for the roles of the process
+	voice    *reply.Voice   // the users' signatures and voice, likewise
+	bg       sync.WaitGroup // background checks; close waits for them
 }
 
 // embeddedMode says whether a process may start the embedded server when
