@@ -1,16 +1,20 @@
 // Package apply carries out mail.action events in the user's mailbox:
-// moves to Junk, drafts appended to Drafts, flags and keywords. Every
-// effect is idempotent, so a redelivered action changes nothing twice.
+// moves to Junk, drafts appended to Drafts, flags and keywords. Actions
+// are carried out in batches per account, one command per folder and
+// kind; every effect is idempotent, so a redelivered action changes
+// nothing twice.
 package apply
 
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/account"
 	"mailassist/bus"
@@ -22,6 +26,13 @@ import (
 // Applier carries out mail.action events in the user's mailbox. Every
 // action is idempotent: a redelivered draft is not appended twice and a
 // move of a message that is already gone counts as done.
+//
+// Actions are batched per account (batch.go): each waits up to
+// BatchWindow for others of its account, and a batch (at most BatchMax)
+// is carried out with one SELECT per folder and one UID MOVE or UID STORE
+// per folder, target and flags, on the account's one connection. Each
+// action is acknowledged only after the command that carried it out
+// succeeded.
 type Applier struct {
 	Bus      *bus.Bus
 	Accounts []account.Account
@@ -32,20 +43,45 @@ type Applier struct {
 	// action, so that a thousand quiet accounts do not hold a thousand
 	// connections besides their watchers'. Default 1m.
 	IdleClose time.Duration
+	// BatchWindow is how long an action waits for others of its account
+	// to be carried out with it; BatchMax the most actions in one batch.
+	// Defaults 50ms and 500 (bus.DefaultBatchWindow, bus.DefaultBatchMax).
+	BatchWindow time.Duration
+	BatchMax    int
 
 	mu    sync.Mutex
 	conns map[string]*accountConn
+
+	once  sync.Once
+	batch *bus.Batch[string, *item]
+
+	draftsMu sync.Mutex
+	drafts   jetstream.KeyValue // the drafts filed (drafts.go), opened on first use
 }
 
-// accountConn is one IMAP connection per account, used by one action at a
+// item is one action of a batch.
+type item struct {
+	act *bus.Action
+	log *slog.Logger
+	// redelivered: an earlier delivery may have carried the action out
+	// (or part of it) before its answer was lost.
+	redelivered bool
+	err         error
+}
+
+// accountConn is one IMAP connection per account, used by one batch at a
 // time, re-dialled after an error.
 type accountConn struct {
 	mu      sync.Mutex
 	acct    *account.Account
 	c       *imapclient.Client
 	folders map[imap.MailboxAttr]string
-	lastUse time.Time
-	idle    *time.Timer // closes c after IdleClose without an action
+	// selected is the folder selected on c and its UIDVALIDITY: a batch
+	// for the same folder does not select it again.
+	selected   string
+	selectedUV uint32
+	lastUse    time.Time
+	idle       *time.Timer // closes c after IdleClose without an action
 	// dialErr is the last dial's outage and dialAt when it was met: while
 	// the server is down, actions fail at once rather than each dialling.
 	dialErr error
@@ -59,9 +95,20 @@ const DefaultIdleClose = time.Minute
 // actions that follow before the next one dials again.
 const redialAfter = time.Second
 
-// Stage returns the bus stage that runs the applier.
+// Stage returns the bus stage that runs the applier. Every action waiting
+// in a batch holds one of the runner's slots, so the stage takes at least
+// two batches' worth (one running, the next one filling) whatever
+// concurrency says.
 func (a *Applier) Stage(concurrency int) bus.Stage {
-	return bus.Stage{Name: "apply", Filters: []string{bus.AllAccounts(bus.KindAction)}, Handler: a.Handle, Concurrency: concurrency}
+	return bus.Stage{Name: "apply", Filters: []string{bus.AllAccounts(bus.KindAction)}, Handler: a.Handle,
+		Concurrency: max(concurrency, 2*a.batchMax())}
+}
+
+func (a *Applier) batchMax() int {
+	if a.BatchMax <= 0 {
+		return bus.DefaultBatchMax
+	}
+	return a.BatchMax
 }
 
 // Close logs out of every connection.
@@ -70,15 +117,13 @@ func (a *Applier) Close() {
 	defer a.mu.Unlock()
 	for _, ac := range a.conns {
 		ac.mu.Lock()
-		if ac.c != nil {
-			ac.c.Close()
-			ac.c = nil
-		}
+		ac.drop()
 		ac.mu.Unlock()
 	}
 }
 
-// Handle is the bus handler for one action.
+// Handle is the bus handler for one action: it checks the action and
+// waits until the batch that carries it out is done.
 func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 	var act bus.Action
 	if err := json.Unmarshal(d.Data, &act); err != nil {
@@ -87,47 +132,28 @@ func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 	if act.V != bus.Version {
 		return bus.Permanentf("action version %d not supported", act.V)
 	}
-	ac, err := a.conn(act.Account)
-	if err != nil {
-		return err
-	}
-	log := d.Log.With("account", act.Account, "id", act.ID, "kind", act.Kind)
-	ac.mu.Lock()
-	defer ac.mu.Unlock()
-	defer a.closeWhenIdle(ac)
-	dep := imapx.Dependency(act.Account)
-	c, err := ac.client(ctx)
-	if err != nil {
-		return outage.For(dep, err)
-	}
-	a.Bus.Outages.Up(dep)
-	// IMAP commands cannot be cancelled: when ctx ends (shutdown's grace
-	// is over), the connection is closed, which ends the command.
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
 	switch act.Kind {
-	case bus.ActionMove:
-		err = a.move(ctx, ac, c, &act, log)
+	case bus.ActionMove, bus.ActionFlags:
+		if act.Mailbox == "" || act.UID == 0 {
+			return bus.Permanentf("%s action without mailbox and uid", act.Kind)
+		}
 	case bus.ActionDraft:
-		err = a.draft(ctx, ac, c, &act, log)
-	case bus.ActionFlags:
-		err = ac.flags(c, &act)
-	case bus.ActionReplaceDraft:
-		err = a.replaceDraft(ctx, ac, c, &act, log)
-	case bus.ActionDeleteDraft:
-		err = a.deleteDraft(ctx, ac, c, &act, log)
+	case bus.ActionReplaceDraft, bus.ActionDeleteDraft:
+		if act.OldDraft == nil {
+			return bus.Permanentf("%s action without an old_draft", act.Kind)
+		}
 	default:
 		return bus.Permanentf("unknown action kind %q", act.Kind)
 	}
-	if err != nil && !bus.IsPermanent(err) {
-		select {
-		case <-c.Closed():
-			err = outage.For(dep, outage.Mark(err)) // the server went away mid-command
-		default:
-		}
-		ac.drop() // the connection may be broken; the retry dials afresh
+	if _, err := a.conn(act.Account); err != nil {
+		return err
 	}
-	return err
+	a.once.Do(func() {
+		a.batch = &bus.Batch[string, *item]{Window: a.BatchWindow, Max: a.batchMax(), Run: a.runBatch}
+	})
+	it := &item{act: &act, redelivered: d.Deliveries > 1,
+		log: d.Log.With("account", act.Account, "id", act.ID, "kind", act.Kind)}
+	return a.batch.Do(ctx, act.Account, it)
 }
 
 func (a *Applier) conn(name string) (*accountConn, error) {
@@ -152,7 +178,7 @@ func (ac *accountConn) client(ctx context.Context) (*imapclient.Client, error) {
 	if ac.c != nil {
 		select {
 		case <-ac.c.Closed():
-			ac.c = nil
+			ac.drop()
 		default:
 			return ac.c, nil
 		}
@@ -198,6 +224,7 @@ func (ac *accountConn) drop() {
 		ac.c.Close()
 		ac.c = nil
 	}
+	ac.selected, ac.selectedUV = "", 0
 }
 
 // folder returns the configured folder for attr, or discovers it.

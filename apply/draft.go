@@ -2,20 +2,29 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"log/slog"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailassist/bus"
 	"mailassist/imapx"
 	"mailassist/mailmsg"
 )
 
-func (a *Applier) draft(ctx context.Context, ac *accountConn, c *imapclient.Client, act *bus.Action, log *slog.Logger) error {
-	raw, err := a.Bus.LoadBlob(ctx, act.Draft, act.DraftObject)
+// draft appends the action's draft to Drafts, unless it was filed
+// already or the ledger says it gave way (to a newer draft of its
+// thread, to the user's edited draft or reply), and tells the ledger. The index of the drafts filed (drafts.go) answers that; only
+// when it is unsure — a record left "appending" by a crash, or none for
+// an action that was delivered before (it may come from before the
+// index) — is Drafts searched for the X-Mailassist-Ref.
+func (s *session) draft(ctx context.Context, it *item) error {
+	act := it.act
+	raw, err := s.a.Bus.LoadBlob(ctx, act.Draft, act.DraftKey, act.DraftObject)
 	if err != nil {
+		if errors.Is(err, bus.ErrRawExpired) {
+			return bus.Permanentf("%v: the draft waited longer than stream.raw_max_age", err)
+		}
 		return err
 	}
 	if len(raw) == 0 {
@@ -24,36 +33,49 @@ func (a *Applier) draft(ctx context.Context, ac *accountConn, c *imapclient.Clie
 	if ref := mailmsg.HeaderValue(raw, bus.RefHeader); ref != act.ID {
 		return bus.Permanentf("draft's %s header is %q, want %q", bus.RefHeader, ref, act.ID)
 	}
-	drafts, err := ac.folder(c, imap.MailboxAttrDrafts)
+	kv, err := s.a.draftIndex(ctx)
 	if err != nil {
 		return err
 	}
-	return a.appendDraft(ctx, c, drafts, act, raw, log)
-}
-
-// appendDraft appends the draft raw of act to drafts unless it is there
-// already or the ledger says it gave way (to a newer draft of its
-// thread, to the user's edited draft, to the user's reply), and tells
-// the ledger.
-func (a *Applier) appendDraft(ctx context.Context, c *imapclient.Client, drafts string, act *bus.Action, raw []byte, log *slog.Logger) error {
-	exists, err := hasDraft(c, drafts, act.ID)
+	rec, err := lookupDraft(ctx, kv, act.ID)
 	if err != nil {
 		return err
 	}
-	if exists {
-		log.Info("draft already in Drafts", "drafts", drafts)
-		return a.appended(ctx, act.ID, raw, 0)
+	if rec != nil && rec.State == draftFiled {
+		it.log.Info("draft already in Drafts", "drafts", rec.Mailbox, "uid", rec.UID)
+		return nil
 	}
-	if a.Ledger != nil {
-		ok, err := a.Ledger.ShouldAppend(ctx, act.ID)
-		if err != nil || !ok {
-			if err == nil {
-				log.Info("draft not filed: its thread moved on (a newer draft, the user's edited draft or reply)")
-			}
+	drafts, err := s.ac.folder(s.c, imap.MailboxAttrDrafts)
+	if err != nil {
+		return err
+	}
+	if rec != nil || it.redelivered {
+		exists, err := s.hasDraft(drafts, act.ID)
+		if err != nil {
 			return err
 		}
+		if exists {
+			it.log.Info("draft already in Drafts (found by its reference)", "drafts", drafts)
+			if err := s.appended(ctx, act.ID, raw, 0); err != nil {
+				return err
+			}
+			return recordDraft(ctx, kv, draftRecord{Ref: act.ID, State: draftFiled, Mailbox: drafts})
+		}
 	}
-	cmd := c.Append(drafts, int64(len(raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagDraft, imap.FlagSeen}})
+	if s.a.Ledger != nil {
+		ok, err := s.a.Ledger.ShouldAppend(ctx, act.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			it.log.Info("draft not filed: its thread moved on (a newer draft, the user's edited draft or reply)")
+			return nil
+		}
+	}
+	if err := recordDraft(ctx, kv, draftRecord{Ref: act.ID, State: draftAppending, Mailbox: drafts}); err != nil {
+		return err
+	}
+	cmd := s.c.Append(drafts, int64(len(raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagDraft, imap.FlagSeen}})
 	if _, err := cmd.Write(raw); err != nil {
 		return fmt.Errorf("append draft: %w", err)
 	}
@@ -64,24 +86,34 @@ func (a *Applier) appendDraft(ctx context.Context, c *imapclient.Client, drafts 
 	if err != nil {
 		return fmt.Errorf("append draft to %q: %w", drafts, err)
 	}
-	log.Info("draft appended", "drafts", drafts, "uid", data.UID)
-	return a.appended(ctx, act.ID, raw, uint32(data.UID))
+	it.log.Info("draft appended", "drafts", drafts, "uid", data.UID)
+	if err := s.appended(ctx, act.ID, raw, uint32(data.UID)); err != nil {
+		return err
+	}
+	return recordDraft(ctx, kv, draftRecord{Ref: act.ID, State: draftFiled, Mailbox: drafts, UIDValidity: data.UIDValidity, UID: uint32(data.UID)})
 }
 
-func (a *Applier) appended(ctx context.Context, ref string, raw []byte, uid uint32) error {
-	if a.Ledger == nil {
+// appended tells the ledger (when there is one) that the draft ref is in
+// Drafts under uid (0: found there, after a crash).
+func (s *session) appended(ctx context.Context, ref string, raw []byte, uid uint32) error {
+	if s.a.Ledger == nil {
 		return nil
 	}
-	return a.Ledger.Appended(ctx, ref, raw, uid)
+	return s.a.Ledger.Appended(ctx, ref, raw, uid)
 }
 
 // hasDraft reports whether mailbox holds a message whose bus.RefHeader is
 // exactly ref (SEARCH HEADER matches substrings, so each hit is checked).
-func hasDraft(c *imapclient.Client, mailbox, ref string) (bool, error) {
-	if _, err := c.Select(mailbox, nil).Wait(); err != nil {
-		return false, fmt.Errorf("select %q: %w", mailbox, err)
+// It reads every message's header in the folder: only when the index is
+// unsure.
+func (s *session) hasDraft(mailbox, ref string) (bool, error) {
+	if _, gone, err := s.selectFolder(mailbox); err != nil || gone {
+		if gone {
+			err = fmt.Errorf("select %q: the folder does not exist", mailbox)
+		}
+		return false, err
 	}
-	data, err := c.UIDSearch(&imap.SearchCriteria{
+	data, err := s.c.UIDSearch(&imap.SearchCriteria{
 		Header:  []imap.SearchCriteriaHeaderField{{Key: bus.RefHeader, Value: ref}},
 		NotFlag: []imap.Flag{imap.FlagDeleted},
 	}, nil).Wait()
@@ -92,7 +124,7 @@ func hasDraft(c *imapclient.Client, mailbox, ref string) (bool, error) {
 	if len(uids) == 0 {
 		return false, nil
 	}
-	refs, err := imapx.FetchHeader(c, uids, bus.RefHeader)
+	refs, err := imapx.FetchHeader(s.c, uids, bus.RefHeader)
 	if err != nil {
 		return false, err
 	}

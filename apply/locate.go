@@ -5,42 +5,89 @@ import (
 	"fmt"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailassist/bus"
 	"mailassist/imapx"
 )
 
-// locate selects the action's mailbox and returns the UIDs of its message
-// there: by UID while UIDVALIDITY still matches, else by Message-ID, or by
-// content fingerprint for a message without one. An empty result means
-// the message is gone.
-func locate(c *imapclient.Client, act *bus.Action) ([]imap.UID, error) {
-	if act.Mailbox == "" || act.UID == 0 {
-		return nil, bus.Permanentf("%s action without mailbox and uid", act.Kind)
+// selectFolder selects mailbox, unless the connection has it selected
+// already, and returns its UIDVALIDITY. gone reports a mailbox that does
+// not exist (any more). A folder selected by an earlier batch is brought
+// up to date with a NOOP: until the server syncs the session (which it
+// does at a command's end, not before it), messages that arrived since
+// the last command are not in its view, and a UID SEARCH or UID MOVE
+// would pass them over as gone.
+func (s *session) selectFolder(mailbox string) (uv uint32, gone bool, err error) {
+	if s.ac.selected == mailbox {
+		if err := s.c.Noop().Wait(); err != nil {
+			s.ac.selected = ""
+			return 0, false, fmt.Errorf("noop in %q: %w", mailbox, err)
+		}
+		return s.ac.selectedUV, false, nil
 	}
-	sel, err := c.Select(act.Mailbox, nil).Wait()
+	s.ac.selected = ""
+	sel, err := s.c.Select(mailbox, nil).Wait()
 	if err != nil {
 		var imapErr *imap.Error
 		if errors.As(err, &imapErr) && imapErr.Type == imap.StatusResponseTypeNo {
-			return nil, nil // the mailbox is gone, and the message with it
+			return 0, true, nil
 		}
-		return nil, fmt.Errorf("select %q: %w", act.Mailbox, err)
+		return 0, false, fmt.Errorf("select %q: %w", mailbox, err)
 	}
-	criteria := &imap.SearchCriteria{UID: []imap.UIDSet{imap.UIDSetNum(imap.UID(act.UID))}}
-	if sel.UIDValidity != act.UIDValidity {
+	s.ac.selected, s.ac.selectedUV = mailbox, sel.UIDValidity
+	return sel.UIDValidity, false, nil
+}
+
+// locate selects mailbox and finds each action's message in it: by its
+// UID while UIDVALIDITY still matches — without a command: a UID that is
+// gone is left out by the command that acts on the set — else by
+// Message-ID, or by content fingerprint for a message without one. An
+// action whose message is gone (or whose mailbox is) is done, and not
+// returned.
+func (s *session) locate(mailbox string, items []*item) []*found {
+	uv, gone, err := s.selectFolder(mailbox)
+	if err != nil || gone {
+		for _, it := range items {
+			it.err = err
+			if gone {
+				it.log.Info("mailbox gone, and the message with it; counts as done", "mailbox", mailbox)
+			}
+		}
+		return nil
+	}
+	var out []*found
+	for _, it := range items {
+		if it.act.UIDValidity == uv {
+			out = append(out, &found{it: it, uids: []imap.UID{imap.UID(it.act.UID)}})
+			continue
+		}
+		uids, err := s.relocate(it.act, uv)
 		switch {
-		case act.MessageID != "":
-			criteria = &imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-Id", Value: act.MessageID}}}
-		case act.Fingerprint != "":
-			return imapx.FindByFingerprint(c, act.Fingerprint)
+		case err != nil:
+			it.err = err
+		case len(uids) == 0:
+			it.log.Info("message already gone; counts as done", "mailbox", mailbox, "uid", it.act.UID)
 		default:
-			return nil, bus.Permanentf("mailbox %q UIDVALIDITY changed (%d, was %d) and the message has neither a Message-ID nor a fingerprint", act.Mailbox, sel.UIDValidity, act.UIDValidity)
+			out = append(out, &found{it: it, uids: uids})
 		}
 	}
-	data, err := c.UIDSearch(criteria, nil).Wait()
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", act.Mailbox, err)
+	return out
+}
+
+// relocate finds the action's message in the selected folder after its
+// UIDVALIDITY changed: by Message-ID (a SEARCH of the folder's headers,
+// only after such a change), or by fingerprint.
+func (s *session) relocate(act *bus.Action, uv uint32) ([]imap.UID, error) {
+	switch {
+	case act.MessageID != "":
+		data, err := s.c.UIDSearch(&imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-Id", Value: act.MessageID}}}, nil).Wait()
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", act.Mailbox, err)
+		}
+		return data.AllUIDs(), nil
+	case act.Fingerprint != "":
+		return imapx.FindByFingerprint(s.c, act.Fingerprint)
+	default:
+		return nil, bus.Permanentf("mailbox %q UIDVALIDITY changed (%d, was %d) and the message has neither a Message-ID nor a fingerprint", act.Mailbox, uv, act.UIDValidity)
 	}
-	return data.AllUIDs(), nil
 }

@@ -26,62 +26,58 @@ const (
 )
 
 // replaceDraft carries out replace_draft: the thread's earlier draft is
-// removed unless the user edited it, and the new one appended unless an
-// edited one holds the thread.
-func (a *Applier) replaceDraft(ctx context.Context, ac *accountConn, c *imapclient.Client, act *bus.Action, log *slog.Logger) error {
-	raw, err := a.Bus.LoadBlob(ctx, act.Draft, act.DraftObject)
+// removed unless the user edited it, and the new one appended (as a
+// draft action is) unless an edited one holds the thread.
+func (s *session) replaceDraft(ctx context.Context, it *item) error {
+	act := it.act
+	drafts, err := s.selectDrafts()
 	if err != nil {
 		return err
 	}
-	if len(raw) == 0 || act.OldDraft == nil {
-		return bus.Permanentf("replace_draft action without a draft or an old_draft")
-	}
-	if ref := mailmsg.HeaderValue(raw, bus.RefHeader); ref != act.ID {
-		return bus.Permanentf("draft's %s header is %q, want %q", bus.RefHeader, ref, act.ID)
-	}
-	drafts, err := ac.folder(c, imap.MailboxAttrDrafts)
-	if err != nil {
-		return err
-	}
-	if _, err := c.Select(drafts, nil).Wait(); err != nil {
-		return fmt.Errorf("select %q: %w", drafts, err)
-	}
-	old, err := a.removeOld(ctx, c, act, log)
+	old, err := s.removeOld(ctx, act, it.log)
 	if err != nil {
 		return err
 	}
 	if old == oldEdited {
-		log.Info("the user edited the thread's draft: it stays, and the newer draft is not filed", "old", act.OldDraft.Ref)
-		if a.Ledger != nil {
-			return a.Ledger.Withhold(ctx, act.ID, act.OldDraft.Ref)
+		it.log.Info("the user edited the thread's draft: it stays, and the newer draft is not filed", "old", act.OldDraft.Ref, "drafts", drafts)
+		if s.a.Ledger != nil {
+			return s.a.Ledger.Withhold(ctx, act.ID, act.OldDraft.Ref)
 		}
 		return nil
 	}
-	if old == oldRemoved && a.Ledger != nil {
-		if _, err := a.Ledger.Settle(ctx, a.Bus, act.OldDraft.Ref, draft.Settlement{
+	if old == oldRemoved && s.a.Ledger != nil {
+		if _, err := s.a.Ledger.Settle(ctx, s.a.Bus, act.OldDraft.Ref, draft.Settlement{
 			Fate: bus.FateReplaced, How: bus.SourceThreadMessage, At: time.Now(), ReplacedBy: act.ID,
 		}); err != nil {
 			return err
 		}
 	}
-	return a.appendDraft(ctx, c, drafts, act, raw, log)
+	return s.draft(ctx, it)
 }
 
 // deleteDraft carries out delete_draft: the draft is removed unless the
 // user edited it.
-func (a *Applier) deleteDraft(ctx context.Context, ac *accountConn, c *imapclient.Client, act *bus.Action, log *slog.Logger) error {
-	if act.OldDraft == nil {
-		return bus.Permanentf("delete_draft action without an old_draft")
-	}
-	drafts, err := ac.folder(c, imap.MailboxAttrDrafts)
-	if err != nil {
+func (s *session) deleteDraft(ctx context.Context, it *item) error {
+	if _, err := s.selectDrafts(); err != nil {
 		return err
 	}
-	if _, err := c.Select(drafts, nil).Wait(); err != nil {
-		return fmt.Errorf("select %q: %w", drafts, err)
-	}
-	_, err = a.removeOld(ctx, c, act, log)
+	_, err := s.removeOld(ctx, it.act, it.log)
 	return err
+}
+
+// selectDrafts selects the account's Drafts folder.
+func (s *session) selectDrafts() (string, error) {
+	drafts, err := s.ac.folder(s.c, imap.MailboxAttrDrafts)
+	if err != nil {
+		return "", err
+	}
+	if _, gone, err := s.selectFolder(drafts); err != nil || gone {
+		if gone {
+			err = fmt.Errorf("select %q: the folder does not exist", drafts)
+		}
+		return "", err
+	}
+	return drafts, nil
 }
 
 // removeOld finds act.OldDraft in the selected Drafts folder (draft.Match)
@@ -90,7 +86,8 @@ func (a *Applier) deleteDraft(ctx context.Context, ac *accountConn, c *imapclien
 // compared is the ledger's (what apply filed) when it has the draft,
 // else the action's. Without UIDPLUS the draft is only marked \Deleted:
 // a plain EXPUNGE would remove what the user marked too.
-func (a *Applier) removeOld(ctx context.Context, c *imapclient.Client, act *bus.Action, log *slog.Logger) (oldDraft, error) {
+func (s *session) removeOld(ctx context.Context, act *bus.Action, log *slog.Logger) (oldDraft, error) {
+	a, c := s.a, s.c
 	old := act.OldDraft
 	want := old.Digest
 	var rec *draft.Record

@@ -36,7 +36,7 @@ func BenchmarkBlobTransport(b *testing.B) {
 					id := "bench/" + mode + "/" + strconv.Itoa(size) + "/" + strconv.Itoa(i)
 					ev := bus.Ingested{V: 1, Ref: bus.Ref{ID: id}}
 					var err error
-					if ev.Raw, ev.RawObject, err = bs.StoreBlob(ctx, id, raw); err != nil {
+					if ev.RawKey, ev.RawObject, err = bs.StoreBlob(ctx, id, raw); err != nil {
 						b.Fatal(err)
 					}
 					ack, err := bs.Publish(ctx, "mail.bench.x", id, &ev)
@@ -51,7 +51,7 @@ func BenchmarkBlobTransport(b *testing.B) {
 					if err := json.Unmarshal(msg.Data, &got); err != nil {
 						b.Fatal(err)
 					}
-					back, err := bs.LoadBlob(ctx, got.Raw, got.RawObject)
+					back, err := bs.LoadBlob(ctx, got.Raw, got.RawKey, got.RawObject)
 					if err != nil || len(back) != size {
 						b.Fatalf("read back %d bytes: %v", len(back), err)
 					}

@@ -12,6 +12,7 @@ import (
 // the one table that Options, Stage and the config sections all read.
 const (
 	DefaultMaxAge          = 30 * 24 * time.Hour
+	DefaultRawMaxAge       = 24 * time.Hour
 	DefaultMaxBytes        = 10 << 30
 	DefaultDuplicateWindow = 2 * time.Hour
 	DefaultInlineMax       = 32 << 10 // BenchmarkBlobTransport: the object store wins above ~32KiB
@@ -32,11 +33,17 @@ const MaxInlineMax = 768 << 10
 // StreamConfig is the stream section of the config: how the MAIL stream
 // is sized. Zero fields mean the defaults above.
 type StreamConfig struct {
-	MaxAge          setting.Duration `yaml:"max_age"`          // default 720h (30 days)
+	MaxAge setting.Duration `yaml:"max_age"` // default 720h (30 days)
+	// RawMaxAge is how long raw mail (messages and drafts) stays on the
+	// bus, in the mail_bodies bucket and the mail_raw object store: long
+	// enough for every stage to have read it, default 24h. The IMAP
+	// server is the archive; events keep only a reference.
+	RawMaxAge       setting.Duration `yaml:"raw_max_age"`
 	MaxBytes        setting.ByteSize `yaml:"max_bytes"`        // default 10GiB
 	DuplicateWindow setting.Duration `yaml:"duplicate_window"` // default 2h
-	// InlineMax: raw messages larger than this go through the object
-	// store; default 32KiB (the measured crossover), at most 768KiB.
+	// InlineMax: raw messages (and drafts) up to this size are stored in
+	// the mail_bodies bucket, larger ones in the mail_raw object store;
+	// default 32KiB, at most 768KiB.
 	InlineMax setting.ByteSize `yaml:"inline_max"`
 	Replicas  int              `yaml:"replicas"` // default 1
 }
@@ -44,6 +51,9 @@ type StreamConfig struct {
 // WithDefaults returns c with its zero fields set to the defaults.
 func (c StreamConfig) WithDefaults() StreamConfig {
 	setDefault(&c.MaxAge, setting.Duration(DefaultMaxAge))
+	// Raw mail stays a day, or as long as the events that name it when
+	// those go sooner.
+	setDefault(&c.RawMaxAge, min(setting.Duration(DefaultRawMaxAge), c.MaxAge))
 	setDefault(&c.MaxBytes, setting.ByteSize(DefaultMaxBytes))
 	setDefault(&c.DuplicateWindow, setting.Duration(DefaultDuplicateWindow))
 	setDefault(&c.InlineMax, setting.ByteSize(DefaultInlineMax))
@@ -60,6 +70,10 @@ func (c *StreamConfig) Validate(p setting.Problems) {
 		p.Add("max_bytes", "%s is below the minimum of 1MiB", c.MaxBytes)
 	}
 	p.Between("replicas", c.Replicas, 1, 5)
+	p.AtLeast("raw_max_age", c.RawMaxAge, time.Minute)
+	if c.RawMaxAge > c.MaxAge {
+		p.Add("raw_max_age", "%s is longer than max_age (%s): the events that name the raw mail are gone by then", c.RawMaxAge, c.MaxAge)
+	}
 	if c.DuplicateWindow > c.MaxAge {
 		field := "duplicate_window" // or max_age, if that is the one written
 		if !p.Written(field) {
@@ -97,6 +111,7 @@ func (c *StagesConfig) Validate(p setting.Problems) {
 func (c StreamConfig) Options(st StagesConfig) Options {
 	return Options{
 		MaxAge:          c.MaxAge.D(),
+		RawMaxAge:       c.RawMaxAge.D(),
 		MaxBytes:        c.MaxBytes.Int64(),
 		DuplicateWindow: c.DuplicateWindow.D(),
 		InlineMax:       int(c.InlineMax.Int64()),

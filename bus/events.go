@@ -28,9 +28,14 @@ type Ingested struct {
 	InternalDate time.Time `json:"internal_date"`
 	Size         int64     `json:"size"`
 	Flags        []string  `json:"flags,omitempty"`
-	// Raw is the RFC 5322 message when it is at most stream.inline_max;
-	// otherwise RawObject names it in the mail_raw object store.
-	Raw        []byte    `json:"raw,omitempty"`
+	// Raw is the RFC 5322 message inline (base64), as events of older
+	// versions carried it; mailassist no longer writes it.
+	Raw []byte `json:"raw,omitempty"`
+	// RawKey names the RFC 5322 message in the KV bucket mail_bodies
+	// (messages up to stream.inline_max), kept for stream.raw_max_age.
+	RawKey string `json:"raw_key,omitempty"`
+	// RawObject names a larger message in the object store mail_raw,
+	// kept as long.
 	RawObject  string    `json:"raw_object,omitempty"`
 	IngestedAt time.Time `json:"ingested_at"`
 	// UserLabel is "ham" when the user moved this message out of Junk:
@@ -90,7 +95,8 @@ type Feedback struct {
 	// Label is spam or ham (kind label only).
 	Label     Label          `json:"label,omitempty"`
 	Source    FeedbackSource `json:"source"`
-	Raw       []byte         `json:"raw,omitempty"`
+	Raw       []byte         `json:"raw,omitempty"` // older events only: see Ingested.RawKey
+	RawKey    string         `json:"raw_key,omitempty"`
 	RawObject string         `json:"raw_object,omitempty"`
 	At        time.Time      `json:"at"`
 	// Draft says what became of the draft (kind draft only).
@@ -183,11 +189,13 @@ type Sent struct {
 	Size         int64     `json:"size"`
 	// InReplyTo and References are the message's threading ids, without
 	// angle brackets: what it answers.
-	InReplyTo  []string  `json:"in_reply_to,omitempty"`
-	References []string  `json:"references,omitempty"`
-	Raw        []byte    `json:"raw,omitempty"`
-	RawObject  string    `json:"raw_object,omitempty"`
-	SeenAt     time.Time `json:"seen_at"`
+	InReplyTo  []string `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
+	// The message itself, as the ingested event carries it.
+	Raw       []byte    `json:"raw,omitempty"` // older events only: see Ingested.RawKey
+	RawKey    string    `json:"raw_key,omitempty"`
+	RawObject string    `json:"raw_object,omitempty"`
+	SeenAt    time.Time `json:"seen_at"`
 }
 
 // Action kinds.
@@ -239,9 +247,14 @@ type Action struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 	// Target of a move: a folder name or TargetJunk.
 	Target string `json:"target,omitempty"`
-	// Draft is the RFC 5322 draft to append (kind draft); it must carry an
-	// X-Mailassist-Ref header equal to ID. Large drafts go by DraftObject.
-	Draft       []byte   `json:"draft,omitempty"`
+	// Draft is the RFC 5322 draft to append (kind draft) inline
+	// (base64); it must carry an X-Mailassist-Ref header equal to ID.
+	// mailassist no longer writes it but accepts it from other
+	// publishers.
+	Draft []byte `json:"draft,omitempty"`
+	// DraftKey names the draft in the KV bucket mail_bodies, DraftObject
+	// a large one in the object store mail_raw (stream.raw_max_age).
+	DraftKey    string   `json:"draft_key,omitempty"`
 	DraftObject string   `json:"draft_object,omitempty"`
 	AddFlags    []string `json:"add_flags,omitempty"`
 	RemoveFlags []string `json:"remove_flags,omitempty"`
@@ -361,8 +374,9 @@ type Classified struct {
 	// DecidedBy says what decided the verdict: model, llm, user_label,
 	// correspondent, allowlist or blocklist.
 	DecidedBy    Decider    `json:"decided_by,omitempty"`
-	Action       SpamAction `json:"action"` // what was asked of apply
-	Raw          []byte     `json:"raw,omitempty"`
+	Action       SpamAction `json:"action"`        // what was asked of apply
+	Raw          []byte     `json:"raw,omitempty"` // older events only: see Ingested.RawKey
+	RawKey       string     `json:"raw_key,omitempty"`
 	RawObject    string     `json:"raw_object,omitempty"`
 	ClassifiedAt time.Time  `json:"classified_at"`
 }
@@ -437,7 +451,8 @@ type Escalation struct {
 	// The reply stage no longer sets it (a failing small model falls back
 	// to the built-in generator); it stays for consumers of older events.
 	SmallModelInvalid bool      `json:"small_model_invalid,omitempty"`
-	Raw               []byte    `json:"raw,omitempty"`
+	Raw               []byte    `json:"raw,omitempty"` // older events only: see Ingested.RawKey
+	RawKey            string    `json:"raw_key,omitempty"`
 	RawObject         string    `json:"raw_object,omitempty"`
 	At                time.Time `json:"at"`
 }

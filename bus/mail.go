@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"mailassist/account"
 	"mailassist/mailmsg"
 )
@@ -19,24 +17,24 @@ import (
 type MailEvent interface {
 	version() int
 	ref() *Ref
-	raw() (inline []byte, object string)
+	raw() (inline []byte, key, object string)
 }
 
-func (e *Ingested) version() int            { return e.V }
-func (e *Ingested) ref() *Ref               { return &e.Ref }
-func (e *Ingested) raw() ([]byte, string)   { return e.Raw, e.RawObject }
-func (e *Classified) version() int          { return e.V }
-func (e *Classified) ref() *Ref             { return &e.Ref }
-func (e *Classified) raw() ([]byte, string) { return e.Raw, e.RawObject }
-func (e *Escalation) version() int          { return e.V }
-func (e *Escalation) ref() *Ref             { return &e.Ref }
-func (e *Escalation) raw() ([]byte, string) { return e.Raw, e.RawObject }
-func (e *Feedback) version() int            { return e.V }
-func (e *Feedback) ref() *Ref               { return &e.Ref }
-func (e *Feedback) raw() ([]byte, string)   { return e.Raw, e.RawObject }
-func (e *Sent) version() int                { return e.V }
-func (e *Sent) ref() *Ref                   { return &e.Ref }
-func (e *Sent) raw() ([]byte, string)       { return e.Raw, e.RawObject }
+func (e *Ingested) version() int                    { return e.V }
+func (e *Ingested) ref() *Ref                       { return &e.Ref }
+func (e *Ingested) raw() ([]byte, string, string)   { return e.Raw, e.RawKey, e.RawObject }
+func (e *Classified) version() int                  { return e.V }
+func (e *Classified) ref() *Ref                     { return &e.Ref }
+func (e *Classified) raw() ([]byte, string, string) { return e.Raw, e.RawKey, e.RawObject }
+func (e *Escalation) version() int                  { return e.V }
+func (e *Escalation) ref() *Ref                     { return &e.Ref }
+func (e *Escalation) raw() ([]byte, string, string) { return e.Raw, e.RawKey, e.RawObject }
+func (e *Feedback) version() int                    { return e.V }
+func (e *Feedback) ref() *Ref                       { return &e.Ref }
+func (e *Feedback) raw() ([]byte, string, string)   { return e.Raw, e.RawKey, e.RawObject }
+func (e *Sent) version() int                        { return e.V }
+func (e *Sent) ref() *Ref                           { return &e.Ref }
+func (e *Sent) raw() ([]byte, string, string)       { return e.Raw, e.RawKey, e.RawObject }
 
 // Mail is where every mail stage's handler starts: the event, the account
 // it is about, and the message, raw and (on first use) parsed.
@@ -59,9 +57,9 @@ func (m *Mail[E]) Message() *mailmsg.Message {
 // ReadMail is the prologue of a mail stage: it decodes d into an event of
 // type E, finds the account the event names among accounts, and loads the
 // raw message. What no retry can fix — an event that does not decode, a
-// version this build does not know, an unknown account, a raw message gone
-// from the object store — is a permanent error; failing to reach the
-// object store is transient.
+// version this build does not know, an unknown account, a raw message no
+// longer on the bus (older than stream.raw_max_age: ErrRawExpired) — is a
+// permanent error; failing to reach the bus is transient.
 func ReadMail[E any, P interface {
 	*E
 	MailEvent
@@ -78,10 +76,10 @@ func ReadMail[E any, P interface {
 	if m.Account = account.Find(accounts, name); m.Account == nil {
 		return nil, Permanentf("%s: unknown account %q", d.Subject, name)
 	}
-	inline, object := ev.raw()
-	raw, err := b.LoadBlob(ctx, inline, object)
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil, Permanentf("raw message %s is gone from the object store", object)
+	inline, key, object := ev.raw()
+	raw, err := b.LoadBlob(ctx, inline, key, object)
+	if errors.Is(err, ErrRawExpired) {
+		return nil, Permanentf("%v: it waited longer than stream.raw_max_age", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load raw message: %w", err)

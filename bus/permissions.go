@@ -30,7 +30,7 @@ const jsAPI = "$JS.API."
 func NewPermissions(role string) *Permissions {
 	p := &Permissions{Subscribe: []string{Inbox(role) + ".>"}}
 	p.pub(jsAPI+"INFO", jsAPI+"STREAM.INFO."+StreamName)
-	for _, kv := range []string{CheckpointsKV, SeenKV, JunkKV, LeasesKV} {
+	for _, kv := range []string{CheckpointsKV, SeenKV, JunkKV, LeasesKV, BodiesKV} {
 		p.pub(jsAPI + "STREAM.INFO.KV_" + kv)
 	}
 	p.pub(jsAPI + "STREAM.INFO.OBJ_" + RawObjects)
@@ -100,6 +100,23 @@ func (p *Permissions) KV(bucket string, write bool) *Permissions {
 	p.orderedConsumer(stream)
 	if write {
 		p.pub("$KV." + bucket + ".>")
+	}
+	return p
+}
+
+// KVGet lets the role read single keys of the KV bucket: the fewest
+// subjects, for raw mail a stage reads by the key its event names.
+func (p *Permissions) KVGet(bucket string) *Permissions {
+	stream := "KV_" + bucket
+	p.pub(jsAPI+"STREAM.INFO."+stream, jsAPI+"DIRECT.GET."+stream+".>")
+	return p
+}
+
+// ConsumerInfo lets the role read the state of the stages' durable
+// consumers (ingest's backlog pacing, pace.go).
+func (p *Permissions) ConsumerInfo(durables ...string) *Permissions {
+	for _, d := range durables {
+		p.pub(jsAPI + "CONSUMER.INFO." + StreamName + "." + d)
 	}
 	return p
 }

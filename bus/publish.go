@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mailassist/outage"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -30,43 +32,6 @@ func (b *Bus) PublishRaw(ctx context.Context, subject, msgID string, data []byte
 	return ack, nil
 }
 
-// StoreBlob decides how bytes travel: inline when they fit in
-// Options.InlineMax, otherwise under name in the mail_raw object store.
-// Storing the same name twice is harmless (the content is the same).
-func (b *Bus) StoreBlob(ctx context.Context, name string, data []byte) (inline []byte, object string, err error) {
-	if len(data) <= b.inlineLimit() {
-		return data, "", nil
-	}
-	if _, err := b.Raw.PutBytes(ctx, name, data); err != nil {
-		return nil, "", fmt.Errorf("store %s (%d bytes): %w", name, len(data), err)
-	}
-	return nil, name, nil
-}
-
-// LoadBlob returns the bytes that StoreBlob split into inline or object.
-func (b *Bus) LoadBlob(ctx context.Context, inline []byte, object string) ([]byte, error) {
-	if object == "" {
-		return inline, nil
-	}
-	data, err := b.Raw.GetBytes(ctx, object)
-	if err != nil {
-		return nil, fmt.Errorf("load object %s: %w", object, err)
-	}
-	return data, nil
-}
-
-// inlineLimit keeps an inline blob's base64 form, plus the event's other
-// fields, under the server's max payload.
-func (b *Bus) inlineLimit() int {
-	limit := b.Opts.InlineMax
-	if mp := int(b.NC.MaxPayload()); mp > 0 {
-		if fit := (mp - 16<<10) * 3 / 4; fit < limit {
-			limit = fit
-		}
-	}
-	return limit
-}
-
 // NewAction returns an action of kind about the message ref locates,
 // asked for by stage.
 func NewAction(ref Ref, kind ActionKind, stage string) *Action {
@@ -82,4 +47,47 @@ func NewAction(ref Ref, kind ActionKind, stage string) *Action {
 func (b *Bus) PublishAction(ctx context.Context, a *Action) error {
 	_, err := b.Publish(ctx, Subject(KindAction, a.Account), MsgID(a.Stage+"/"+string(a.Kind), a.ID), a)
 	return err
+}
+
+// PublishAsync is Publish without waiting for the stream's
+// acknowledgement: wait for the future (WaitAcks) before counting the
+// event as published. Publishes from one process reach the stream in
+// the order they were made.
+func (b *Bus) PublishAsync(subject, msgID string, v any) (jetstream.PubAckFuture, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", subject, err)
+	}
+	msg := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
+	f, err := b.JS.PublishMsgAsync(msg, jetstream.WithMsgID(msgID), jetstream.WithExpectStream(StreamName))
+	if err != nil {
+		return nil, fmt.Errorf("publish %s (%s): %w", subject, msgID, err)
+	}
+	return f, nil
+}
+
+// ackWait bounds how long WaitAcks waits for JetStream: an
+// acknowledgement lost in a reconnect never comes.
+const ackWait = 30 * time.Second
+
+// WaitAcks waits for the acknowledgements of asynchronous publishes (nil
+// futures are skipped) and returns them in order, or the first error.
+func WaitAcks(ctx context.Context, futures []jetstream.PubAckFuture) ([]*jetstream.PubAck, error) {
+	ctx, cancel := context.WithTimeout(ctx, ackWait)
+	defer cancel()
+	acks := make([]*jetstream.PubAck, len(futures))
+	for i, f := range futures {
+		if f == nil {
+			continue
+		}
+		select {
+		case ack := <-f.Ok():
+			acks[i] = ack
+		case err := <-f.Err():
+			return nil, fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
+		case <-ctx.Done():
+			return nil, outage.Mark(fmt.Errorf("publish %s: no acknowledgement: %w", f.Msg().Subject, ctx.Err()))
+		}
+	}
+	return acks, nil
 }

@@ -187,10 +187,10 @@ func TestEventsValidateAgainstTheirSchemas(t *testing.T) {
 	samples := map[string]any{
 		KindIngested:   &Ingested{V: Version, Ref: ref, InternalDate: now, Size: 5, Flags: []string{`\Seen`}, Raw: []byte("hi\r\n"), IngestedAt: now, UserLabel: LabelHam},
 		KindFeedback:   &Feedback{V: Version, Ref: ref, Label: LabelSpam, Source: SourceUserMove, RawObject: "a/1/2", At: now},
-		KindSent:       &Sent{V: Version, Ref: ref, InternalDate: now, InReplyTo: []string{"q@x"}, Raw: []byte("hi\r\n"), SeenAt: now},
-		KindClassified: &Classified{V: Version, Ref: ref, Verdict: VerdictSpam, Score: 0.9, Reasons: []Reason{{Feature: "b:x", Weight: 1}}, LLM: &LLMOpinion{SpamProbability: 0.8, Category: "spam"}, Action: SpamMove, ClassifiedAt: now},
+		KindSent:       &Sent{V: Version, Ref: ref, InternalDate: now, InReplyTo: []string{"q@x"}, RawKey: "a/1/2", SeenAt: now},
+		KindClassified: &Classified{V: Version, Ref: ref, Verdict: VerdictSpam, Score: 0.9, Reasons: []Reason{{Feature: "b:x", Weight: 1}}, LLM: &LLMOpinion{SpamProbability: 0.8, Category: "spam"}, Action: SpamMove, RawKey: "a/1/2", ClassifiedAt: now},
 		KindSuggested:  &Suggested{V: Version, Ref: ref, Suggestions: []Suggestion{{Intent: "yes", Text: "Yes."}}, Source: SourceBuiltin, At: now},
-		KindEscalation: &Escalation{V: Version, Ref: ref, Score: 0.6, Reasons: []HardnessReason{{Name: "legal", Weight: 0.4}}, At: now},
+		KindEscalation: &Escalation{V: Version, Ref: ref, Score: 0.6, Reasons: []HardnessReason{{Name: "legal", Weight: 0.4}}, RawKey: "a/1/2", At: now},
 		KindEscalated:  &Escalated{V: Version, Ref: ref, Reasons: []HardnessReason{}, Handler: HandlerHuman, Summary: "s", Asks: []string{"a?"}, Priority: PriorityHigh, At: now},
 		KindAction:     NewAction(ref, ActionMove, "spam"),
 		KindDeadLetter: &DeadLetter{V: Version, Account: "a", Stage: "spam", Subject: "mail.ingested.a", StreamSeq: 9, Reason: "bad", Data: []byte("{}"), At: now},

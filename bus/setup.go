@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -16,25 +17,33 @@ import (
 
 // Options sizes the stream and buckets. Zero fields mean the defaults noted.
 type Options struct {
-	MaxAge          time.Duration // default 30 days
+	MaxAge time.Duration // default 30 days
+	// RawMaxAge is how long raw mail stays on the bus (mail_bodies and
+	// mail_raw): default a day.
+	RawMaxAge       time.Duration
 	MaxBytes        int64         // default 10 GiB
 	DuplicateWindow time.Duration // default 2h
 	InlineMax       int           // default 32 KiB (BenchmarkBlobTransport)
 	Replicas        int           // default 1
 	MaxDeliver      int           // default 8
 	AckWait         time.Duration // default 60s
+	// BacklogWindow bounds the messages of a backlog in flight in the
+	// pipeline's stages (pace.go). Default 500.
+	BacklogWindow int
 	// Memory keeps everything in memory (tests); file storage otherwise.
 	Memory bool
 }
 
 func (o Options) withDefaults() Options {
 	setDefault(&o.MaxAge, DefaultMaxAge)
+	setDefault(&o.RawMaxAge, DefaultRawMaxAge)
 	setDefault(&o.MaxBytes, DefaultMaxBytes)
 	setDefault(&o.DuplicateWindow, DefaultDuplicateWindow)
 	setDefault(&o.InlineMax, DefaultInlineMax)
 	setDefault(&o.Replicas, DefaultReplicas)
 	setDefault(&o.MaxDeliver, DefaultMaxDeliver)
 	setDefault(&o.AckWait, DefaultAckWait)
+	setDefault(&o.BacklogWindow, DefaultBacklogWindow)
 	return o
 }
 
@@ -54,7 +63,10 @@ type Bus struct {
 	Seen        jetstream.KeyValue
 	Junk        jetstream.KeyValue
 	Leases      jetstream.KeyValue
-	Raw         jetstream.ObjectStore
+	// Bodies holds raw mail up to Options.InlineMax, Raw larger mail
+	// (raw.go).
+	Bodies jetstream.KeyValue
+	Raw    jetstream.ObjectStore
 	// Failures counts, per stage and message, the failures that count
 	// towards max_deliver (failures.go).
 	Failures jetstream.KeyValue
@@ -64,6 +76,8 @@ type Bus struct {
 	Outages *outage.Tracker
 
 	failures *failures
+	paceOnce sync.Once
+	pacer    *Pacer
 	replayKV jetstream.KeyValue // opened on first use (deadletters.go)
 }
 
@@ -138,10 +152,19 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 		return nil, err
 	}
 	b.failures = newFailures(b.Failures)
+	if b.Bodies, err = b.KeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      BodiesKV,
+		Description: "raw messages and drafts by identity, kept for stream.raw_max_age",
+		TTL:         opts.RawMaxAge,
+		Compression: true,
+	}); err != nil {
+		return nil, err
+	}
 	if b.Raw, err = b.ObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      RawObjects,
-		Description: "raw messages and drafts too large to travel inline",
-		TTL:         opts.MaxAge,
+		Description: "raw messages and drafts larger than stream.inline_max, kept for stream.raw_max_age",
+		TTL:         opts.RawMaxAge,
+		Compression: true,
 	}); err != nil {
 		return nil, err
 	}
@@ -166,6 +189,7 @@ func Attach(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 	}
 	for name, kv := range map[string]*jetstream.KeyValue{
 		CheckpointsKV: &b.Checkpoints, SeenKV: &b.Seen, JunkKV: &b.Junk, LeasesKV: &b.Leases, FailuresKV: &b.Failures,
+		BodiesKV: &b.Bodies,
 	} {
 		*kv, err = js.KeyValue(ctx, name)
 		if err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
@@ -183,7 +207,8 @@ func (b *Bus) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetst
 	cfg.Storage, cfg.Replicas = b.storage(), b.Opts.Replicas
 	ok, err := b.upToDate(ctx, "KV_"+cfg.Bucket, func(sc jetstream.StreamConfig) bool {
 		return sc.Description == cfg.Description && sc.MaxMsgsPerSubject == int64(max(cfg.History, 1)) &&
-			sc.MaxAge == cfg.TTL && sc.Storage == cfg.Storage && sc.Replicas == cfg.Replicas
+			sc.MaxAge == cfg.TTL && sc.Storage == cfg.Storage && sc.Replicas == cfg.Replicas &&
+			(sc.Compression == jetstream.S2Compression) == cfg.Compression
 	})
 	if ok {
 		kv, err := b.JS.KeyValue(ctx, cfg.Bucket)
@@ -206,7 +231,8 @@ func (b *Bus) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetst
 func (b *Bus) ObjectStore(ctx context.Context, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
 	cfg.Storage, cfg.Replicas = b.storage(), b.Opts.Replicas
 	ok, err := b.upToDate(ctx, "OBJ_"+cfg.Bucket, func(sc jetstream.StreamConfig) bool {
-		return sc.Description == cfg.Description && sc.MaxAge == cfg.TTL && sc.Storage == cfg.Storage && sc.Replicas == cfg.Replicas
+		return sc.Description == cfg.Description && sc.MaxAge == cfg.TTL && sc.Storage == cfg.Storage && sc.Replicas == cfg.Replicas &&
+			(sc.Compression == jetstream.S2Compression) == cfg.Compression
 	})
 	if ok {
 		store, err := b.JS.ObjectStore(ctx, cfg.Bucket)

@@ -17,6 +17,7 @@ const (
 	LeasesKV        = "mail_leases"
 	FailuresKV      = "mail_failures"
 	RawObjects      = "mail_raw"
+	BodiesKV        = "mail_bodies"
 	subjectWildcard = "mail.>"
 )
 

@@ -37,6 +37,7 @@ func TestDefaults(t *testing.T) {
 			MaxAge:          setting.Duration(720 * time.Hour),
 			MaxBytes:        10 * setting.GiB,
 			DuplicateWindow: setting.Duration(2 * time.Hour),
+			RawMaxAge:       setting.Duration(24 * time.Hour),
 			InlineMax:       32 * setting.KiB,
 			Replicas:        1,
 		},
@@ -58,7 +59,8 @@ func TestDefaults(t *testing.T) {
 			Bootstrap:          spam.Bootstrap{MaxSpam: 2000, MaxHam: 2000, SentInterval: setting.Duration(10 * time.Minute)},
 		},
 		Reply: reply.Config{Draft: "top", Threshold: 0.5, MaxRecipients: 20,
-			PendingAfter: setting.Duration(72 * time.Hour), DraftsCheck: setting.Duration(10 * time.Minute)},
+			PendingAfter: setting.Duration(72 * time.Hour), DraftsCheck: setting.Duration(10 * time.Minute),
+			Trigger: reply.TriggerConfig{TargetRecall: 0.55, HistoryDays: 180, HistoryMax: 5000}},
 		Escalate: escalate.Config{
 			Config:       hardness.Config{Threshold: 0.5},
 			LLM:          "none", // without llm.large; see TestEscalateLLMDefault
@@ -255,7 +257,8 @@ llm:
 	wantReply := reply.Config{Draft: "none", Threshold: 0.7, LLM: "small", MaxRecipients: 5,
 		Signature: "-- \nAlice", SkipSenders: []string{"@news.example.com"}, OnlySenders: []string{"boss@example.com"},
 		Voice: &off, VoiceRemote: true, PendingAfter: setting.Duration(24 * time.Hour), DraftsCheck: setting.Duration(5 * time.Minute),
-		PerAccount: map[string]reply.AccountConfig{"alice": {Draft: "top", LLM: "none", Signature: "auto", SkipSenders: []string{"*@lists.*"}}}}
+		PerAccount: map[string]reply.AccountConfig{"alice": {Draft: "top", LLM: "none", Signature: "auto", SkipSenders: []string{"*@lists.*"}}},
+		Trigger: reply.TriggerConfig{TargetRecall: 0.55, HistoryDays: 180, HistoryMax: 5000}}
 	wantEsc := escalate.Config{
 		Config: hardness.Config{
 			Threshold: 1,

@@ -223,6 +223,14 @@ func TestParseProblems(t *testing.T) {
 		{"escalate thread_tokens too high", "escalate:\n  thread_tokens: 1000001\n", 2, "escalate.thread_tokens", "1000001 is not between 200 and 1000000"},
 		{"escalate max_wait negative", "escalate:\n  max_wait: -1h\n", 2, "escalate.max_wait", `duration "-1h" is negative`},
 		{"escalate max_wait not a duration", "escalate:\n  max_wait: 12\n", 2, "escalate.max_wait", `invalid duration "12"`},
+		{"trigger threshold of 1", "reply:\n  trigger:\n    threshold: 1\n", 3, "reply.trigger.threshold", "1 is not in [0, 1)"},
+		{"trigger target_recall above 1", "reply:\n  trigger:\n    target_recall: 1.5\n", 3, "reply.trigger.target_recall", "1.5 is not in (0, 1]"},
+		{"trigger history_days negative", "reply:\n  trigger:\n    history_days: -1\n", 3, "reply.trigger.history_days", "-1 is not between 1 and 3650"},
+		{"trigger history_max too high", "reply:\n  trigger:\n    history_max: 5001\n", 3, "reply.trigger.history_max", "5001 is not between 1 and 5000"},
+		{"trigger personal not a bool", "reply:\n  trigger:\n    personal: maybe\n", 3, "reply.trigger.personal", "maybe"},
+		{"trigger per_account threshold", account + "reply:\n  trigger:\n    per_account:\n      alice:\n        threshold: -0.1\n", 11, "reply.trigger.per_account.alice.threshold", "-0.1 is not in [0, 1)"},
+		{"trigger per_account unknown account", account + "reply:\n  trigger:\n    per_account:\n      bob: {personal: false}\n", 10, "reply.trigger.per_account.bob", `"bob" is not the name of an account`},
+		{"trigger per_account unknown key", account + "reply:\n  trigger:\n    per_account:\n      alice: {recall: 0.5}\n", 10, "reply.trigger.per_account.alice.recall", "unknown"},
 		{"duplicate key", "log:\n  level: info\n  level: debug\n", 3, "log.level", `key "level" is already set on line 2`},
 		{"bad indentation", "log:\n  level: info\n   format: text\n", 3, "", "syntax error"},
 		{"tab indentation", "log:\n\tlevel: info\n", 2, "", "syntax error"},
@@ -413,6 +421,11 @@ func TestLoadExample(t *testing.T) {
 		t.Errorf("reply = %+v; want the skip_senders and per_account examples", r)
 	}
 	cfg.Reply.SkipSenders, cfg.Reply.PerAccount = nil, nil
+	// So is the trigger's per_account.
+	if a, ok := cfg.Reply.Trigger.PerAccount["alice"]; !ok || a.Threshold != 0.3 || a.Personal == nil {
+		t.Errorf("reply.trigger = %+v; want the per_account example", cfg.Reply.Trigger)
+	}
+	cfg.Reply.Trigger.PerAccount = nil
 	alice, _ := cfg.Account("alice")
 	if alice.DisplayName == "" || len(alice.Aliases) == 0 {
 		t.Errorf("Account(alice) = %+v; want the display_name and aliases examples", alice)

@@ -30,6 +30,11 @@ func validate(c *Config, ps *problems) {
 	}
 	llmName(root, "spam.llm", c.Spam.LLM, &c.LLM, "", "no second opinion")
 	c.Reply.Validate(root.In("reply"))
+	for name := range c.Reply.Trigger.PerAccount {
+		if _, ok := c.Account(name); !ok {
+			root.Add("reply.trigger.per_account."+name, "%q is not the name of an account", name)
+		}
+	}
 	if c.Reply.LLM != "none" {
 		llmName(root, "reply.llm", c.Reply.LLM, &c.LLM, "", "none")
 	}

@@ -83,7 +83,7 @@ func File(ctx context.Context, b *bus.Bus, m *mailmsg.Message, acct *account.Acc
 			out.Replaces = act.OldDraft.Ref
 		}
 	}
-	if act.Draft, act.DraftObject, err = b.StoreBlob(ctx, "draft/"+r.ID, d.Raw); err != nil {
+	if act.DraftKey, act.DraftObject, err = b.StoreBlob(ctx, "draft/"+r.ID, d.Raw); err != nil {
 		return Filed{}, err
 	}
 	if err := b.PublishAction(ctx, act); err != nil {

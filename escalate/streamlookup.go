@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"mailassist/bus"
 	"mailassist/msgindex"
 )
@@ -28,8 +26,8 @@ func (l StreamLookup) ByMessageID(ctx context.Context, id string) ([]byte, strin
 		}
 		return nil, "", err
 	}
-	raw, err := l.Bus.LoadBlob(ctx, ev.Raw, ev.RawObject)
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
+	raw, err := l.Bus.LoadBlob(ctx, ev.Raw, ev.RawKey, ev.RawObject)
+	if errors.Is(err, bus.ErrRawExpired) { // the IMAP server is the archive
 		return nil, "", ErrNotFound
 	}
 	return raw, ev.Mailbox, err

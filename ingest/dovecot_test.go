@@ -40,8 +40,8 @@ func TestDovecotNewMailThroughIdleOnce(t *testing.T) {
 	uid := s.Append(t, "alice", "INBOX", raw)
 	ev.waitLen(t, 1, 2*time.Second) // IDLE, not polling: within 2 s
 	got := ev.ingested()[0]
-	if got.UID != uint32(uid) || got.MessageID != "<hello@x>" || !bytes.Equal(got.Raw, raw) {
-		t.Fatalf("event = uid %d message-id %q raw %d bytes; want uid %d", got.UID, got.MessageID, len(got.Raw), uid)
+	if got.UID != uint32(uid) || got.MessageID != "<hello@x>" || !bytes.Equal(rawOf(t, b, got), raw) {
+		t.Fatalf("event = uid %d message-id %q raw %d bytes; want uid %d", got.UID, got.MessageID, len(rawOf(t, b, got)), uid)
 	}
 	if slices.Contains(got.Flags, string(imap.FlagSeen)) {
 		t.Error("message reported \\Seen")
@@ -135,7 +135,7 @@ func TestDovecotBadInputIsIngested(t *testing.T) {
 	ev.waitLen(t, len(bad), 60*time.Second)
 	stored := s.Mailbox(t, "alice", "INBOX")
 	for i, got := range ev.ingested() {
-		raw, err := b.LoadBlob(context.Background(), got.Raw, got.RawObject)
+		raw, err := b.LoadBlob(context.Background(), got.Raw, got.RawKey, got.RawObject)
 		if err != nil {
 			t.Fatalf("%s: %v", bad[i].name, err)
 		}
@@ -179,7 +179,7 @@ func TestDovecotFiftyMegabyteMessage(t *testing.T) {
 	if got.RawObject == "" || got.Size != int64(len(raw)) {
 		t.Fatalf("event: object %q size %d, want object and %d", got.RawObject, got.Size, len(raw))
 	}
-	back, err := b.LoadBlob(context.Background(), nil, got.RawObject)
+	back, err := b.LoadBlob(context.Background(), nil, "", got.RawObject)
 	if err != nil || !bytes.Equal(back, raw) {
 		t.Fatalf("object holds %d bytes (err %v), want the %d appended", len(back), err, len(raw))
 	}

@@ -65,7 +65,7 @@ func TestDovecotUserMovesBecomeFeedback(t *testing.T) {
 	c := s.Dial(t, "alice")
 	moveByMessageID(t, c, "INBOX", "Junk", "<offer@x>")
 	waitFor(t, "spam feedback", 5*time.Second, func() bool { return len(feedback()) == 1 })
-	if fb := feedback()[0]; fb.Label != bus.LabelSpam || fb.MessageID != "<offer@x>" || fb.Mailbox != "Junk" || len(fb.Raw) == 0 {
+	if fb := feedback()[0]; fb.Label != bus.LabelSpam || fb.MessageID != "<offer@x>" || fb.Mailbox != "Junk" || fb.RawKey == "" {
 		t.Fatalf("feedback = %+v", fb)
 	}
 

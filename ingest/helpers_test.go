@@ -118,3 +118,13 @@ func waitFor(t testing.TB, what string, within time.Duration, cond func() bool) 
 }
 
 func message(subject, msgID, body string) []byte { return testacct.Message(subject, msgID, body) }
+
+// rawOf loads the raw message an event names from the bus.
+func rawOf(t testing.TB, b *bus.Bus, ev bus.Ingested) []byte {
+	t.Helper()
+	raw, err := b.LoadBlob(context.Background(), ev.Raw, ev.RawKey, ev.RawObject)
+	if err != nil {
+		t.Fatalf("load raw of %s: %v", ev.ID, err)
+	}
+	return raw
+}

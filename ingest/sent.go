@@ -20,7 +20,7 @@ func (s *syncer) publishSent(ctx context.Context, in *bus.Ingested, raw []byte) 
 		SeenAt:     time.Now().UTC(),
 	}
 	var err error
-	if ev.Raw, ev.RawObject, err = w.Bus.StoreBlob(ctx, "sent/"+in.ID, raw); err != nil {
+	if ev.RawKey, ev.RawObject, err = w.Bus.StoreBlob(ctx, "sent/"+in.ID, raw); err != nil {
 		return err
 	}
 	if _, err := w.Bus.Publish(ctx, bus.Subject(bus.KindSent, w.Account.Name), bus.MsgID("sent", in.ID), &ev); err != nil {

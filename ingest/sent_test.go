@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,8 +39,11 @@ func TestWatcherFollowsSent(t *testing.T) {
 
 	first, second := sent()[0], sent()[1]
 	if first.MessageID != "<r1@x>" || !slices.Equal(first.InReplyTo, []string{"q1@x"}) || !slices.Equal(first.References, []string{"q0@x", "q1@x"}) ||
-		first.Mailbox != "Sent" || len(first.Raw) == 0 {
+		first.Mailbox != "Sent" || first.RawKey == "" || len(first.Raw) != 0 {
 		t.Errorf("first = %+v", first)
+	}
+	if raw, err := b.LoadBlob(ctx, first.Raw, first.RawKey, first.RawObject); err != nil || !strings.Contains(string(raw), "Message-Id: <r1@x>") {
+		t.Errorf("the first sent message on the bus: %q, %v", raw, err)
 	}
 	if second.MessageID != "" || second.Fingerprint == "" || len(second.InReplyTo) != 0 {
 		t.Errorf("second = %+v", second)

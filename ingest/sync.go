@@ -11,12 +11,11 @@ import (
 
 	"mailassist/bus"
 	"mailassist/imapx"
-	"mailassist/mailmsg"
 	"mailassist/msgindex"
 )
 
 const (
-	fetchChunk  = 100 // UIDs per UID FETCH
+	fetchChunk  = 100 // UIDs per UID FETCH, and what a backlog is published by
 	maxUIDTries = 3   // sessions a single message may break before it is dead-lettered
 	// resyncWindow is how long after a UIDVALIDITY change new messages
 	// are still checked against those already ingested: the server may be
@@ -34,6 +33,10 @@ type syncer struct {
 	uidNext     uint32 // UIDNEXT when the mailbox was selected
 	cp          *checkpoints
 	quiet       bool // first sync or resync: no message is user feedback
+	// liveFrom is the lowest UID not known when the catch-up began: a
+	// message at or above it that arrives during a backlog is new mail,
+	// and published ahead of the backlog (publish.go).
+	liveFrom imap.UID
 }
 
 // maxCASReloads bounds how often one catch-up reloads a checkpoint that
@@ -118,125 +121,6 @@ func sortedUIDs(uids []imap.UID, above uint32) []imap.UID {
 	out := slices.DeleteFunc(slices.Clone(uids), func(u imap.UID) bool { return uint32(u) <= above })
 	slices.Sort(out)
 	return out
-}
-
-// publish fetches and publishes uids in chunks, advancing the checkpoint
-// after each chunk. With dedup, messages whose Message-ID was already
-// ingested for the account are skipped (a UIDVALIDITY resync).
-func (s *syncer) publish(ctx context.Context, uids []imap.UID, dedup bool) error {
-	for chunk := range slices.Chunk(uids, fetchChunk) {
-		if dedup {
-			var err error
-			if chunk, err = s.unseen(ctx, chunk); err != nil {
-				return err
-			}
-		}
-		if err := s.fetchAndPublish(ctx, chunk); err != nil {
-			return err
-		}
-	}
-	// Nothing newer than UIDNEXT-1 existed at SELECT, so that is covered too.
-	floor := s.uidNext - 1
-	if len(uids) > 0 {
-		floor = max(floor, uint32(uids[len(uids)-1]))
-	}
-	if s.uidNext == 0 {
-		return nil
-	}
-	return s.cp.advance(ctx, s.uidValidity, floor)
-}
-
-// fetchAndPublish streams one chunk with BODY.PEEK[] and publishes each
-// message after the previous one was acknowledged.
-func (s *syncer) fetchAndPublish(ctx context.Context, chunk []imap.UID) error {
-	if len(chunk) == 0 {
-		return nil
-	}
-	set := imap.UIDSetNum(chunk...)
-	cmd := s.c.Fetch(set, &imap.FetchOptions{
-		UID: true, Flags: true, InternalDate: true, RFC822Size: true,
-		BodySection: []*imap.FetchItemBodySection{bodySection},
-	})
-	done := 0
-	for {
-		m := cmd.Next()
-		if m == nil {
-			break
-		}
-		buf, err := m.Collect()
-		if err != nil {
-			_ = cmd.Close()
-			if done == len(chunk) {
-				return fmt.Errorf("fetch: %w", err)
-			}
-			return s.stuck(ctx, chunk[done], fmt.Errorf("fetch uid %d: %w", chunk[done], err))
-		}
-		if err := s.publishOne(ctx, buf); err != nil {
-			_ = cmd.Close()
-			return err
-		}
-		for done < len(chunk) && chunk[done] <= buf.UID {
-			done++
-		}
-	}
-	if err := cmd.Close(); err != nil {
-		if done < len(chunk) {
-			return s.stuck(ctx, chunk[done], fmt.Errorf("fetch uid %d: %w", chunk[done], err))
-		}
-		return fmt.Errorf("fetch: %w", err)
-	}
-	delete(s.w.failures, uint32(chunk[0]))
-	return s.cp.advance(ctx, s.uidValidity, uint32(chunk[len(chunk)-1]))
-}
-
-// publishOne sends one fetched message to the bus, then records its
-// Message-ID as seen.
-func (s *syncer) publishOne(ctx context.Context, buf *imapclient.FetchMessageBuffer) error {
-	w := s.w
-	raw := buf.FindBodySection(bodySection)
-	id := bus.Identity(w.Account.Name, s.uidValidity, uint32(buf.UID))
-	ev := bus.Ingested{
-		V: bus.Version,
-		Ref: bus.Ref{ID: id, Account: w.Account.Name, Mailbox: w.Mailbox, UIDValidity: s.uidValidity,
-			UID: uint32(buf.UID), MessageID: mailmsg.HeaderValue(raw, "Message-Id")},
-		InternalDate: buf.InternalDate.UTC(), Size: buf.RFC822Size, IngestedAt: time.Now().UTC(),
-	}
-	if ev.MessageID == "" {
-		ev.Fingerprint = mailmsg.Fingerprint(raw)
-	}
-	if w.Sent {
-		return s.publishSent(ctx, &ev, raw)
-	}
-	key := msgindex.MessageKey(ev.MessageID, ev.Fingerprint)
-	for _, f := range buf.Flags {
-		ev.Flags = append(ev.Flags, string(f))
-	}
-	label, err := s.label(ctx, key)
-	if err != nil {
-		return err
-	}
-	if w.Junk && label == "" {
-		return nil // Junk is watched for the user's moves only
-	}
-	if ev.Raw, ev.RawObject, err = w.Bus.StoreBlob(ctx, id, raw); err != nil {
-		return err
-	}
-	if label != "" {
-		if err := s.publishFeedback(ctx, &ev, label); err != nil {
-			return err
-		}
-		if w.Junk {
-			return nil
-		}
-		ev.UserLabel = label
-	}
-	ack, err := w.Bus.Publish(ctx, bus.Subject(bus.KindIngested, w.Account.Name), bus.MsgID("ingest", id), &ev)
-	if err != nil {
-		return err
-	}
-	watcherIngested.WithLabelValues(w.Account.Name, w.label).Inc()
-	w.Log.Debug("ingested", "uid", buf.UID, "size", len(raw))
-	return msgindex.RecordIngested(ctx, w.Bus, w.Account.Name, key, id, ack.Sequence)
 }
 
 // unseen drops the UIDs whose Message-ID — or, for a message without

@@ -32,8 +32,8 @@ func TestWatcherFirstSyncIdleAndRestart(t *testing.T) {
 	if got.UID != uint32(uid) || got.MessageID != "<3@x>" || got.Account != "alice" || got.Mailbox != "INBOX" {
 		t.Errorf("third event = %+v", got)
 	}
-	if got.ID != bus.Identity("alice", got.UIDValidity, uint32(uid)) || !bytes.Contains(got.Raw, []byte("Subject: three")) {
-		t.Errorf("third event id %q, raw %q", got.ID, got.Raw)
+	if raw := rawOf(t, b, got); got.ID != bus.Identity("alice", got.UIDValidity, uint32(uid)) || got.Raw != nil || !bytes.Contains(raw, []byte("Subject: three")) {
+		t.Errorf("third event id %q, inline raw %q, raw on the bus %q", got.ID, got.Raw, raw)
 	}
 	waitFor(t, "watcher live", 5*time.Second, func() bool {
 		s := reg.Snapshot()
@@ -96,10 +96,10 @@ func TestWatcherLargeMessageGoesThroughObjectStore(t *testing.T) {
 	startWatcher(t, b, &acct, "INBOX", nil)
 	ev.waitLen(t, 1, 5*time.Second)
 	got := ev.ingested()[0]
-	if got.Raw != nil || got.RawObject == "" {
-		t.Fatalf("large message inline: raw %d bytes, object %q", len(got.Raw), got.RawObject)
+	if got.Raw != nil || got.RawKey != "" || got.RawObject == "" {
+		t.Fatalf("large message not by object: raw %d bytes, key %q, object %q", len(got.Raw), got.RawKey, got.RawObject)
 	}
-	raw, err := b.LoadBlob(context.Background(), got.Raw, got.RawObject)
+	raw, err := b.LoadBlob(context.Background(), got.Raw, got.RawKey, got.RawObject)
 	if err != nil {
 		t.Fatal(err)
 	}

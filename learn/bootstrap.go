@@ -45,6 +45,8 @@ type Status struct {
 	Chosen         bool    `json:"threshold_chosen"` // from the account's own mail
 	Version        string  `json:"version,omitempty"`
 	Error          string  `json:"error,omitempty"`
+	// Habits is the reply habits' bootstrap; nil before it ran.
+	Habits *HabitsStatus `json:"habits,omitempty"`
 }
 
 // staleAfter: a running bootstrap whose status was not updated for this
@@ -57,7 +59,12 @@ type Learner struct {
 	Correspondents *spam.Correspondents
 	Config         spam.Config // with defaults
 	Log            *slog.Logger
-	kv             jetstream.KeyValue
+	// Habits, when set, also teaches each account's reply habits its
+	// history (the last HabitsDays days, at most HabitsMax messages of
+	// each kind; 0 means 180 and 5000).
+	Habits                Habits
+	HabitsDays, HabitsMax int
+	kv                    jetstream.KeyValue
 
 	// Tests replace these: adapt is spam.Adapt; mark writes one
 	// learnt-once mark (a test fails it to play a crash between saving
@@ -128,6 +135,8 @@ func (l *Learner) Bootstrap(ctx context.Context, acct *account.Account, force bo
 		return st, err
 	}
 	switch {
+	case st.State == "done" && !force && l.Habits != nil && (st.Habits == nil || st.Habits.State != "done"):
+		return l.habitsOnly(ctx, acct, st, rev)
 	case st.State == "done" && !force:
 		return st, nil
 	case st.State == "running" && time.Since(st.Updated) < staleAfter:
@@ -210,10 +219,12 @@ func (l *Learner) run(ctx context.Context, acct *account.Account, st *Status, re
 	if err != nil {
 		return err
 	}
-	if len(examples) == 0 {
-		return nil
+	if len(examples) > 0 {
+		if err := l.learn(ctx, acct.Name, examples, keys, st); err != nil {
+			return err
+		}
 	}
-	return l.learn(ctx, acct.Name, examples, keys, st)
+	return l.bootstrapHabits(ctx, c, acct, folders.sent, st, rev, log)
 }
 
 // choose returns the candidates to learn and their learn-once keys: each

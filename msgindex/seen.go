@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/bus"
@@ -108,4 +109,18 @@ func exists(ctx context.Context, kv jetstream.KeyValue, key string) (bool, error
 	default:
 		return false, fmt.Errorf("look up %s: %w", key, err)
 	}
+}
+
+// RecordIngestedAsync is RecordIngested without waiting for the bus:
+// wait for the future (bus.WaitAcks; nil when nothing was written).
+func RecordIngestedAsync(b *bus.Bus, account, messageID, id string, seq uint64) (jetstream.PubAckFuture, error) {
+	if messageID == "" {
+		return nil, nil
+	}
+	val, _ := json.Marshal(seenEntry{ID: id, Seq: seq})
+	f, err := b.JS.PublishMsgAsync(&nats.Msg{Subject: "$KV." + bus.SeenKV + "." + Key(account, messageID), Data: val})
+	if err != nil {
+		return nil, fmt.Errorf("record message-id seen: %w", err)
+	}
+	return f, nil
 }

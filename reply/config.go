@@ -74,6 +74,8 @@ type Config struct {
 	DraftsCheck setting.Duration `yaml:"drafts_check"`
 	// PerAccount overrides keys for the account of that name.
 	PerAccount map[string]AccountConfig `yaml:"per_account"`
+	// Trigger is the personal trigger: each account's reply habits.
+	Trigger TriggerConfig `yaml:"trigger"`
 }
 
 // AccountConfig is one account's entry of reply.per_account: what it
@@ -111,6 +113,7 @@ func (c Config) WithDefaults() Config {
 	if c.DraftsCheck == 0 {
 		c.DraftsCheck = setting.Duration(DefaultDraftsCheck)
 	}
+	c.Trigger = c.Trigger.WithDefaults()
 	return c
 }
 
@@ -137,6 +140,7 @@ func (c *Config) Validate(p setting.Problems) {
 		validateSenders(ap, "skip_senders", a.SkipSenders)
 		validateSenders(ap, "only_senders", a.OnlySenders)
 	}
+	c.Trigger.Validate(p.In("trigger"))
 }
 
 func validateSignature(p setting.Problems, field, sig string) {

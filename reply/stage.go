@@ -59,6 +59,9 @@ type Stage struct {
 	MaxRecipients int
 	Scorer        *hardness.Scorer
 	Now           func() time.Time // default time.Now
+	// Habits decides with each account's reply habits and learns them;
+	// nil decides by the content alone (Trigger).
+	Habits *Habits
 	// Config, when set, gives each account its policy (Config.Policy):
 	// whether to draft, which model, the signature, the senders to skip
 	// or answer only. Nil uses Draft and Model for every account.
@@ -138,10 +141,13 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 			return nil
 		}
 	}
-	dec := Trigger(m, c.Verdict == bus.VerdictSpam, TriggerOptions{
+	dec, err := s.Habits.decide(ctx, m, c.Verdict == bus.VerdictSpam, c, TriggerOptions{
 		Threshold: s.Threshold, Own: acct.Own(), Names: names(acct),
 		MaxAge: acct.InitialSync.D(), Now: s.Now(), Arrived: c.InternalDate,
-	})
+	}, log)
+	if err != nil {
+		return err
+	}
 	if !dec.Suggest {
 		replies.WithLabelValues("skipped", "").Inc()
 		log.Debug("no reply expected", "skip", dec.Skip, "score", dec.Score)
@@ -296,7 +302,7 @@ func (s *Stage) suggest(ctx context.Context, c *bus.Classified, acct *account.Ac
 func (s *Stage) escalate(ctx context.Context, c *bus.Classified, a hardness.Assessment, sig hardness.Signals, log *slog.Logger) error {
 	ev := bus.Escalation{
 		V: bus.Version, Ref: c.Ref, InternalDate: c.InternalDate, Score: a.Score, SpamScore: c.Score,
-		SmallModelInvalid: sig.SmallModelInvalid, Raw: c.Raw, RawObject: c.RawObject, At: s.Now().UTC(),
+		SmallModelInvalid: sig.SmallModelInvalid, Raw: c.Raw, RawKey: c.RawKey, RawObject: c.RawObject, At: s.Now().UTC(),
 		Reasons: []bus.HardnessReason{}, // an array on the wire, never null
 	}
 	for _, r := range a.Reasons {

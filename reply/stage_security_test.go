@@ -61,7 +61,7 @@ func runStage(t *testing.T, b *bus.Bus, model reply.Chatter, raw []byte) stageRu
 	}
 	for _, a := range actions() {
 		if a.Kind == bus.ActionDraft {
-			d, err := b.LoadBlob(context.Background(), a.Draft, a.DraftObject)
+			d, err := b.LoadBlob(context.Background(), a.Draft, a.DraftKey, a.DraftObject)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -90,13 +90,19 @@ func Trigger(m *mailmsg.Message, spam bool, o TriggerOptions) Decision {
 
 // score is Trigger without the skip rules.
 func score(m *mailmsg.Message, o TriggerOptions) Decision {
+	d, _ := scoreFeatures(m, o)
+	return d
+}
+
+// scoreFeatures is score, with the features it read.
+func scoreFeatures(m *mailmsg.Message, o TriggerOptions) (Decision, *features) {
 	f := extract(m)
 	s := scorer{}
 	s.text(&f, m)
 	s.recipients(m, o)
 	s.greeting(&f, o.Names)
 	v := math.Round(min(max(s.sum, 0), 1)*100) / 100
-	return Decision{Suggest: v >= o.threshold(), Score: v, Reasons: s.reasons}
+	return Decision{Suggest: v >= o.threshold(), Score: v, Reasons: s.reasons}, &f
 }
 
 func (o TriggerOptions) threshold() float64 {
@@ -108,6 +114,16 @@ func (o TriggerOptions) threshold() float64 {
 
 // skipRule returns why m never gets suggestions, or "".
 func skipRule(m *mailmsg.Message, spam bool, o TriggerOptions) string {
+	if skip := hardSkip(m, spam, o); skip != "" {
+		return skip
+	}
+	return softSkip(m)
+}
+
+// hardSkip returns the rule, of those that keep m out of the reply
+// habits too, that m matches: spam, no sender, the account's own mail,
+// old mail, delivery reports, auto-replies; or "".
+func hardSkip(m *mailmsg.Message, spam bool, o TriggerOptions) string {
 	if spam {
 		return SkipSpam
 	}
@@ -132,7 +148,7 @@ func skipRule(m *mailmsg.Message, spam bool, o TriggerOptions) string {
 			return SkipOld + " (" + at.UTC().Format(time.DateOnly) + ")"
 		}
 	}
-	return skipAutomatic(m)
+	return skipMachine(m)
 }
 
 func isOwn(addr string, own []string) bool {

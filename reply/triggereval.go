@@ -32,6 +32,15 @@ type Report struct {
 	Skips []SkipCount `json:"skips"`
 	// Mistakes are the false positives and false negatives in NonList.
 	Mistakes []Mistake `json:"mistakes,omitempty"`
+	// Online is "content" or "personal" for EvaluateTriggerOnline: the
+	// trigger that decided; empty for EvaluateTrigger.
+	Online string `json:"online,omitempty"`
+	// Own are the owner's addresses used (online: read from sent/ unless
+	// given), and Sent the owner's messages read from sent/.
+	Own  []string `json:"own,omitempty"`
+	Sent int      `json:"sent,omitempty"`
+	// Habits is what the personal trigger learnt (online, personal).
+	Habits *HabitsSummary `json:"habits,omitempty"`
 }
 
 // Figures are the confusion counts of one set of messages. A positive is
@@ -73,15 +82,7 @@ func EvaluateTrigger(dir string, o TriggerOptions) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("trigger eval: %w", err)
 	}
-	type item struct {
-		file      string
-		id        string
-		isList    bool
-		addressed bool
-		d         Decision
-		scored    bool // the score alone says suggest
-	}
-	var items []item
+	var items []evalItem
 	answered := make(map[string]map[string]bool) // Message-ID -> ids of the answers
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".eml") {
@@ -92,7 +93,7 @@ func EvaluateTrigger(dir string, o TriggerOptions) (Report, error) {
 			return Report{}, fmt.Errorf("trigger eval: %w", err)
 		}
 		m := mailmsg.Parse(raw)
-		items = append(items, item{
+		items = append(items, evalItem{
 			file:      "ham/" + e.Name(),
 			id:        m.MessageID,
 			isList:    listHeader(m.Header) != "",
@@ -113,26 +114,46 @@ func EvaluateTrigger(dir string, o TriggerOptions) (Report, error) {
 	if len(items) == 0 {
 		return Report{}, fmt.Errorf("trigger eval: no .eml files in %s", hamDir)
 	}
+	for i := range items {
+		items[i].pos = items[i].id != "" && len(answered[items[i].id]) > 0
+	}
 	r := Report{Corpus: dir, Threshold: o.threshold()}
+	r.add(items)
+	return r, nil
+}
+
+// evalItem is one ham message of an evaluation: what the trigger
+// decided and whether the message was answered.
+type evalItem struct {
+	file      string
+	id        string
+	isList    bool
+	addressed bool
+	d         Decision
+	scored    bool // the score alone says suggest
+	pos       bool // answered
+}
+
+// add counts the items into r's figures, skips and mistakes.
+func (r *Report) add(items []evalItem) {
 	skips := make(map[string]int)
 	for _, it := range items {
-		pos := it.id != "" && len(answered[it.id]) > 0
-		r.All.count(pos, it.d.Suggest)
-		r.ScoreOnly.count(pos, it.scored)
+		r.All.count(it.pos, it.d.Suggest)
+		r.ScoreOnly.count(it.pos, it.scored)
 		if it.d.Skip != "" {
 			skips[skipKey(it.d.Skip)]++
 		}
 		if it.isList {
 			continue
 		}
-		r.NonList.count(pos, it.d.Suggest)
+		r.NonList.count(it.pos, it.d.Suggest)
 		if it.addressed {
-			r.Addressed.count(pos, it.d.Suggest)
+			r.Addressed.count(it.pos, it.d.Suggest)
 		}
 		switch {
-		case pos && !it.d.Suggest:
+		case it.pos && !it.d.Suggest:
 			r.Mistakes = append(r.Mistakes, Mistake{File: it.file, Kind: "fn", Score: it.d.Score, Skip: it.d.Skip})
-		case !pos && it.d.Suggest:
+		case !it.pos && it.d.Suggest:
 			r.Mistakes = append(r.Mistakes, Mistake{File: it.file, Kind: "fp", Score: it.d.Score})
 		}
 	}
@@ -148,7 +169,6 @@ func EvaluateTrigger(dir string, o TriggerOptions) (Report, error) {
 		}
 		return r.Skips[i].Skip < r.Skips[j].Skip
 	})
-	return r, nil
 }
 
 // skipKey groups skip reasons whose detail is an address or a date by

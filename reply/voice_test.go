@@ -20,7 +20,7 @@ import (
 )
 
 // sentEvent is a message of alice's Sent folder on mail.sent.
-func sentEvent(t *testing.T, n int, from, inReplyTo, body string) *bus.Delivery {
+func sentDelivery(t *testing.T, n int, from, inReplyTo, body string) *bus.Delivery {
 	raw := fmt.Sprintf("From: %s\r\nTo: bob@example.org\r\nSubject: Re: plans\r\nMessage-ID: <sent-%d@example.org>\r\nDate: %s\r\n",
 		from, n, time.Date(2026, 11, 20, 9, n, 0, 0, time.UTC).Format(time.RFC1123Z))
 	var irt []string
@@ -55,7 +55,7 @@ func TestVoiceFromSent(t *testing.T) {
 		{"Alice <alice@example.org>", "", "A new message, not a reply.\n\nCheers,\nAl"},
 		{"Bob <bob@example.org>", "q4@example.org", "Someone else's words here.\n\n-- \nBob"},
 	} {
-		d := sentEvent(t, i+1, m.from, m.irt, m.body)
+		d := sentDelivery(t, i+1, m.from, m.irt, m.body)
 		for range 2 { // a redelivery learns nothing twice
 			if err := v.Handle(ctx, d); err != nil {
 				t.Fatal(err)
@@ -120,7 +120,7 @@ func TestVoiceFromSent(t *testing.T) {
 		}
 	}
 	natstest.WaitFor(t, "the draft action", func() bool { return len(actions()) > 0 })
-	d, err := b.LoadBlob(ctx, actions()[0].Draft, actions()[0].DraftObject)
+	d, err := b.LoadBlob(ctx, actions()[0].Draft, actions()[0].DraftKey, actions()[0].DraftObject)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,7 +110,7 @@ func (s *Stage) classify(ctx context.Context, model *Model, in *bus.Ingested, ra
 	out := &bus.Classified{
 		V: bus.Version, Ref: in.Ref, InternalDate: in.InternalDate,
 		Score: res.Score, ModelScore: res.Score, Threshold: thr, ModelVersion: model.Version(),
-		Raw: in.Raw, RawObject: in.RawObject, ClassifiedAt: time.Now().UTC(), Action: bus.SpamNone,
+		Raw: in.Raw, RawKey: in.RawKey, RawObject: in.RawObject, ClassifiedAt: time.Now().UTC(), Action: bus.SpamNone,
 		DecidedBy: bus.DecidedByModel,
 	}
 	for _, r := range res.Reasons {

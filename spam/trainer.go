@@ -85,7 +85,10 @@ func (t *Trainer) Handle(ctx context.Context, d *bus.Delivery) error {
 		return err
 	}
 	if am.lastKey != key { // else: saved, but the mark was lost in a crash
-		raw, err := t.Bus.LoadBlob(ctx, fb.Raw, fb.RawObject)
+		raw, err := t.Bus.LoadBlob(ctx, fb.Raw, fb.RawKey, fb.RawObject)
+		if errors.Is(err, bus.ErrRawExpired) {
+			return bus.Permanentf("%v: the feedback waited longer than stream.raw_max_age", err)
+		}
 		if err != nil {
 			return err
 		}

@@ -200,7 +200,7 @@ func runDemo(parent context.Context, out io.Writer, verbose bool) error {
 	if rerr := <-done; err == nil {
 		err = rerr
 	}
-	rec.print(out, box)
+	rec.print(ctx, out, box, e.bus)
 	return err
 }
 
@@ -294,7 +294,16 @@ func lastEvent(r *demoEvents) time.Time {
 	return r.last
 }
 
-func (r *demoEvents) print(out io.Writer, box *demoMailbox) {
+// print writes what happened to each message, reading the raw mail from
+// the bus.
+func (r *demoEvents) print(ctx context.Context, out io.Writer, box *demoMailbox, b *bus.Bus) {
+	load := func(inline []byte, key, object string) []byte {
+		raw, err := b.LoadBlob(ctx, inline, key, object)
+		if err != nil {
+			return []byte("Subject: (" + err.Error() + ")\r\n\r\n")
+		}
+		return raw
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ids := make([]string, 0, len(r.ingested))
@@ -304,7 +313,7 @@ func (r *demoEvents) print(out io.Writer, box *demoMailbox) {
 	sort.Slice(ids, func(i, j int) bool { return r.ingested[ids[i]].UID < r.ingested[ids[j]].UID })
 	for _, id := range ids {
 		in := r.ingested[id]
-		m := mailmsg.Parse(in.Raw)
+		m := mailmsg.Parse(load(in.Raw, in.RawKey, in.RawObject))
 		from := ""
 		if len(m.From) > 0 {
 			from = m.From[0].Addr
@@ -351,7 +360,7 @@ func (r *demoEvents) print(out io.Writer, box *demoMailbox) {
 			case bus.ActionMove:
 				fmt.Fprintf(out, "       action: moved to Junk\n")
 			case bus.ActionDraft:
-				dm := mailmsg.Parse(a.Draft)
+				dm := mailmsg.Parse(load(a.Draft, a.DraftKey, a.DraftObject))
 				fmt.Fprintf(out, "       action: draft in Drafts — %q to %s: %q\n", dm.Subject, addrs(dm.To), firstLine(dm.Text))
 			case bus.ActionFlags:
 				fmt.Fprintf(out, "       action: flags %v\n", a.AddFlags)

@@ -9,6 +9,7 @@ import (
 	"mailassist/bus"
 	"mailassist/draft"
 	"mailassist/escalate"
+	"mailassist/habits"
 	"mailassist/learn"
 	"mailassist/oauth"
 	"mailassist/reply"
@@ -42,28 +43,31 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 		p.Events(bus.KindIngested, bus.KindFeedback, bus.KindSent, bus.KindDeadLetter).
 			KV(bus.CheckpointsKV, true).KV(bus.LeasesKV, true).KV(bus.SeenKV, true).KV(bus.JunkKV, true).
 			KV(bus.FailuresKV, false). // opened with the others; ingest counts no failures there
-			Objects(bus.RawObjects, true).
-			KVGetPut(oauth.Bucket) // every role that logs in to IMAP reads and refreshes OAuth2 tokens (setup creates the bucket)
+			Objects(bus.RawObjects, true).KVGetPut(bus.BodiesKV).
+			ConsumerInfo(bus.PipelineConsumers...). // backlog pacing
+			KVGetPut(oauth.Bucket)                  // every role that logs in to IMAP reads and refreshes OAuth2 tokens (setup creates the bucket)
 	case "spam":
 		p.Consume("spam", bus.AllAccounts(bus.KindIngested)).
 			Consume("spam-feedback", bus.AllAccounts(bus.KindFeedback)).
 			Events(bus.KindClassified, bus.KindAction).
-			Objects(bus.RawObjects, false).
+			Objects(bus.RawObjects, false).KVGet(bus.BodiesKV).
 			OwnObjects(spam.ModelsBucket).OwnKV(spam.TrainedBucket).OwnKV(spam.CacheBucket).
-			OwnKV(spam.CorrespondentsBucket).OwnKV(learn.Bucket) // the bootstrap from the mailbox and the Sent follower
+			OwnKV(spam.CorrespondentsBucket).OwnKV(learn.Bucket). // the bootstrap from the mailbox and the Sent follower
+			OwnKV(habits.Bucket)                                  // the bootstrap reads the history into the reply habits
 		// No mail_oauth_tokens: with it the spam user's JWT outgrows
 		// nats-server's 4 KiB control line, so its mailbox bootstrap cannot
 		// log in to oauth2 accounts with per-role users (docs/nats.md).
 	case "reply":
 		p.Consume("reply", bus.AllAccounts(bus.KindClassified)).
 			Consume("reply-voice", bus.AllAccounts(bus.KindSent)). // the user's signature and voice, from Sent
+			Consume("reply-habits", bus.AllAccounts(bus.KindSent)).
 			Events(bus.KindSuggested, bus.KindEscalation, bus.KindAction).
-			Objects(bus.RawObjects, true). // drafts too large to travel inline
-			OwnKV(reply.IndexBucket).OwnKV(reply.VoiceBucket).OwnKV(draft.LedgerBucket)
+			Objects(bus.RawObjects, true).KVGetPut(bus.BodiesKV). // drafts
+			OwnKV(reply.IndexBucket).OwnKV(reply.VoiceBucket).OwnKV(draft.LedgerBucket).OwnKV(habits.Bucket)
 	case "escalate":
 		p.Consume("escalate", bus.AllAccounts(bus.KindEscalation)).
 			Events(bus.KindEscalated, bus.KindAction).
-			Objects(bus.RawObjects, true).
+			Objects(bus.RawObjects, true).KVGetPut(bus.BodiesKV).
 			KV(bus.SeenKV, false).ReadStream(). // thread lookup in what the bus holds
 			OwnKV(escalate.BudgetBucket).OwnKV(reply.VoiceBucket).OwnKV(draft.LedgerBucket).
 			KVGetPut(oauth.Bucket)
@@ -73,7 +77,7 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 			Events(bus.KindFeedback, bus.KindAction).
 			OwnKV(draft.LedgerBucket).
 			KV(bus.JunkKV, true).
-			Objects(bus.RawObjects, false).
+			Objects(bus.RawObjects, false).KVGet(bus.BodiesKV).
 			KVGetPut(oauth.Bucket)
 	default:
 		return bus.Permissions{}, false

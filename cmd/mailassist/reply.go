@@ -27,18 +27,34 @@ func replyTriggerEvalCmd() *cobra.Command {
 	var own []string
 	var threshold float64
 	var asJSON bool
+	var online onlineFlags
 	cmd := &cobra.Command{
-		Use:   "trigger-eval --corpus DIR [--own ADDR,…] [--threshold X] [--json]",
+		Use:   "trigger-eval --corpus DIR [--own ADDR,…] [--threshold X] [--online [--personal=false] [--personal-threshold P]] [--json]",
 		Short: "Measure the trigger's precision and recall on a corpus's ham/ (positive: answered by another message)",
 		Long: `A message in DIR/ham is positive when its Message-ID appears in the
 In-Reply-To or References of another message there: someone answered it.
 The trigger predicts positive when it would suggest replies. Figures are
 given for all ham (all), the ham without mailing-list headers (non-list),
 those of them with a To or Cc recipient (addressed), and all ham judged by
-the score alone without the skip rules (score-only).`,
+the score alone without the skip rules (score-only).
+
+With --online, DIR also holds sent/, the owner's sent mail: the messages
+of ham/ and sent/ are taken in date order, each received message judged
+before its outcome is known and (personal trigger) learnt once it is. A
+received message is positive when a message in sent/ answers it within
+14 days (In-Reply-To or References, or "Re:" and its subject to its
+sender); without sent/, as above. The owner's addresses default to those
+sent/ comes from.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := reply.EvaluateTrigger(corpus, reply.TriggerOptions{Own: own, Threshold: threshold})
+			to := reply.TriggerOptions{Own: own, Threshold: threshold}
+			var r reply.Report
+			var err error
+			if online.on {
+				r, err = reply.EvaluateTriggerOnline(corpus, online.options(to))
+			} else {
+				r, err = reply.EvaluateTrigger(corpus, to)
+			}
 			if err != nil {
 				return err
 			}
@@ -47,10 +63,11 @@ the score alone without the skip rules (score-only).`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(r)
 			}
-			printTriggerReport(cmd.OutOrStdout(), r, own)
+			printTriggerReport(cmd.OutOrStdout(), r, r.Own)
 			return nil
 		},
 	}
+	online.add(cmd)
 	cmd.Flags().StringVar(&corpus, "corpus", "", "corpus directory with ham/*.eml (required)")
 	cmd.Flags().StringSliceVar(&own, "own", nil, "the mailbox owner's addresses (default: unknown, the To/Cc signal is left out)")
 	cmd.Flags().Float64Var(&threshold, "threshold", 0, fmt.Sprintf("suggest from this score (default %g)", reply.DefaultThreshold))
@@ -65,6 +82,7 @@ func printTriggerReport(w io.Writer, r reply.Report, own []string) {
 		ownText = strings.Join(own, ", ")
 	}
 	fmt.Fprintf(w, "corpus %s, threshold %g, own addresses %s\n", r.Corpus, r.Threshold, ownText)
+	printOnline(w, r)
 	fmt.Fprintf(w, "%-10s %8s %9s %9s %5s %5s %5s %9s %7s %6s\n",
 		"set", "messages", "positives", "predicted", "tp", "fp", "fn", "precision", "recall", "f1")
 	for _, row := range []struct {

@@ -12,6 +12,7 @@ import (
 	"mailassist/configs"
 	"mailassist/draft"
 	"mailassist/escalate"
+	"mailassist/habits"
 	"mailassist/hardness"
 	"mailassist/llm"
 	"mailassist/reply"
@@ -101,10 +102,26 @@ func runReply(ctx context.Context, e *env) error {
 	if err := st.Open(ctx); err != nil {
 		return err
 	}
+	h, err := replyHabits(ctx, e)
+	if err != nil {
+		return err
+	}
+	st.Habits = h
 	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return h.Store.Watch(ctx) })
+	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, h.SentStage(e.cfg.Stages.Concurrency)), e.log) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, voice.Stage(1)), e.log) })
 	return g.Wait()
+}
+
+// replyHabits opens the accounts' reply habits (reply.trigger).
+func replyHabits(ctx context.Context, e *env) (*reply.Habits, error) {
+	store, err := habits.Open(ctx, e.bus, e.log)
+	if err != nil {
+		return nil, err
+	}
+	return &reply.Habits{Bus: e.bus, Accounts: e.cfg.Accounts, Store: store, Config: e.cfg.Reply.Trigger}, nil
 }
 
 // runEscalate sends hard threads to the large model, or to the human.

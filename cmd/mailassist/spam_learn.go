@@ -31,7 +31,17 @@ func spamLearning(ctx context.Context, e *env, st *spam.Stage, models *spam.Mode
 	}
 	st.Lists = sc.ListsFor
 	st.Correspondents, st.CorrespondentScore = corr, sc.CorrespondentScore
-	return learn.New(ctx, e.bus, models, corr, sc, e.log)
+	l, err := learn.New(ctx, e.bus, models, corr, sc, e.log)
+	if err != nil {
+		return nil, err
+	}
+	// The first start also reads the history into the reply habits.
+	if l.Habits, err = replyHabits(ctx, e); err != nil {
+		return nil, err
+	}
+	tc := e.cfg.Reply.Trigger
+	l.HabitsDays, l.HabitsMax = tc.HistoryDays, tc.HistoryMax
+	return l, nil
 }
 
 func spamLearnCmd() *cobra.Command {
@@ -121,6 +131,26 @@ func printBootstrap(out io.Writer, sts []learn.Status) {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Account, s.State, s.Spam, s.Ham, s.Skipped,
 			s.Correspondents, thr, s.Updated.Format(time.RFC3339), detail)
+	}
+	tw.Flush()
+	printHabitsBootstrap(out, sts)
+}
+
+// printHabitsBootstrap shows what the first start read into each
+// account's reply habits.
+func printHabitsBootstrap(out io.Writer, sts []learn.Status) {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	header := false
+	for _, s := range sts {
+		h := s.Habits
+		if h == nil {
+			continue
+		}
+		if !header {
+			fmt.Fprintln(tw, "\nACCOUNT\tREPLY HABITS BOOTSTRAP\tRECEIVED\tSENT\tANSWERED\tUNANSWERED\tOUTCOMES")
+			header = true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\n", s.Account, h.State, h.Received, h.Sent, h.Answered, h.Unanswered, h.Outcomes)
 	}
 	tw.Flush()
 }

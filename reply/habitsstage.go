@@ -1,0 +1,136 @@
+package reply
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"mailassist/account"
+	"mailassist/bus"
+	"mailassist/habits"
+	"mailassist/mailmsg"
+)
+
+// Habits is the personal trigger at work: it decides with each account's
+// reply habits and keeps them current from the account's mail — every
+// classified message (predicted before it is learnt) and every message
+// of the Sent folder (mail.sent), each once however often it is
+// delivered. It is also what the mailbox bootstrap (learn) teaches the
+// history through.
+type Habits struct {
+	Bus      *bus.Bus
+	Accounts []account.Account
+	Store    *habits.Store
+	// Config is the reply.trigger section, with its defaults.
+	Config TriggerConfig
+}
+
+// decide is the trigger of the reply stage: the content trigger, or,
+// for an account with the personal trigger on, TriggerPersonal with the
+// account's habits. Either way a message the habits keep is then learnt
+// (a redelivered one is not counted again).
+func (h *Habits) decide(ctx context.Context, m *mailmsg.Message, spam bool, c *bus.Classified, o TriggerOptions, log *slog.Logger) (Decision, error) {
+	if h == nil || h.Store == nil {
+		return Trigger(m, spam, o), nil
+	}
+	personal, po := h.Config.For(c.Account)
+	var d Decision
+	if personal {
+		p, err := h.Store.Profile(ctx, c.Account)
+		if err != nil {
+			return Decision{}, err
+		}
+		po.Profile = p
+		d = TriggerPersonal(m, spam, o, po)
+	} else {
+		d = Trigger(m, spam, o)
+	}
+	hm, ok := Observe(m, spam, o, fallbackKey(&c.Ref), c.ID)
+	if !ok {
+		return d, nil
+	}
+	var ch habits.Change
+	if _, err := h.Store.Update(ctx, c.Account, func(p *habits.Profile) (bool, error) {
+		ch = p.Receive(&hm)
+		return ch.New, nil
+	}); err != nil {
+		return Decision{}, err
+	}
+	if ch.Answered+ch.Unanswered > 0 {
+		log.Debug("reply habits learnt", "answered", ch.Answered, "unanswered", ch.Unanswered)
+	}
+	return d, nil
+}
+
+// fallbackKey names a message without a Message-ID for the habits.
+func fallbackKey(r *bus.Ref) string {
+	if r.Fingerprint != "" {
+		return r.Fingerprint
+	}
+	return r.ID
+}
+
+// SentStage is the runner configuration that learns the accounts' sent
+// mail (mail.sent).
+func (h *Habits) SentStage(concurrency int) bus.Stage {
+	return bus.Stage{Name: "reply-habits", Filters: []string{bus.AllAccounts(bus.KindSent)}, Handler: h.HandleSent, Concurrency: concurrency}
+}
+
+// HandleSent learns one message of an account's Sent folder: its
+// recipients and thread, and the received messages it answers. The
+// same message delivered again (a redelivery, a Sent folder whose
+// UIDVALIDITY changed) is known by its Message-ID and changes nothing.
+func (h *Habits) HandleSent(ctx context.Context, d *bus.Delivery) error {
+	mail, err := bus.ReadMail[bus.Sent](ctx, h.Bus, d, h.Accounts)
+	if err != nil {
+		return err
+	}
+	ev := &mail.Event
+	fallback := ev.Fingerprint
+	if fallback == "" {
+		fallback = ev.ID
+	}
+	s := habits.SentFrom(mail.Message(), fallback, ev.InternalDate)
+	var ch habits.Change
+	if _, err := h.Store.Update(ctx, ev.Account, func(p *habits.Profile) (bool, error) {
+		ch = p.Sent(&s)
+		return ch.New, nil
+	}); err != nil {
+		return err
+	}
+	d.Log.Debug("reply habits: sent message learnt", "new", ch.New, "answered", ch.Answered, "unanswered", ch.Unanswered)
+	return nil
+}
+
+// HistoryReceived reads a received message of the mailbox's history (the
+// bootstrap): what the habits keep of it, or false for mail they leave
+// out. ref is its identity, at its INTERNALDATE.
+func (h *Habits) HistoryReceived(acct *account.Account, raw []byte, at time.Time, ref string) (habits.Message, bool) {
+	m := mailmsg.Parse(raw)
+	if len(m.From) == 0 {
+		return habits.Message{}, false
+	}
+	o := TriggerOptions{Own: acct.Own(), Names: names(acct), Arrived: at}
+	return Observe(m, false, o, ref, ref)
+}
+
+// HistorySent reads a message of the Sent folder's history.
+func (h *Habits) HistorySent(raw []byte, at time.Time, ref string) habits.Sent {
+	return habits.SentFrom(mailmsg.Parse(raw), ref, at)
+}
+
+// LearnHistory learns a mailbox's history in date order (what was
+// received before what was sent at the same time), then the outcomes
+// whose 14 days ended by now. Each message counts once, however often
+// the history is learnt.
+func (h *Habits) LearnHistory(ctx context.Context, account string, received []habits.Message, sent []habits.Sent, now time.Time) (habits.Change, habits.Totals, error) {
+	var total habits.Change
+	p, err := h.Store.Update(ctx, account, func(p *habits.Profile) (bool, error) {
+		total = habits.LearnHistory(p, received, sent, now)
+		return total.New, nil
+	})
+	if err != nil {
+		return habits.Change{}, habits.Totals{}, err
+	}
+	return total, p.Totals, nil
+}
