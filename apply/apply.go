@@ -18,6 +18,7 @@ import (
 
 	"mailassist/account"
 	"mailassist/bus"
+	"mailassist/draft"
 	"mailassist/imapx"
 	"mailassist/outage"
 )
@@ -35,6 +36,9 @@ import (
 type Applier struct {
 	Bus      *bus.Bus
 	Accounts []account.Account
+	// Ledger, when set, is told about the drafts apply files, replaces
+	// and removes (draft.Ledger), and replace_draft consults it.
+	Ledger *draft.Ledger
 	// IdleClose is how long an account's connection stays open without an
 	// action, so that a thousand quiet accounts do not hold a thousand
 	// connections besides their watchers'. Default 1m.
@@ -134,6 +138,10 @@ func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 			return bus.Permanentf("%s action without mailbox and uid", act.Kind)
 		}
 	case bus.ActionDraft:
+	case bus.ActionReplaceDraft, bus.ActionDeleteDraft:
+		if act.OldDraft == nil {
+			return bus.Permanentf("%s action without an old_draft", act.Kind)
+		}
 	default:
 		return bus.Permanentf("unknown action kind %q", act.Kind)
 	}

@@ -22,16 +22,21 @@ import (
 //     EXPUNGE where the server lacks MOVE), with the Junk marks of the
 //     whole set written before and after it;
 //  2. drafts, one APPEND each, a draft already filed recognised by the
-//     index of the drafts filed (drafts.go), not by a search of Drafts.
+//     index of the drafts filed (drafts.go), not by a search of Drafts;
+//     a draft that replaces the thread's earlier one (replace_draft)
+//     first removes that one unless the user edited it, and
+//     delete_draft removes a draft whose thread the user answered
+//     (replace.go: they look the old draft up in Drafts).
 //
-// No command costs more for a larger folder: a message is found by its
+// No command costs more for a larger folder (but for replace_draft and
+// delete_draft, which read the headers of Drafts to find the old draft
+// the user may have edited into a new message): a message is found by its
 // UID while UIDVALIDITY holds, and a UID that is gone is left out by the
 // command itself (a move of a message that is gone counts as done). A
 // command over a set that fails (and not by the connection closing) is
 // tried again one action at a time, so that one bad UID fails alone. An
 // action is acknowledged only when the command that carried it out
-// succeeded. A new kind of action (a draft replaced or removed) takes a
-// step of its own here, after the moves.
+// succeeded.
 func (a *Applier) runBatch(ctx context.Context, account string, items []*item) []error {
 	errs := make([]error, len(items))
 	ac, err := a.conn(account)
@@ -63,7 +68,8 @@ func (a *Applier) runBatch(ctx context.Context, account string, items []*item) [
 	byBox := map[string][]*item{}
 	var drafts []*item
 	for _, it := range items {
-		if it.act.Kind == bus.ActionDraft {
+		switch it.act.Kind {
+		case bus.ActionDraft, bus.ActionReplaceDraft, bus.ActionDeleteDraft:
 			drafts = append(drafts, it)
 			continue
 		}
@@ -76,7 +82,14 @@ func (a *Applier) runBatch(ctx context.Context, account string, items []*item) [
 		s.folder(ctx, box, byBox[box])
 	}
 	for _, it := range drafts {
-		it.err = s.draft(ctx, it)
+		switch it.act.Kind {
+		case bus.ActionReplaceDraft:
+			it.err = s.replaceDraft(ctx, it)
+		case bus.ActionDeleteDraft:
+			it.err = s.deleteDraft(ctx, it)
+		default:
+			it.err = s.draft(ctx, it)
+		}
 	}
 
 	broken := false

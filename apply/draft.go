@@ -13,7 +13,8 @@ import (
 )
 
 // draft appends the action's draft to Drafts, unless it was filed
-// already. The index of the drafts filed (drafts.go) answers that; only
+// already or the ledger says it gave way (to a newer draft of its
+// thread, to the user's edited draft or reply), and tells the ledger. The index of the drafts filed (drafts.go) answers that; only
 // when it is unsure — a record left "appending" by a crash, or none for
 // an action that was delivered before (it may come from before the
 // index) — is Drafts searched for the X-Mailassist-Ref.
@@ -55,7 +56,20 @@ func (s *session) draft(ctx context.Context, it *item) error {
 		}
 		if exists {
 			it.log.Info("draft already in Drafts (found by its reference)", "drafts", drafts)
+			if err := s.appended(ctx, act.ID, raw, 0); err != nil {
+				return err
+			}
 			return recordDraft(ctx, kv, draftRecord{Ref: act.ID, State: draftFiled, Mailbox: drafts})
+		}
+	}
+	if s.a.Ledger != nil {
+		ok, err := s.a.Ledger.ShouldAppend(ctx, act.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			it.log.Info("draft not filed: its thread moved on (a newer draft, the user's edited draft or reply)")
+			return nil
 		}
 	}
 	if err := recordDraft(ctx, kv, draftRecord{Ref: act.ID, State: draftAppending, Mailbox: drafts}); err != nil {
@@ -73,7 +87,19 @@ func (s *session) draft(ctx context.Context, it *item) error {
 		return fmt.Errorf("append draft to %q: %w", drafts, err)
 	}
 	it.log.Info("draft appended", "drafts", drafts, "uid", data.UID)
+	if err := s.appended(ctx, act.ID, raw, uint32(data.UID)); err != nil {
+		return err
+	}
 	return recordDraft(ctx, kv, draftRecord{Ref: act.ID, State: draftFiled, Mailbox: drafts, UIDValidity: data.UIDValidity, UID: uint32(data.UID)})
+}
+
+// appended tells the ledger (when there is one) that the draft ref is in
+// Drafts under uid (0: found there, after a crash).
+func (s *session) appended(ctx context.Context, ref string, raw []byte, uid uint32) error {
+	if s.a.Ledger == nil {
+		return nil
+	}
+	return s.a.Ledger.Appended(ctx, ref, raw, uid)
 }
 
 // hasDraft reports whether mailbox holds a message whose bus.RefHeader is

@@ -11,31 +11,25 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"mailassist/draft"
 )
 
-// DraftsBucket is the KV bucket of the drafts apply filed: key
-// DraftKey(ref), value a draftRecord. It is how apply knows a draft is
-// there without searching Drafts, and where a later action that replaces
-// or removes a draft finds its UID.
-const DraftsBucket = "mail_drafts"
+// The drafts apply filed are recorded in the drafts' ledger bucket
+// (draft.LedgerBucket), under keys of their own: DraftKey(ref), value a
+// draftRecord. It is how apply knows a draft is there without searching
+// Drafts, however apply was asked to file it. The record lives as long as
+// the ledger's (90 days after its last change), longer than the stream
+// keeps the action that filed it, which may be redelivered or replayed
+// until then.
 
-// DraftsBucketConfig is the bucket's configuration: a record lives as long
-// as the stream keeps the action that filed it, which may be redelivered
-// or replayed until then.
-func DraftsBucketConfig(maxAge time.Duration) jetstream.KeyValueConfig {
-	return jetstream.KeyValueConfig{
-		Bucket:      DraftsBucket,
-		Description: "drafts apply filed, by X-Mailassist-Ref: appending, or filed with their UID",
-		TTL:         maxAge,
-	}
-}
-
-// DraftKey is the mail_drafts key of a draft's X-Mailassist-Ref: the
-// account (the ref's first part) and a hash of the ref.
+// DraftKey is the key of a draft's X-Mailassist-Ref: the account (the
+// ref's first part), "a", and a hash of the ref (the ledger's own keys
+// have another shape: draft.LedgerBucket).
 func DraftKey(ref string) string {
 	account, _, _ := strings.Cut(ref, "/")
 	sum := sha256.Sum256([]byte(ref))
-	return account + "." + hex.EncodeToString(sum[:16])
+	return account + ".a." + hex.EncodeToString(sum[:16])
 }
 
 // Draft states in the index.
@@ -47,7 +41,7 @@ const (
 	draftFiled = "filed"
 )
 
-// draftRecord is the mail_drafts value of one draft.
+// draftRecord is the value of one draft.
 type draftRecord struct {
 	Ref         string    `json:"ref"`
 	State       string    `json:"state"`
@@ -64,7 +58,7 @@ func (a *Applier) draftIndex(ctx context.Context) (jetstream.KeyValue, error) {
 	if a.drafts != nil {
 		return a.drafts, nil
 	}
-	kv, err := a.Bus.KeyValue(ctx, DraftsBucketConfig(a.Bus.Opts.MaxAge))
+	kv, err := a.Bus.KeyValue(ctx, draft.LedgerConfig())
 	if err != nil {
 		return nil, err
 	}

@@ -12,9 +12,17 @@ import (
 
 // selectFolder selects mailbox, unless the connection has it selected
 // already, and returns its UIDVALIDITY. gone reports a mailbox that does
-// not exist (any more).
+// not exist (any more). A folder selected by an earlier batch is brought
+// up to date with a NOOP: until the server syncs the session (which it
+// does at a command's end, not before it), messages that arrived since
+// the last command are not in its view, and a UID SEARCH or UID MOVE
+// would pass them over as gone.
 func (s *session) selectFolder(mailbox string) (uv uint32, gone bool, err error) {
 	if s.ac.selected == mailbox {
+		if err := s.c.Noop().Wait(); err != nil {
+			s.ac.selected = ""
+			return 0, false, fmt.Errorf("noop in %q: %w", mailbox, err)
+		}
 		return s.ac.selectedUV, false, nil
 	}
 	s.ac.selected = ""

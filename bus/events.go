@@ -58,20 +58,117 @@ type FeedbackSource string
 // Sources of feedback.
 const (
 	SourceUserMove FeedbackSource = "user-move" // a move into or out of Junk
+	// SourceUserReply: a message the user sent answered the thread of a
+	// draft (kind draft: sent_unchanged, sent_edited).
+	SourceUserReply FeedbackSource = "user-reply"
+	// SourceDraftsCheck: the Drafts folder was read, and the draft was
+	// gone (deleted) or still there (pending).
+	SourceDraftsCheck FeedbackSource = "drafts-check"
+	// SourceThreadMessage: a newer message of the thread got a draft that
+	// replaced this one (replaced).
+	SourceThreadMessage FeedbackSource = "thread-message"
+)
+
+// FeedbackKind says what a feedback event is about.
+type FeedbackKind string
+
+// Kinds of feedback.
+const (
+	// FeedbackLabel: a spam or ham label from the user's move. Events
+	// published before the field existed have no kind: they are labels.
+	FeedbackLabel FeedbackKind = "label"
+	// FeedbackDraft: what became of a draft mailassist filed (Draft).
+	FeedbackDraft FeedbackKind = "draft"
 )
 
 // Feedback is published on mail.feedback.<account> when the user moves a
 // message into Junk (label spam) or out of Junk into a watched folder
-// (label ham). Moves the pipeline made itself are not feedback.
+// (label ham), and (kind draft) when a draft mailassist filed meets its
+// fate. Moves the pipeline made itself are not feedback.
 type Feedback struct {
 	V int `json:"v"`
+	// Ref is the message moved (label), or the message the draft answers
+	// (draft): its identity is the draft's X-Mailassist-Ref.
 	Ref
-	Label     Label          `json:"label"`
+	// Kind is label or draft; absent (older events) means label.
+	Kind FeedbackKind `json:"kind,omitempty"`
+	// Label is spam or ham (kind label only).
+	Label     Label          `json:"label,omitempty"`
 	Source    FeedbackSource `json:"source"`
 	Raw       []byte         `json:"raw,omitempty"` // older events only: see Ingested.RawKey
 	RawKey    string         `json:"raw_key,omitempty"`
 	RawObject string         `json:"raw_object,omitempty"`
 	At        time.Time      `json:"at"`
+	// Draft says what became of the draft (kind draft only).
+	Draft *DraftFeedback `json:"draft,omitempty"`
+}
+
+// DraftFate is what became of a draft mailassist filed.
+type DraftFate string
+
+// Fates of a draft.
+const (
+	// FateSentUnchanged: the user sent a reply in the thread whose text
+	// (without quote and signature) is the draft's.
+	FateSentUnchanged DraftFate = "sent_unchanged"
+	// FateSentEdited: the user sent a reply in the thread whose text
+	// differs from the draft's (EditDistance says how much).
+	FateSentEdited DraftFate = "sent_edited"
+	// FateDeleted: the draft left Drafts and no reply was sent.
+	FateDeleted DraftFate = "deleted"
+	// FatePending: the draft is still in Drafts, unsent, after
+	// reply.pending_after. It may still be sent or deleted later: a
+	// further event then gives its final fate.
+	FatePending DraftFate = "pending"
+	// FateReplaced: a newer message of the thread got a draft, and this
+	// one, unedited, was replaced by it. Not a verdict of the user's.
+	FateReplaced DraftFate = "replaced"
+)
+
+// DraftFates lists every fate, for metrics and statistics.
+var DraftFates = []DraftFate{FateSentUnchanged, FateSentEdited, FateDeleted, FatePending, FateReplaced}
+
+// DraftSource says who wrote a draft.
+type DraftSource string
+
+// Sources of drafts.
+const (
+	DraftBuiltin    DraftSource = "builtin"     // the built-in generator (reply)
+	DraftSmallModel DraftSource = "small_model" // the small language model (reply)
+	DraftLargeModel DraftSource = "large_model" // the large language model (escalate)
+	DraftHandoff    DraftSource = "handoff"     // the reply skeleton of a thread handed to the human (escalate)
+)
+
+// DraftSources lists every source, for metrics and statistics.
+var DraftSources = []DraftSource{DraftBuiltin, DraftSmallModel, DraftLargeModel, DraftHandoff}
+
+// DraftFeedback is what became of one draft: Feedback.Draft of a
+// feedback event of kind draft.
+type DraftFeedback struct {
+	Fate   DraftFate   `json:"fate"`
+	Source DraftSource `json:"source"`
+	// Model is the language model that wrote it, when one did.
+	Model string `json:"model,omitempty"`
+	// Intent is the drafted suggestion's intent (yes, no, schedule, …);
+	// empty for a full draft (a model's draft, an escalation's).
+	Intent string `json:"intent,omitempty"`
+	// Stage filed it: reply or escalate.
+	Stage string `json:"stage"`
+	// MessageID is the draft's own Message-ID.
+	MessageID string    `json:"message_id,omitempty"`
+	FiledAt   time.Time `json:"filed_at"`
+	// EditDistance (sent_unchanged, sent_edited): the normalised edit
+	// distance between the text filed and the text sent, both without
+	// quote and signature: 0 unchanged, 1 nothing in common; 0 for the
+	// other fates.
+	EditDistance float64 `json:"edit_distance"`
+	// SentID and SentMessageID (sent_unchanged, sent_edited) name the
+	// user's reply: its identity on mail.sent and its Message-ID.
+	SentID        string `json:"sent_id,omitempty"`
+	SentMessageID string `json:"sent_message_id,omitempty"`
+	// ReplacedBy (replaced) is the identity of the newer message whose
+	// draft replaced this one.
+	ReplacedBy string `json:"replaced_by,omitempty"`
 }
 
 // ActionKind is what an action asks of apply.
@@ -106,7 +203,27 @@ const (
 	ActionMove  ActionKind = "move"
 	ActionDraft ActionKind = "draft"
 	ActionFlags ActionKind = "flags"
+	// ActionReplaceDraft appends Draft like ActionDraft and removes
+	// OldDraft, the same thread's earlier draft, unless the user edited
+	// it: then that one stays and Draft is not appended.
+	ActionReplaceDraft ActionKind = "replace_draft"
+	// ActionDeleteDraft removes OldDraft unless the user edited it.
+	ActionDeleteDraft ActionKind = "delete_draft"
 )
+
+// DraftRef names a draft mailassist filed earlier, for apply to find it
+// and to tell whether the user edited it.
+type DraftRef struct {
+	// Ref is its X-Mailassist-Ref: the identity of the message it answers.
+	Ref string `json:"ref"`
+	// InReplyTo is the Message-ID it answers, without angle brackets: a
+	// message with the \Draft flag and this In-Reply-To is the draft too
+	// (clients may drop X-Mailassist-Ref when they save it again).
+	InReplyTo string `json:"in_reply_to,omitempty"`
+	// Digest is draft.Digest of the draft as filed. A draft whose digest
+	// differs was edited by the user and is never touched.
+	Digest string `json:"digest"`
+}
 
 // Move targets with a meaning beyond a folder name.
 const (
@@ -141,6 +258,9 @@ type Action struct {
 	DraftObject string   `json:"draft_object,omitempty"`
 	AddFlags    []string `json:"add_flags,omitempty"`
 	RemoveFlags []string `json:"remove_flags,omitempty"`
+	// OldDraft (replace_draft, delete_draft) is the draft to remove when
+	// the user has not edited it.
+	OldDraft *DraftRef `json:"old_draft,omitempty"`
 }
 
 // DeadLetter is published on mail.deadletter.<account> when a stage gives
@@ -296,6 +416,13 @@ type Suggested struct {
 	// SenderOnly: the message had more recipients than
 	// reply.max_recipients, so the draft replies to the sender only.
 	SenderOnly bool `json:"sender_only,omitempty"`
+	// Replaces is the identity answered by the thread's earlier draft,
+	// which the draft action asks apply to replace (it stays if the user
+	// edited it, and the new one is then not filed).
+	Replaces string `json:"replaces,omitempty"`
+	// Withheld: the thread holds a draft of mailassist's that the user
+	// edited, so no other draft was filed beside it (drafted is false).
+	Withheld bool `json:"withheld,omitempty"`
 	// Injection is the instruction-like text aimed at an assistant that
 	// the message carries ("ignore previous instructions", a request to
 	// include a link or a Bcc): the model was not asked, the suggestions

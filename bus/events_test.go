@@ -57,3 +57,43 @@ func TestDeciderWireValues(t *testing.T) {
 		}
 	}
 }
+
+// A draft's fate, its source and the new action kinds are part of the
+// wire format (docs/events.md): consumers of mail.feedback (kind draft)
+// and publishers of actions rely on them.
+func TestDraftFeedbackWireValues(t *testing.T) {
+	ref := bus.Ref{ID: "a/1/2", Account: "a", Mailbox: "INBOX", UIDValidity: 1, UID: 2, MessageID: "<m@x>"}
+	fb := bus.Feedback{V: 1, Ref: ref, Kind: bus.FeedbackDraft, Source: bus.SourceUserReply,
+		Draft: &bus.DraftFeedback{Fate: bus.FateSentEdited, Source: bus.DraftSmallModel, Intent: "yes", Stage: "reply", EditDistance: 0.25}}
+	data, _ := json.Marshal(fb)
+	var m map[string]any
+	_ = json.Unmarshal(data, &m)
+	d, _ := m["draft"].(map[string]any)
+	if m["kind"] != "draft" || m["source"] != "user-reply" || d["fate"] != "sent_edited" || d["source"] != "small_model" ||
+		d["edit_distance"] != 0.25 || d["intent"] != "yes" {
+		t.Errorf("draft feedback on the wire: %s", data)
+	}
+	if _, ok := m["label"]; ok {
+		t.Errorf("draft feedback carries a label: %s", data)
+	}
+	for f, want := range map[bus.DraftFate]string{
+		bus.FateSentUnchanged: "sent_unchanged", bus.FateSentEdited: "sent_edited", bus.FateDeleted: "deleted",
+		bus.FatePending: "pending", bus.FateReplaced: "replaced",
+	} {
+		if string(f) != want {
+			t.Errorf("fate %v, want %q", f, want)
+		}
+	}
+	for k, want := range map[bus.ActionKind]string{bus.ActionReplaceDraft: "replace_draft", bus.ActionDeleteDraft: "delete_draft"} {
+		if string(k) != want {
+			t.Errorf("action kind %v, want %q", k, want)
+		}
+	}
+	// A label event is what it always was.
+	data, _ = json.Marshal(bus.Feedback{V: 1, Ref: ref, Label: bus.LabelSpam, Source: bus.SourceUserMove})
+	m = nil
+	_ = json.Unmarshal(data, &m)
+	if m["label"] != "spam" || m["draft"] != nil {
+		t.Errorf("label feedback on the wire: %s", data)
+	}
+}

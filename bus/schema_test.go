@@ -195,6 +195,14 @@ func TestEventsValidateAgainstTheirSchemas(t *testing.T) {
 		KindAction:     NewAction(ref, ActionMove, "spam"),
 		KindDeadLetter: &DeadLetter{V: Version, Account: "a", Stage: "spam", Subject: "mail.ingested.a", StreamSeq: 9, Reason: "bad", Data: []byte("{}"), At: now},
 	}
+	// The second shape of some kinds: a draft's fate, a draft replaced.
+	replace := NewAction(ref, ActionReplaceDraft, "reply")
+	replace.Draft, replace.OldDraft = []byte("hi\r\n"), &DraftRef{Ref: "a/1/1", InReplyTo: "q@x", Digest: "abc"}
+	moreSamples := map[string]any{
+		KindFeedback: &Feedback{V: Version, Ref: ref, Kind: FeedbackDraft, Source: SourceUserReply, At: now,
+			Draft: &DraftFeedback{Fate: FateSentEdited, Source: DraftBuiltin, Intent: "yes", Stage: "reply", FiledAt: now, EditDistance: 0.3}},
+		KindAction: replace,
+	}
 	c := jsonschema.NewCompiler()
 	for kind, ev := range samples {
 		path, _ := filepath.Abs(filepath.Join("..", "docs", "schema", kind+".schema.json"))
@@ -209,6 +217,13 @@ func TestEventsValidateAgainstTheirSchemas(t *testing.T) {
 		}
 		if err := sch.Validate(v); err != nil {
 			t.Errorf("%s does not validate: %v\n%s", kind, err, data)
+		}
+		if extra, ok := moreSamples[kind]; ok {
+			data, _ := json.Marshal(extra)
+			v, _ := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+			if err := sch.Validate(v); err != nil {
+				t.Errorf("%s does not validate: %v\n%s", kind, err, data)
+			}
 		}
 		// A wrong enum value must not.
 		bad := bytes.Replace(data, []byte(`"v":1`), []byte(`"v":"one"`), 1)

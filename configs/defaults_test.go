@@ -59,6 +59,7 @@ func TestDefaults(t *testing.T) {
 			Bootstrap:          spam.Bootstrap{MaxSpam: 2000, MaxHam: 2000, SentInterval: setting.Duration(10 * time.Minute)},
 		},
 		Reply: reply.Config{Draft: "top", Threshold: 0.5, MaxRecipients: 20,
+			PendingAfter: setting.Duration(72 * time.Hour), DraftsCheck: setting.Duration(10 * time.Minute),
 			Trigger: reply.TriggerConfig{TargetRecall: 0.55, HistoryDays: 180, HistoryMax: 5000}},
 		Escalate: escalate.Config{
 			Config:       hardness.Config{Threshold: 0.5},
@@ -225,6 +226,17 @@ func TestStageValuesKept(t *testing.T) {
   threshold: 0.7
   llm: small
   max_recipients: 5
+  signature: "-- \nAlice"
+  skip_senders: ["@news.example.com"]
+  only_senders: [boss@example.com]
+  voice: false
+  voice_remote: true
+  pending_after: 24h
+  drafts_check: 5m
+  per_account:
+    alice: {draft: top, llm: none, signature: auto, skip_senders: ["*@lists.*"]}
+accounts:
+  - {name: alice, address: alice@example.org, imap: {host: imap.example.org, password_env: P}}
 escalate:
   threshold: 1
   weights: {legal: 0, vip: 1}
@@ -241,7 +253,11 @@ llm:
     model: qwen2.5:1.5b
 `
 	cfg := parse(t, src)
+	off := false
 	wantReply := reply.Config{Draft: "none", Threshold: 0.7, LLM: "small", MaxRecipients: 5,
+		Signature: "-- \nAlice", SkipSenders: []string{"@news.example.com"}, OnlySenders: []string{"boss@example.com"},
+		Voice: &off, VoiceRemote: true, PendingAfter: setting.Duration(24 * time.Hour), DraftsCheck: setting.Duration(5 * time.Minute),
+		PerAccount: map[string]reply.AccountConfig{"alice": {Draft: "top", LLM: "none", Signature: "auto", SkipSenders: []string{"*@lists.*"}}},
 		Trigger: reply.TriggerConfig{TargetRecall: 0.55, HistoryDays: 180, HistoryMax: 5000}}
 	wantEsc := escalate.Config{
 		Config: hardness.Config{

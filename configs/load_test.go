@@ -416,6 +416,11 @@ func TestLoadExample(t *testing.T) {
 		t.Errorf("spam = %+v; want the block and per_account examples", sp)
 	}
 	cfg.Spam.Block, cfg.Spam.PerAccount = nil, nil
+	// And the reply lists.
+	if r := cfg.Reply; len(r.SkipSenders) != 1 || r.PerAccount["alice"].Signature != "auto" || r.PerAccount["alice"].LLM != "none" {
+		t.Errorf("reply = %+v; want the skip_senders and per_account examples", r)
+	}
+	cfg.Reply.SkipSenders, cfg.Reply.PerAccount = nil, nil
 	// So is the trigger's per_account.
 	if a, ok := cfg.Reply.Trigger.PerAccount["alice"]; !ok || a.Threshold != 0.3 || a.Personal == nil {
 		t.Errorf("reply.trigger = %+v; want the per_account example", cfg.Reply.Trigger)
@@ -457,5 +462,43 @@ func TestSpamListsChecked(t *testing.T) {
 	_, err := configs.Parse("t.yaml", []byte(y))
 	if err == nil || !strings.Contains(err.Error(), "spam.allow[0]") || !strings.Contains(err.Error(), "spam.per_account.nobody") {
 		t.Errorf("Parse = %v; want problems with spam.allow[0] and spam.per_account.nobody", err)
+	}
+}
+
+// The reply section's per-account entries, sender patterns and
+// signature are checked, each problem with its line.
+func TestReplyChecked(t *testing.T) {
+	y := `accounts:
+  - name: a
+    address: a@example.org
+    imap: {host: imap.example.org, password_env: P}
+reply:
+  skip_senders: [not-a-pattern]
+  signature: "bell\a"
+  pending_after: 10s
+  per_account:
+    nobody:
+      draft: top
+    a:
+      draft: maybe
+      llm: large
+      only_senders: ["@"]
+`
+	_, err := configs.Parse("t.yaml", []byte(y))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		`t.yaml:6: reply.skip_senders[0]: "not-a-pattern" is not an address`,
+		`t.yaml:7: reply.signature: holds control characters`,
+		`t.yaml:8: reply.pending_after:`,
+		`t.yaml:10: reply.per_account.nobody: "nobody" is not the name of an account`,
+		`t.yaml:13: reply.per_account.a.draft: "maybe" is not one of top, none`,
+		`t.yaml:14: reply.per_account.a.llm: "large" names llm.large, which is not configured`,
+		`t.yaml:15: reply.per_account.a.only_senders[0]:`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
 	}
 }

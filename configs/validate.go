@@ -38,6 +38,14 @@ func validate(c *Config, ps *problems) {
 	if c.Reply.LLM != "none" {
 		llmName(root, "reply.llm", c.Reply.LLM, &c.LLM, "", "none")
 	}
+	for name, a := range c.Reply.PerAccount {
+		if _, ok := c.Account(name); !ok {
+			root.Add("reply.per_account."+name, "%q is not the name of an account", name)
+		}
+		if a.LLM != "" && a.LLM != "none" {
+			llmName(root, "reply.per_account."+name+".llm", a.LLM, &c.LLM, "", "none")
+		}
+	}
 	c.Escalate.Validate(root.In("escalate"))
 	llmName(root, "escalate.llm", c.Escalate.LLM, &c.LLM, escalate.LLMNone, "")
 	if c.LLM.Small != nil {

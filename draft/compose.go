@@ -51,6 +51,12 @@ type ComposeOptions struct {
 	// of Reply-To, else of From). Default DefaultMaxRecipients; -1 for no
 	// cap.
 	MaxRecipients int
+	// Signature is the user's signature block, written below the reply
+	// and above the quote, where mail clients put it in a reply. A first
+	// line "--" or "-- " is the signature delimiter and is written "-- "
+	// (RFC 3676, section 4.3); a signature without one (a sign-off such
+	// as "Best,\nAlice") is written as it is. Empty: no signature.
+	Signature string
 }
 
 // DefaultMaxRecipients is the reply-all cap when ComposeOptions.MaxRecipients
@@ -155,7 +161,7 @@ func ComposeDraft(orig *mailmsg.Message, o ComposeOptions) (Draft, error) {
 	if err != nil {
 		return Draft{}, fmt.Errorf("compose: %w", err)
 	}
-	if _, err := io.WriteString(w, body(orig, o.Body)); err != nil {
+	if _, err := io.WriteString(w, body(orig, o.Body, o.Signature)); err != nil {
 		return Draft{}, fmt.Errorf("compose: %w", err)
 	}
 	if err := w.Close(); err != nil {
@@ -345,13 +351,21 @@ func draftID(o ComposeOptions, orig *mailmsg.Message) string {
 	return local + "@" + domain
 }
 
-// body is the reply text, a blank line, the attribution and the quoted
-// original.
-func body(orig *mailmsg.Message, reply string) string {
+// body is the reply text, a blank line, the signature and a blank line
+// when there is one, the attribution and the quoted original.
+func body(orig *mailmsg.Message, reply, sig string) string {
 	var b strings.Builder
 	reply = strings.TrimSpace(mailtext.StripControl(reply, true))
+	sig = signature(sig)
+	if sig != "" {
+		reply = cutDelimited(reply) // one signature, the user's
+	}
 	b.WriteString(reply)
 	b.WriteString("\n\n")
+	if sig != "" {
+		b.WriteString(sig)
+		b.WriteString("\n\n")
+	}
 	b.WriteString(attribution(orig))
 	b.WriteByte('\n')
 	quote(&b, orig.Text)
@@ -398,4 +412,38 @@ func quote(b *strings.Builder, text string) {
 			b.WriteString("> " + line + "\n")
 		}
 	}
+}
+
+// signature cleans a signature block: control characters out, trailing
+// white space of each line and blank lines at both ends trimmed, and a
+// first line "--" (with or without its space) written as the delimiter
+// "-- ". A delimiter alone is no signature.
+func signature(sig string) string {
+	lines := strings.Split(mailtext.StripControl(sig, true), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t\r")
+	}
+	sig = strings.Trim(strings.Join(lines, "\n"), "\n")
+	if sig == "--" {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(sig, "--\n"); ok {
+		if rest = strings.Trim(rest, "\n"); rest == "" {
+			return ""
+		}
+		return "-- \n" + rest
+	}
+	return sig
+}
+
+// cutDelimited cuts text at a "-- " signature delimiter line, so that a
+// reply that brought its own signature does not get a second one.
+func cutDelimited(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if i > 0 && strings.TrimRight(l, "\r") == "-- " {
+			return strings.TrimSpace(strings.Join(lines[:i], "\n"))
+		}
+	}
+	return text
 }

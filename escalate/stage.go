@@ -40,7 +40,14 @@ type Stage struct {
 	Escalator *Escalator
 	// MaxRecipients caps reply-all in drafts (draft.Request); 0: default.
 	MaxRecipients int
-	Now           func() time.Time // default time.Now
+	// Ledger, when set, follows the drafts (draft.Request.Ledger): one
+	// live draft per thread, and their fate under source large_model or
+	// handoff.
+	Ledger *draft.Ledger
+	// Signature, when set, returns the signature block of the account's
+	// drafts (reply.signature, per account).
+	Signature func(ctx context.Context, account string) (string, error)
+	Now       func() time.Time // default time.Now
 }
 
 // RunnerStage is the runner configuration: a thread waiting for the large
@@ -120,7 +127,19 @@ func (s *Stage) publish(ctx context.Context, ev *bus.Escalation, acct *account.A
 		out.Reasons = append(out.Reasons, bus.HardnessReason{Name: r.Name, Weight: r.Weight, Detail: r.Detail})
 	}
 	if res.Draft != "" {
-		filed, err := draft.File(ctx, s.Bus, m, acct, res.Draft, draft.Request{Stage: "escalate", ID: ev.ID, Now: s.now(), MaxRecipients: s.MaxRecipients})
+		req := draft.Request{Stage: "escalate", ID: ev.ID, Now: s.now(), MaxRecipients: s.MaxRecipients,
+			Ledger: s.Ledger, Original: ev.Ref, Source: bus.DraftLargeModel, Model: res.Model}
+		if res.Handler == bus.HandlerHuman {
+			req.Source = bus.DraftHandoff
+		}
+		if s.Signature != nil {
+			sig, err := s.Signature(ctx, acct.Name)
+			if err != nil {
+				return err
+			}
+			req.Signature = sig
+		}
+		filed, err := draft.File(ctx, s.Bus, m, acct, res.Draft, req)
 		if err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func (s *syncer) label(ctx context.Context, messageID string) (bus.Label, error)
 
 func (s *syncer) publishFeedback(ctx context.Context, ev *bus.Ingested, label bus.Label) error {
 	fb := bus.Feedback{
-		V: bus.Version, Ref: ev.Ref, Label: label, Source: bus.SourceUserMove, RawKey: ev.RawKey, RawObject: ev.RawObject, At: time.Now().UTC(),
+		V: bus.Version, Ref: ev.Ref, Kind: bus.FeedbackLabel, Label: label, Source: bus.SourceUserMove, RawKey: ev.RawKey, RawObject: ev.RawObject, At: time.Now().UTC(),
 	}
 	if _, err := s.w.Bus.Publish(ctx, bus.Subject(bus.KindFeedback, ev.Account), bus.MsgID("feedback", ev.ID), &fb); err != nil {
 		return err

@@ -39,6 +39,9 @@ const (
 	livePoll = 250 * time.Millisecond
 	// kvParallel bounds the KV look-ups of a chunk in flight.
 	kvParallel = 16
+	// finishTimeout bounds finishing a part whose events were sent after
+	// the catch-up was stopped.
+	finishTimeout = 30 * time.Second
 )
 
 // fetched is a part of a chunk, as the fetcher hands it over.
@@ -309,6 +312,11 @@ func (s *syncer) publishMessages(ctx context.Context, bufs []*imapclient.FetchMe
 		}
 		futures[i] = f
 	}
+	// Once the events are sent, the part is finished even when ctx ends
+	// (a stop, a lost lease): an event without its Message-ID record
+	// would be ingested again after a UIDVALIDITY change.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
 	acks, err := bus.WaitAcks(ctx, futures)
 	if err != nil {
 		return err

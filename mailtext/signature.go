@@ -112,6 +112,25 @@ func Signature(text string) (body, sig string) {
 	return body, strings.TrimSpace(strings.Join(tail, "\n"))
 }
 
+// UserSignature returns the signature block the writer of a mail puts
+// under their own text: text is the mail's whole text, whose quoted
+// history is left out first (as Split does); the block is cut as
+// Signature cuts it, without what a mail app or a mailing list adds
+// (trailing mobile footers such as "Sent from my iPhone", a list
+// footer). delimited says whether it stands below a "-- " (or bare "--")
+// delimiter line, which is not part of sig. sig is "" when the text has
+// none: it is the block a reply written for that user would end with.
+func UserSignature(text string) (sig string, delimited bool) {
+	region, _ := scan(text, false)
+	lines := splitLines(region)
+	lines = lines[:lastNonBlank(lines)+1]
+	lines = lines[:mobileCut(lines, len(lines))]
+	lines = lines[:footerCut(lines, len(lines))]
+	delimited = dashCut(lines) < len(lines)
+	_, sig = Signature(strings.Join(lines, "\n"))
+	return sig, delimited && sig != ""
+}
+
 // dashCut returns the index of the signature delimiter line, or
 // len(lines). "-- " wins over an earlier bare "--", so that what is cut
 // does not depend on how far below the delimiter one reads.

@@ -66,3 +66,30 @@ func TestSignature(t *testing.T) {
 		})
 	}
 }
+
+func TestUserSignature(t *testing.T) {
+	tests := []struct {
+		name, in, sig string
+		delimited     bool
+	}{
+		{"delimiter", "See you at 3.\n\n-- \nBob Stone\nHead of Operations", "Bob Stone\nHead of Operations", true},
+		{"bare dashes", "See you at 3.\n--\nBob", "Bob", true},
+		{"sign-off", "Please check.\n\nBest regards,\nDana Miller", "Best regards,\nDana Miller", false},
+		{"mobile footer dropped", "On my way.\n\nSent from my iPhone", "", false},
+		{"sign-off above a mobile footer", "On my way.\n\nCheers,\nBob\n\nSent from my iPhone", "Cheers,\nBob", false},
+		{"delimiter above a mobile footer", "Done.\n\n-- \nBob\n\nVon meinem iPhone gesendet", "Bob", true},
+		{"list footer dropped", "Patch attached.\n\nThanks,\nBob\n\n_______________________________________________\ndev mailing list\nhttps://lists.example.org/dev", "Thanks,\nBob", false},
+		{"none", "Can you send the report by Friday?", "", false},
+		{"above the quote", "Yes, Friday works.\n\n-- \nBob\n\nOn Mon, 2 Nov 2026, Carol <carol@example.org> wrote:\n> Friday?\n>\n> -- \n> Carol", "Bob", true},
+		{"none above the quote", "Yes.\n\nOn Mon, 2 Nov 2026, Carol <carol@example.org> wrote:\n> Friday?\n>\n> Best,\n> Carol", "", false},
+		{"empty", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sig, delimited := UserSignature(tt.in)
+			if sig != tt.sig || delimited != tt.delimited {
+				t.Errorf("UserSignature = %q, %v; want %q, %v", sig, delimited, tt.sig, tt.delimited)
+			}
+		})
+	}
+}

@@ -62,7 +62,15 @@ var optionIntents = [maxOptions]string{IntentYes, IntentSchedule, IntentOther}
 // senhor, je/u). For a message whose language is unknown or has no
 // response set, or whose new text is empty, it returns nil: a reply in
 // another language is worse than none.
-func Builtin(m *mailmsg.Message) []Suggestion {
+func Builtin(m *mailmsg.Message) []Suggestion { return BuiltinRanked(m, nil) }
+
+// BuiltinRanked is Builtin with each intent's score multiplied by its
+// weight in weights (draft.Ledger.IntentWeights: above 1 for an intent
+// whose drafts the user keeps, down to draft.IntentFloor for one they
+// delete; absent means 1). It changes which fitting intents are offered
+// and which comes first — the one drafted — never which intents fit; a
+// yes/no question still gets both a yes and a no.
+func BuiltinRanked(m *mailmsg.Message, weights map[string]float64) []Suggestion {
 	f := extract(m)
 	p, ok := packs[f.lang]
 	if !ok || len(p.replies) == 0 || (f.words == 0 && !f.attached) {
@@ -74,6 +82,11 @@ func Builtin(m *mailmsg.Message) []Suggestion {
 		return p.optionSuggestions(&f, have, seed)
 	}
 	scores := intentScores(&f)
+	for i, intent := range Intents {
+		if w, ok := weights[intent]; ok && w > 0 {
+			scores[i] *= w
+		}
+	}
 	order := make([]int, 0, len(Intents))
 	for i := range Intents {
 		if scores[i] > 0 {

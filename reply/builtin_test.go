@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailassist/draft"
 	"mailassist/lang"
 	"mailassist/mailmsg"
 )
@@ -209,5 +210,34 @@ func benchTrigger(b *testing.B, msgs []*mailmsg.Message) {
 	o := TriggerOptions{Own: []string{"sam@example.org"}}
 	for i := 0; b.Loop(); i++ {
 		Trigger(msgs[i%len(msgs)], false, o)
+	}
+}
+
+// The intents the user keeps rank higher and those they delete lower,
+// never out of the offer: a yes/no question keeps its yes and its no.
+func TestBuiltinRanked(t *testing.T) {
+	m := fixture(t, "builtin/reschedule.eml")
+	plain := Builtin(m)
+	if len(plain) == 0 || plain[0].Intent != IntentYes {
+		t.Fatalf("without weights: %+v, want yes first", plain)
+	}
+	intents := func(ss []Suggestion) []string {
+		var out []string
+		for _, s := range ss {
+			out = append(out, s.Intent)
+		}
+		return out
+	}
+	deleted := BuiltinRanked(m, map[string]float64{IntentYes: draft.IntentWeight(0, 20)})
+	got := intents(deleted)
+	if got[0] == IntentYes || !slices.Contains(got, IntentYes) || !slices.Contains(got, IntentNo) {
+		t.Errorf("yes always deleted: %v, want yes lower but still offered, and a no", got)
+	}
+	kept := BuiltinRanked(m, map[string]float64{IntentNo: draft.IntentWeight(20, 0)})
+	if got := intents(kept); got[0] != IntentNo {
+		t.Errorf("no always sent: %v, want no first", got)
+	}
+	if got := intents(BuiltinRanked(m, map[string]float64{})); !slices.Equal(got, intents(plain)) {
+		t.Errorf("empty weights change the order: %v, want %v", got, intents(plain))
 	}
 }

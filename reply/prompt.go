@@ -50,7 +50,16 @@ type PromptOptions struct {
 	// Feedback is set on the retry: why the previous answer was rejected
 	// (the text of a Validate error).
 	Feedback string
+	// Voice are short replies the user wrote (Voice.Examples: their own
+	// words, without quotes and signatures), shown for tone and length:
+	// at most MaxVoiceExamples, each one line of at most 300 bytes
+	// (longer ones are left out), all within maxVoiceTokens and a third
+	// of MaxTokens.
+	Voice []string
 }
+
+// maxVoiceTokens bounds the user's examples in the prompt.
+const maxVoiceTokens = 200
 
 // advertised are the intents the prompt lists: all but IntentOther, which
 // the schema allows but the prompt does not suggest.
@@ -68,6 +77,7 @@ type promptData struct {
 	Date, Subject string
 	Body, History string
 	Feedback      string
+	Voice         []string
 }
 
 // Prompt renders the prompt that asks a model for suggestions for m. The
@@ -99,6 +109,7 @@ func Prompt(m *mailmsg.Message, o PromptOptions) (system, user string) {
 	if !m.Date.IsZero() {
 		d.Date = m.Date.Format("Mon, 2 Jan 2006 15:04 -0700")
 	}
+	d.Voice = voiceLines(o.Voice, o.MaxTokens)
 	fresh, history = cleanBody(fresh), cleanBody(history)
 
 	// Fit: the fixed part first, then the new text gets up to two thirds
@@ -180,4 +191,25 @@ func addressLine(as []mailmsg.Address) string {
 		parts = append(parts, a.String())
 	}
 	return cleanLine(strings.Join(parts, ", "), 400)
+}
+
+// voiceLines are the user's examples as the prompt shows them: one line
+// each of at most 300 bytes (longer ones are left out, not cut), at most
+// MaxVoiceExamples, within maxVoiceTokens and a third of the prompt's
+// budget.
+func voiceLines(examples []string, budget int) []string {
+	var out []string
+	used := 0
+	for _, e := range examples {
+		if len(out) == MaxVoiceExamples {
+			break
+		}
+		line := cleanLine(e, 4*exampleMaxBytes)
+		n := EstimateTokens(line) + 2
+		if line == "" || len(line) > exampleMaxBytes || used+n > min(maxVoiceTokens, budget/3) { // a cut example would teach cut replies
+			continue
+		}
+		out, used = append(out, line), used+n
+	}
+	return out
 }

@@ -23,6 +23,12 @@ func TestPromptGolden(t *testing.T) {
 		{"injection", "prompt/injection.eml", PromptOptions{UserName: "Sam Taylor"}},
 		{"retry", "builtin/reschedule.eml", PromptOptions{UserName: "Demo User",
 			Feedback: `invalid suggestions: suggestion 2: preamble "here is"`}},
+		{"voice", "builtin/reschedule.eml", PromptOptions{UserName: "Demo User", Voice: []string{
+			"Sounds good, see you then!",
+			"Hi Carol,\nno problem, Thursday is fine.\nCheers",
+			"Thanks — I'll take a look tomorrow.",
+			"A fourth example is never shown.",
+		}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,5 +128,26 @@ func TestSchema(t *testing.T) {
 	}
 	if !slices.Equal(s.Required, []string{"suggestions"}) {
 		t.Errorf("required %v", s.Required)
+	}
+}
+
+// The user's examples are bounded: three at most, one line each, and
+// within their token budget even when each is long.
+func TestPromptVoiceBounded(t *testing.T) {
+	long := strings.Repeat("word ", 200)
+	m := fixture(t, "builtin/reschedule.eml")
+	system, _ := Prompt(m, PromptOptions{Voice: []string{long, long, long, long, "Short one.", "Another short one.", "A third.", "A fourth."}})
+	if n := strings.Count(system, "\n- Short one.") + strings.Count(system, "\n- Another short one.") + strings.Count(system, "\n- A third."); n != 3 {
+		t.Errorf("the short examples are not all shown:\n%s", system)
+	}
+	if strings.Contains(system, "A fourth.") {
+		t.Errorf("more than %d examples:\n%s", MaxVoiceExamples, system)
+	}
+	without, _ := Prompt(m, PromptOptions{})
+	if d := EstimateTokens(system) - EstimateTokens(without); d > maxVoiceTokens+60 {
+		t.Errorf("the examples cost %d tokens", d)
+	}
+	if strings.Contains(without, "Replies the user wrote") {
+		t.Error("an empty voice still shows its heading")
 	}
 }

@@ -44,6 +44,9 @@ type SuggestOptions struct {
 	// generator when the model cannot be reached (llm.ErrUnavailable)
 	// instead of returning the error, which a stage would retry later.
 	FallbackWhenUnavailable bool
+	// IntentWeights rank the built-in generator's intents by how the user
+	// received them (BuiltinRanked); nil ranks by fit alone.
+	IntentWeights map[string]float64
 }
 
 // Suggest asks the model c for suggestions for m and validates them. An
@@ -58,12 +61,12 @@ type SuggestOptions struct {
 // message not in English).
 func Suggest(ctx context.Context, c Chatter, m *mailmsg.Message, o SuggestOptions) (Suggestions, error) {
 	if cue := Injection(m); cue != "" {
-		out := builtin(m, "the email holds instructions for an assistant", 0)
+		out := builtin(m, o, "the email holds instructions for an assistant", 0)
 		out.Injection = cue
 		return out, nil
 	}
 	if c == nil {
-		return builtin(m, "no model configured", 0), nil
+		return builtin(m, o, "no model configured", 0), nil
 	}
 	po := o.Prompt
 	var lastErr error
@@ -78,16 +81,16 @@ func Suggest(ctx context.Context, c Chatter, m *mailmsg.Message, o SuggestOption
 		switch {
 		case errors.Is(err, llm.ErrUnavailable) || ctx.Err() != nil:
 			if o.FallbackWhenUnavailable && ctx.Err() == nil {
-				return builtin(m, "model unavailable: "+err.Error(), attempt), nil
+				return builtin(m, o, "model unavailable: "+err.Error(), attempt), nil
 			}
 			return Suggestions{}, fmt.Errorf("suggest: %w", err)
 		case errors.Is(err, llm.ErrRejected):
-			return builtin(m, "model refused the request: "+err.Error(), attempt), nil
+			return builtin(m, o, "model refused the request: "+err.Error(), attempt), nil
 		}
 		lastErr = err
 		po.Feedback = err.Error()
 	}
-	out := builtin(m, "invalid output twice: "+lastErr.Error(), 2)
+	out := builtin(m, o, "invalid output twice: "+lastErr.Error(), 2)
 	out.Invalid = true
 	return out, nil
 }
@@ -102,9 +105,9 @@ func ask(ctx context.Context, c Chatter, m *mailmsg.Message, o PromptOptions) (O
 	return out, err
 }
 
-func builtin(m *mailmsg.Message, why string, attempts int) Suggestions {
+func builtin(m *mailmsg.Message, o SuggestOptions, why string, attempts int) Suggestions {
 	return Suggestions{
-		Result:   Result{Suggestions: Builtin(m)},
+		Result:   Result{Suggestions: BuiltinRanked(m, o.IntentWeights)},
 		Source:   bus.SourceBuiltin,
 		Fallback: why,
 		Attempts: attempts,

@@ -179,6 +179,35 @@ func TestFeedbackIsLearntOnceAndReachesOtherReplicas(t *testing.T) {
 	})
 }
 
+// A draft's fate on mail.feedback is no spam label: the trainer
+// acknowledges it and learns nothing (it would be dead-lettered else).
+func TestTrainerIgnoresDraftFeedback(t *testing.T) {
+	b := natstest.New(t)
+	ctx := context.Background()
+	models := newModels(t, b)
+	before, _ := models.For(ctx, "alice")
+	tr, err := spam.NewTrainer(ctx, b, models)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb := bus.Feedback{V: bus.Version, Ref: bus.Ref{ID: bus.Identity("alice", 9, 5), Account: "alice", Mailbox: "INBOX", UIDValidity: 9, UID: 5},
+		Kind: bus.FeedbackDraft, Source: bus.SourceUserReply, At: time.Now(),
+		Draft: &bus.DraftFeedback{Fate: bus.FateSentEdited, Source: bus.DraftBuiltin, Stage: "reply"}}
+	data, _ := json.Marshal(fb)
+	if err := tr.Handle(ctx, bus.NewDelivery("mail.feedback.alice", data, nil)); err != nil {
+		t.Fatalf("draft feedback: %v", err)
+	}
+	if after, _ := models.For(ctx, "alice"); after.Version() != before.Version() {
+		t.Fatal("the model learnt from a draft's fate")
+	}
+	// A label feedback without a label is still refused.
+	fb.Kind, fb.Draft = bus.FeedbackLabel, nil
+	data, _ = json.Marshal(fb)
+	if err := tr.Handle(ctx, bus.NewDelivery("mail.feedback.alice", data, nil)); !bus.IsPermanent(err) {
+		t.Fatalf("label feedback without a label: err = %v, want permanent", err)
+	}
+}
+
 func TestGrayZone(t *testing.T) {
 	raw := fixture(t, "ham.eml")
 	cases := []struct {

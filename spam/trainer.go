@@ -66,6 +66,9 @@ func (t *Trainer) Handle(ctx context.Context, d *bus.Delivery) error {
 	if err := json.Unmarshal(d.Data, &fb); err != nil {
 		return bus.Permanentf("decode feedback: %v", err)
 	}
+	if fb.Kind != "" && fb.Kind != bus.FeedbackLabel {
+		return nil // a draft's fate: nothing to learn here
+	}
 	if fb.Label != bus.LabelSpam && fb.Label != bus.LabelHam {
 		return bus.Permanentf("feedback label %q is not spam or ham", fb.Label)
 	}

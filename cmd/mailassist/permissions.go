@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"mailassist/apply"
 	"mailassist/bus"
+	"mailassist/draft"
 	"mailassist/escalate"
 	"mailassist/habits"
 	"mailassist/learn"
@@ -59,23 +59,25 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 		// log in to oauth2 accounts with per-role users (docs/nats.md).
 	case "reply":
 		p.Consume("reply", bus.AllAccounts(bus.KindClassified)).
+			Consume("reply-voice", bus.AllAccounts(bus.KindSent)). // the user's signature and voice, from Sent
 			Consume("reply-habits", bus.AllAccounts(bus.KindSent)).
-			OwnKV(habits.Bucket).
 			Events(bus.KindSuggested, bus.KindEscalation, bus.KindAction).
 			Objects(bus.RawObjects, true).KVGetPut(bus.BodiesKV). // drafts
-			OwnKV(reply.IndexBucket)
+			OwnKV(reply.IndexBucket).OwnKV(reply.VoiceBucket).OwnKV(draft.LedgerBucket).OwnKV(habits.Bucket)
 	case "escalate":
 		p.Consume("escalate", bus.AllAccounts(bus.KindEscalation)).
 			Events(bus.KindEscalated, bus.KindAction).
 			Objects(bus.RawObjects, true).KVGetPut(bus.BodiesKV).
 			KV(bus.SeenKV, false).ReadStream(). // thread lookup in what the bus holds
-			OwnKV(escalate.BudgetBucket).
+			OwnKV(escalate.BudgetBucket).OwnKV(reply.VoiceBucket).OwnKV(draft.LedgerBucket).
 			KVGetPut(oauth.Bucket)
-	case "apply": // only consumes actions; publishes nothing but dead letters
+	case "apply": // carries out actions, and follows drafts to their fate (mail.feedback kind draft, delete_draft)
 		p.Consume("apply", bus.AllAccounts(bus.KindAction)).
+			Consume("draft-fate", bus.AllAccounts(bus.KindSent)).
+			Events(bus.KindFeedback, bus.KindAction).
+			OwnKV(draft.LedgerBucket).
 			KV(bus.JunkKV, true).
 			Objects(bus.RawObjects, false).KVGet(bus.BodiesKV).
-			OwnKV(apply.DraftsBucket). // the drafts it filed
 			KVGetPut(oauth.Bucket)
 	default:
 		return bus.Permissions{}, false

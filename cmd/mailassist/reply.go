@@ -14,11 +14,11 @@ import (
 func replyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "reply",
-		Short: "Reply suggestions: measure the trigger",
+		Short: "Reply suggestions: measure the trigger, see how drafts were used",
 		Long: `The reply stage decides which messages deserve reply suggestions (the
 trigger), suggests up to three short replies, and saves the best as a draft.`,
 	}
-	cmd.AddCommand(replyTriggerEvalCmd())
+	cmd.AddCommand(replyTriggerEvalCmd(), replyStatsCmd())
 	return cmd
 }
 

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"mailassist/configs"
+	"mailassist/draft"
 	"mailassist/escalate"
 	"mailassist/habits"
 	"mailassist/hardness"
@@ -78,16 +79,25 @@ func runReply(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	ledger, voice, err := e.drafts(ctx, true)
+	if err != nil {
+		return err
+	}
 	st := &reply.Stage{
 		Bus: e.bus, Accounts: e.cfg.Accounts, Threshold: e.cfg.Reply.Threshold,
 		Draft: e.cfg.Reply.Draft == reply.DraftTop, Scorer: scorer, MaxRecipients: e.cfg.Reply.MaxRecipients,
+		Config: &e.cfg.Reply, Models: map[string]reply.Model{}, Voice: voice, Ledger: ledger,
 	}
-	if name := e.cfg.Reply.LLM; name != "" && name != "none" {
+	for _, name := range e.cfg.Reply.LLMs() { // the section's and per_account's endpoints
 		c, err := e.llmClient(ctx, name)
 		if err != nil {
 			return err
 		}
-		st.Model, st.ModelName = c, c.Model()
+		st.Models[name] = reply.Model{Chatter: c, Name: c.Model(), Large: name == "large",
+			Voice: e.cfg.Reply.VoiceTo(endpoint(e.cfg, name).URL)}
+	}
+	if m, ok := st.Models[e.cfg.Reply.LLM]; ok {
+		st.Model, st.ModelName = m.Chatter, m.Name
 	}
 	if err := st.Open(ctx); err != nil {
 		return err
@@ -101,6 +111,7 @@ func runReply(ctx context.Context, e *env) error {
 	g.Go(func() error { return h.Store.Watch(ctx) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, h.SentStage(e.cfg.Stages.Concurrency)), e.log) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log) })
+	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, voice.Stage(1)), e.log) })
 	return g.Wait()
 }
 
@@ -134,8 +145,15 @@ func runEscalate(ctx context.Context, e *env) error {
 		opts.Large, opts.Model, opts.Timeout = c, c.Model(), ep.Timeout.D()
 		opts.Budget = escalate.NewBudget(kv, ec.MaxPerHour, nil)
 	}
+	ledger, voice, err := e.drafts(ctx, true)
+	if err != nil {
+		return err
+	}
 	st := &escalate.Stage{Bus: e.bus, Accounts: e.cfg.Accounts, Scorer: scorer, Escalator: escalate.NewEscalator(opts),
-		MaxRecipients: e.cfg.Reply.MaxRecipients}
+		MaxRecipients: e.cfg.Reply.MaxRecipients, Ledger: ledger,
+		Signature: func(ctx context.Context, account string) (string, error) {
+			return reply.SignatureFor(ctx, &e.cfg.Reply, voice, account)
+		}}
 	return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log)
 }
 
@@ -184,3 +202,26 @@ func (e *env) llmClient(ctx context.Context, name string) (*llm.Client, error) {
 // llmRecheck is how often an endpoint that did not answer at start is
 // asked again.
 const llmRecheck = 15 * time.Second
+
+// drafts returns the drafts' ledger and, with voice, the users' voice,
+// each opened once per process: the roles that share them (reply,
+// escalate, apply) do not race to create their buckets.
+func (e *env) drafts(ctx context.Context, voice bool) (*draft.Ledger, *reply.Voice, error) {
+	e.draftsMu.Lock()
+	defer e.draftsMu.Unlock()
+	if e.ledger == nil {
+		l, err := draft.OpenLedger(ctx, e.bus)
+		if err != nil {
+			return nil, nil, err
+		}
+		e.ledger = l
+	}
+	if voice && e.voice == nil {
+		v := &reply.Voice{Bus: e.bus, Accounts: e.cfg.Accounts}
+		if err := v.Open(ctx); err != nil {
+			return nil, nil, err
+		}
+		e.voice = v
+	}
+	return e.ledger, e.voice, nil
+}

@@ -16,9 +16,12 @@ import (
 	"mailassist/apply"
 	"mailassist/bus"
 	"mailassist/configs"
+	"mailassist/draft"
+	"mailassist/fate"
 	"mailassist/ingest"
 	"mailassist/oauth"
 	"mailassist/ops"
+	"mailassist/reply"
 )
 
 // role is one kind of worker; `run` starts them all in one process.
@@ -135,6 +138,17 @@ func serveStrict(parent context.Context, cfgPath, name string, mode embeddedMode
 	}
 	defer e.close()
 	initMetrics(cfg, rs)
+	// The drafts' buckets, which several roles share, are opened (or
+	// created) before the roles and the storage watch start, so that no
+	// role races another to create them.
+	has := func(names ...string) bool {
+		return slices.ContainsFunc(rs, func(r role) bool { return slices.Contains(names, r.name) })
+	}
+	if has("reply", "escalate", "apply") {
+		if _, _, err := e.drafts(ctx, has("reply", "escalate")); err != nil {
+			return err
+		}
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runRoles(gctx, e, rs) })
@@ -208,14 +222,26 @@ func runIngest(ctx context.Context, e *env) error {
 }
 
 func runApply(ctx context.Context, e *env) error {
-	a := &apply.Applier{Bus: e.bus, Accounts: e.cfg.Accounts}
+	ledger, _, err := e.drafts(ctx, false)
+	if err != nil {
+		return err
+	}
+	a := &apply.Applier{Bus: e.bus, Accounts: e.cfg.Accounts, Ledger: ledger}
 	defer a.Close()
-	return e.bus.Run(ctx, withGrace(e, a.Stage(e.cfg.Stages.Concurrency)), e.log)
+	// The drafts' fate: the user's replies in Sent (the draft-fate stage)
+	// and a look at Drafts every reply.drafts_check.
+	t := &fate.Tracker{Bus: e.bus, Accounts: e.cfg.Accounts, Ledger: ledger, Log: e.log,
+		PendingAfter: e.cfg.Reply.PendingAfter.D(), CheckEvery: e.cfg.Reply.DraftsCheck.D()}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, a.Stage(e.cfg.Stages.Concurrency)), e.log) })
+	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, t.Stage(1)), e.log) })
+	g.Go(func() error { return t.Run(ctx) })
+	return g.Wait()
 }
 
 // stageNames are the bus stages each role runs.
 var stageNames = map[string][]string{
-	"spam": {"spam", "spam-feedback"}, "reply": {"reply"}, "escalate": {"escalate"}, "apply": {"apply"},
+	"spam": {"spam", "spam-feedback"}, "reply": {"reply", "reply-voice"}, "escalate": {"escalate"}, "apply": {"apply", "draft-fate"},
 }
 
 // initMetrics exports every metric of the roles at 0 for its known label
@@ -230,4 +256,5 @@ func initMetrics(cfg *configs.Config, rs []role) {
 		ingest.InitMetrics(&cfg.Accounts[i])
 	}
 	bus.InitMetrics(stages, accounts)
+	draft.ExportIntents(reply.Intents...)
 }

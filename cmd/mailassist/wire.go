@@ -15,11 +15,13 @@ import (
 
 	"mailassist/bus"
 	"mailassist/configs"
+	"mailassist/draft"
 	"mailassist/imapx"
 	"mailassist/ingest"
 	"mailassist/llm"
 	"mailassist/oauth"
 	"mailassist/outage"
+	"mailassist/reply"
 )
 
 // env is what every long-running subcommand sets up: config, logger, bus.
@@ -41,7 +43,11 @@ type env struct {
 
 	llmMu sync.Mutex
 	llms  map[string]*llm.Client // one client per endpoint: its slots are shared
-	bg    sync.WaitGroup         // background checks; close waits for them
+
+	draftsMu sync.Mutex
+	ledger   *draft.Ledger  // the drafts' ledger, opened once for the roles of the process
+	voice    *reply.Voice   // the users' signatures and voice, likewise
+	bg       sync.WaitGroup // background checks; close waits for them
 }
 
 // embeddedMode says whether a process may start the embedded server when

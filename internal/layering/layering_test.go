@@ -38,10 +38,11 @@ var allowed = map[string][]string{
 	"hardness": {"setting", "lang", "mailmsg", "mailtext"},
 	"draft":    {"account", "bus", "mailmsg", "mailtext"},
 	"ingest":   {"account", "backoff", "bus", "imapx", "mailmsg", "msgindex", "outage"},
-	"apply":    {"account", "bus", "imapx", "mailmsg", "msgindex", "outage"},
+	"apply":    {"account", "bus", "draft", "imapx", "mailmsg", "msgindex", "outage"},
 	"spam":     {"account", "bus", "llm", "mailmsg", "mailtext", "setting"},
 	"learn":    {"account", "backoff", "bus", "habits", "imapx", "spam"},
 	"habits":   {"bus", "draft", "mailmsg", "mailtext"},
+	"fate":     {"account", "bus", "draft", "imapx", "mailtext"},
 	"reply":    {"account", "bus", "draft", "habits", "hardness", "lang", "llm", "mailmsg", "mailtext", "setting"},
 	"escalate": {"account", "bus", "draft", "hardness", "imapx", "lang", "llm", "mailmsg", "mailtext", "msgindex", "setting"},
 	"configs":  {"account", "bus", "escalate", "hardness", "imapx", "llm", "ops", "reply", "setting", "spam"},
@@ -49,7 +50,7 @@ var allowed = map[string][]string{
 
 // imapClients are the only packages that may talk IMAP as a client
 // (go-imap's imapclient): through imapx, and imapx itself.
-var imapClients = []string{"imapx", "ingest", "apply", "escalate", "learn"}
+var imapClients = []string{"imapx", "ingest", "apply", "escalate", "learn", "fate"}
 
 func TestImportsRunOneWay(t *testing.T) {
 	root := filepath.Join("..", "..")
