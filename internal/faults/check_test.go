@@ -54,6 +54,7 @@ var (
 	subjectLine = regexp.MustCompile(`(?m)^Subject: (.*)$`)
 	idLine      = regexp.MustCompile(`(?mi)^Message-ID: .*\n`)
 	dateLine    = regexp.MustCompile(`(?m)^Date: .*$`)
+	threadLine  = regexp.MustCompile(`(?mi)^(In-Reply-To|References): .*$`)
 )
 
 // newMail makes message n from template n%6, unique by its subject token
@@ -74,6 +75,10 @@ func (w *world) newMail(n int, noID bool) *mail {
 	} else {
 		s = idLine.ReplaceAllString(s, fmt.Sprintf("Message-ID: <fault-%d-%d@example.org>\n", n, time.Now().UnixNano()))
 	}
+	// Each copy of a reply answers a thread of its own: copies sharing a
+	// thread would share its one live draft (a newer draft replaces the
+	// stale one).
+	s = threadLine.ReplaceAllString(s, fmt.Sprintf("$1: <thread-%d-%d@example.org>", n, time.Now().UnixNano()))
 	s = strings.ReplaceAll(s, "\n", "\r\n")
 	return &mail{n: n, token: token, raw: []byte(s), kind: tp.kind, noID: noID, junk: tp.junk, draft: tp.draft, flagged: tp.flagged}
 }
