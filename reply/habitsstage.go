@@ -2,6 +2,7 @@ package reply
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -133,4 +134,46 @@ func (h *Habits) LearnHistory(ctx context.Context, account string, received []ha
 		return habits.Change{}, habits.Totals{}, err
 	}
 	return total, p.Totals, nil
+}
+
+// FateStage is the runner configuration that learns what became of the
+// drafts (mail.feedback of kind draft): a draft the user sent is an
+// answer, a draft the user deleted shortens the wait for one.
+func (h *Habits) FateStage(concurrency int) bus.Stage {
+	return bus.Stage{Name: "reply-fates", Filters: []string{bus.AllAccounts(bus.KindFeedback)}, Handler: h.HandleFate, Concurrency: concurrency}
+}
+
+// HandleFate learns one draft's fate; feedback of another kind (the
+// user's spam labels) is not for the habits. Learning it again changes
+// nothing: an answered message is answered once, and a deleted draft's
+// wait only ever gets shorter.
+func (h *Habits) HandleFate(ctx context.Context, d *bus.Delivery) error {
+	var ev bus.Feedback
+	if err := json.Unmarshal(d.Data, &ev); err != nil {
+		return bus.Permanentf("decode feedback: %v", err)
+	}
+	if ev.V != bus.Version {
+		return bus.Permanentf("feedback version %d not supported", ev.V)
+	}
+	if ev.Kind != bus.FeedbackDraft || ev.Draft == nil {
+		return nil
+	}
+	var fate habits.Fate
+	switch ev.Draft.Fate {
+	case bus.FateSentUnchanged, bus.FateSentEdited:
+		fate = habits.FateSent
+	case bus.FateDeleted:
+		fate = habits.FateDeleted
+	default: // pending, replaced: no outcome yet
+		return nil
+	}
+	var ch habits.Change
+	if _, err := h.Store.Update(ctx, ev.Account, func(p *habits.Profile) (bool, error) {
+		ch = p.Draft(ev.MessageID, ev.ID, fate, ev.At)
+		return ch.New, nil
+	}); err != nil {
+		return err
+	}
+	d.Log.Debug("reply habits: a draft's fate learnt", "fate", ev.Draft.Fate, "answered", ch.Answered)
+	return nil
 }

@@ -2,6 +2,7 @@ package reply_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -105,6 +106,60 @@ func TestHabitsLearnSentOnce(t *testing.T) {
 	p, _ = store.Profile(ctx, "alice")
 	if p.Totals.Received != 1 || p.Totals.Answered != 1 {
 		t.Errorf("totals %+v, want 1 received and answered", p.Totals)
+	}
+}
+
+// TestHabitsLearnDraftFates: a draft the user sent is an answer to the
+// message it answered, learnt once however often its fate is delivered;
+// feedback of another kind, and fates without an outcome, change nothing.
+func TestHabitsLearnDraftFates(t *testing.T) {
+	ctx := context.Background()
+	b := natstest.New(t)
+	store, err := habits.Open(ctx, b, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &reply.Habits{Bus: b, Accounts: []account.Account{{Name: "alice"}}, Store: store}
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	own := reply.TriggerOptions{Own: []string{"alice@example.org"}, Arrived: at.Add(-time.Hour)}
+	var received []habits.Message
+	for i, id := range []string{"q1@x", "q2@x"} {
+		q := mailmsg.Parse([]byte("From: bob@example.org\r\nTo: alice@example.org\r\nSubject: Plan\r\nMessage-ID: <" + id + ">\r\n\r\nCan you send the plan?\r\n"))
+		hm, ok := reply.Observe(q, false, own, "", fmt.Sprintf("alice/1/%d", i+1))
+		if !ok {
+			t.Fatal("a question from bob left out of the habits")
+		}
+		received = append(received, hm)
+	}
+	if _, _, err := h.LearnHistory(ctx, "alice", received, nil, at); err != nil {
+		t.Fatal(err)
+	}
+	fate := func(uid uint32, msgID string, kind bus.FeedbackKind, f bus.DraftFate) *bus.Delivery {
+		ev := bus.Feedback{V: bus.Version, Kind: kind, Source: bus.SourceUserMove, At: at,
+			Ref: bus.Ref{ID: fmt.Sprintf("alice/1/%d", uid), Account: "alice", Mailbox: "INBOX", UIDValidity: 1, UID: uid, MessageID: msgID}}
+		if kind == bus.FeedbackDraft {
+			ev.Draft = &bus.DraftFeedback{Fate: f}
+		} else {
+			ev.Label = bus.LabelSpam
+		}
+		return natstest.Delivery(t, bus.Subject(bus.KindFeedback, "alice"), &ev)
+	}
+	for _, d := range []*bus.Delivery{
+		fate(1, "<q1@x>", bus.FeedbackDraft, bus.FateSentEdited),
+		fate(1, "<q1@x>", bus.FeedbackDraft, bus.FateSentEdited), // delivered again
+		fate(2, "<q2@x>", bus.FeedbackDraft, bus.FatePending),
+		fate(2, "<q2@x>", bus.FeedbackLabel, ""),
+	} {
+		if err := h.HandleFate(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := store.Profile(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Totals.Answered != 1 || p.Pending() != 1 {
+		t.Errorf("totals %+v, %d pending; want q1 answered once and q2 still waiting", p.Totals, p.Pending())
 	}
 }
 

@@ -110,6 +110,7 @@ func runReply(ctx context.Context, e *env) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return h.Store.Watch(ctx) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, h.SentStage(e.cfg.Stages.Concurrency)), e.log) })
+	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, h.FateStage(e.cfg.Stages.Concurrency)), e.log) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, voice.Stage(1)), e.log) })
 	return g.Wait()
