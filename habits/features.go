@@ -1,6 +1,7 @@
 package habits
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -188,7 +189,7 @@ func (pr *Prediction) Reasons(max int) []string {
 			cs = append(cs, contrib{i, c})
 		}
 	}
-	slices.SortStableFunc(cs, func(a, b contrib) int { return cmpFloat(math.Abs(b.c), math.Abs(a.c)) })
+	slices.SortStableFunc(cs, func(a, b contrib) int { return cmp.Compare(math.Abs(b.c), math.Abs(a.c)) })
 	if len(cs) > max {
 		cs = cs[:max]
 	}
@@ -197,16 +198,6 @@ func (pr *Prediction) Reasons(max int) []string {
 		out = append(out, fmt.Sprintf("%+.2f %s", c.c, pr.describe(c.i)))
 	}
 	return out
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // describe says in words what feature i holds for this message.

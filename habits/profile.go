@@ -1,6 +1,7 @@
 package habits
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"time"
@@ -57,7 +58,7 @@ type table struct {
 }
 
 func (t *table) find(key uint64) (*Stat, bool) {
-	i, ok := slices.BinarySearchFunc(t.recs, key, func(s Stat, k uint64) int { return cmpKey(s.Key, k) })
+	i, ok := slices.BinarySearchFunc(t.recs, key, func(s Stat, k uint64) int { return cmp.Compare(s.Key, k) })
 	if !ok {
 		return nil, false
 	}
@@ -66,13 +67,13 @@ func (t *table) find(key uint64) (*Stat, bool) {
 
 // get returns the entry of key, creating it (and making room) if needed.
 func (t *table) get(key uint64, at uint32) *Stat {
-	i, ok := slices.BinarySearchFunc(t.recs, key, func(s Stat, k uint64) int { return cmpKey(s.Key, k) })
+	i, ok := slices.BinarySearchFunc(t.recs, key, func(s Stat, k uint64) int { return cmp.Compare(s.Key, k) })
 	if ok {
 		return &t.recs[i]
 	}
 	if len(t.recs) >= t.max {
 		t.evict()
-		i, _ = slices.BinarySearchFunc(t.recs, key, func(s Stat, k uint64) int { return cmpKey(s.Key, k) })
+		i, _ = slices.BinarySearchFunc(t.recs, key, func(s Stat, k uint64) int { return cmp.Compare(s.Key, k) })
 	}
 	t.recs = slices.Insert(t.recs, i, Stat{Key: key, LastSeen: at})
 	return &t.recs[i]
@@ -100,16 +101,6 @@ func (t *table) evict() {
 		out = append(out, r)
 	}
 	t.recs = out
-}
-
-func cmpKey(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // stamp is a time as a profile keeps it: whole minutes since 2000-01-01

@@ -1,6 +1,7 @@
 package hardness
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -281,7 +282,7 @@ func (s *Scorer) Score(t *Thread, sig Signals) Assessment {
 	}
 	score := 1 - (1-contentScore)*(1-combine(explicit))
 	reasons := append(content, explicit...)
-	slices.SortStableFunc(reasons, func(a, b Reason) int { return -cmpFloat(a.Weight, b.Weight) })
+	slices.SortStableFunc(reasons, func(a, b Reason) int { return -cmp.Compare(a.Weight, b.Weight) })
 	reasons = append(reasons, discounts...)
 	score = round3(math.Min(1, math.Max(0, score)))
 	return Assessment{Score: score, Escalate: score >= s.cfg.Threshold, Reasons: reasons}
@@ -432,13 +433,3 @@ func quoteTerms(found []string) string {
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}

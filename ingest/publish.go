@@ -35,6 +35,9 @@ const (
 	// chunkBytes bounds the bytes of one chunk in memory: a FETCH is sent
 	// on in parts when its messages are larger.
 	chunkBytes = 8 << 20
+	// newestFirst is how many of a backlog's newest messages are handled
+	// ahead of it, as new mail.
+	newestFirst = 50
 	// livePoll is how often a paced backlog asks the server for new mail.
 	livePoll = 250 * time.Millisecond
 	// kvParallel bounds the KV look-ups of a chunk in flight.
@@ -66,6 +69,14 @@ func (s *syncer) publish(ctx context.Context, uids []imap.UID, dedup bool) error
 	s.liveFrom = imap.UID(max(s.uidNext, 1))
 	if len(uids) > 0 {
 		s.liveFrom = max(s.liveFrom, uids[len(uids)-1]+1)
+	}
+	if !dedup && len(uids) > fetchChunk+newestFirst {
+		// The newest messages of a backlog go first, as new mail does:
+		// mail that arrived a moment before the catch-up began is new
+		// mail to its user too. (Not in a resync, whose messages must
+		// each be checked against what was ingested before.)
+		tail := uids[len(uids)-newestFirst:]
+		s.liveFrom, uids = tail[0], uids[:len(uids)-newestFirst]
 	}
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()

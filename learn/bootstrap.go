@@ -266,46 +266,11 @@ func (l *Learner) choose(ctx context.Context, account string, spamC, hamC []cand
 // progress.
 func (l *Learner) fetch(ctx context.Context, c *imapclient.Client, todo []candidate, st *Status, rev *uint64, log *slog.Logger) ([]spam.Example, error) {
 	examples := make([]spam.Example, 0, len(todo))
-	byFolder := map[string][]int{}
-	var order []string
-	for i, cd := range todo {
-		if _, ok := byFolder[cd.mailbox]; !ok {
-			order = append(order, cd.mailbox)
-		}
-		byFolder[cd.mailbox] = append(byFolder[cd.mailbox], i)
-	}
-	done := 0
-	for _, f := range order {
-		if _, err := c.Select(f, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-			return nil, fmt.Errorf("select %s: %w", f, err)
-		}
-		idx := byFolder[f]
-		for start := 0; start < len(idx); start += fetchBatch {
-			part := idx[start:min(start+fetchBatch, len(idx))]
-			uids := make([]imap.UID, len(part))
-			for j, i := range part {
-				uids[j] = todo[i].uid
-			}
-			raws, err := fetchRaw(c, uids)
-			if err != nil {
-				return nil, err
-			}
-			for _, i := range part {
-				if raw, ok := raws[todo[i].uid]; ok {
-					examples = append(examples, spam.Example{Raw: raw, Spam: todo[i].spam})
-				}
-			}
-			done += len(part)
-			st.Progress = fmt.Sprintf("fetched %d of %d", done, len(todo))
-			if done%progressEvery < fetchBatch || done == len(todo) {
-				log.Info("spam bootstrap: progress", "fetched", done, "of", len(todo))
-				if r, err := l.putStatus(ctx, st, *rev); err == nil {
-					*rev = r
-				}
-			}
-		}
-	}
-	return examples, nil
+	p := progress{status: "fetched %d of %d", log: log, msg: "spam bootstrap: progress", verb: "fetched"}
+	err := l.fetchEach(ctx, c, todo, st, rev, p, func(cd candidate, raw []byte) {
+		examples = append(examples, spam.Example{Raw: raw, Spam: cd.spam})
+	})
+	return examples, err
 }
 
 const (

@@ -93,7 +93,7 @@ func (l *Learner) bootstrapHabits(ctx context.Context, c *imapclient.Client, acc
 	var received []habits.Message
 	var sent []habits.Sent
 	todo := slices.Concat(recv, sentC)
-	err := l.fetchEach(ctx, c, todo, st, rev, log, func(cd candidate, raw []byte) {
+	err := l.fetchEach(ctx, c, todo, st, rev, progress{status: "reply habits: read %d of %d", log: log, msg: "reply habits bootstrap: progress", verb: "read"}, func(cd candidate, raw []byte) {
 		if cd.mailbox == sentFolder {
 			sent = append(sent, l.Habits.HistorySent(raw, cd.date, ref(cd)))
 			return
@@ -149,10 +149,19 @@ func onceEach(cs []candidate, limit int) []candidate {
 	return out
 }
 
+// progress is how a bootstrap tells of its reading: the status line (a
+// format of done and total), and the log message with the verb of its
+// count.
+type progress struct {
+	status    string
+	log       *slog.Logger
+	msg, verb string
+}
+
 // fetchEach fetches the messages folder by folder, in batches, and hands
-// each to each, logging progress: only what each keeps of a message
+// each to each, telling its progress: only what each keeps of a message
 // stays in memory.
-func (l *Learner) fetchEach(ctx context.Context, c *imapclient.Client, todo []candidate, st *Status, rev *uint64, log *slog.Logger, each func(candidate, []byte)) error {
+func (l *Learner) fetchEach(ctx context.Context, c *imapclient.Client, todo []candidate, st *Status, rev *uint64, p progress, each func(candidate, []byte)) error {
 	byFolder := map[string][]int{}
 	var order []string
 	for i, cd := range todo {
@@ -186,9 +195,9 @@ func (l *Learner) fetchEach(ctx context.Context, c *imapclient.Client, todo []ca
 				}
 			}
 			done += len(part)
-			st.Progress = fmt.Sprintf("reply habits: read %d of %d", done, len(todo))
+			st.Progress = fmt.Sprintf(p.status, done, len(todo))
 			if done%progressEvery < fetchBatch || done == len(todo) {
-				log.Info("reply habits bootstrap: progress", "read", done, "of", len(todo))
+				p.log.Info(p.msg, p.verb, done, "of", len(todo))
 				if r, err := l.putStatus(ctx, st, *rev); err == nil {
 					*rev = r
 				}

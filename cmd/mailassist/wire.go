@@ -114,6 +114,7 @@ func busOptions(cfg *configs.Config) bus.Options { return cfg.Stream.Options(cfg
 // setup connects to the bus (starting the embedded server as mode says)
 // and opens the stream and buckets.
 func setup(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string) (*env, error) {
+	servePprof(log)
 	return setupWith(ctx, cfg, log, mode, role, bus.Open)
 }
 
