@@ -258,7 +258,7 @@ llm:
 		Signature: "-- \nAlice", SkipSenders: []string{"@news.example.com"}, OnlySenders: []string{"boss@example.com"},
 		Voice: &off, VoiceRemote: true, PendingAfter: setting.Duration(24 * time.Hour), DraftsCheck: setting.Duration(5 * time.Minute),
 		PerAccount: map[string]reply.AccountConfig{"alice": {Draft: "top", LLM: "none", Signature: "auto", SkipSenders: []string{"*@lists.*"}}},
-		Trigger: reply.TriggerConfig{TargetRecall: 0.55, HistoryDays: 180, HistoryMax: 5000}}
+		Trigger:    reply.TriggerConfig{TargetRecall: 0.55, HistoryDays: 180, HistoryMax: 5000}}
 	wantEsc := escalate.Config{
 		Config: hardness.Config{
 			Threshold: 1,
