@@ -39,6 +39,7 @@ type mailassistRun struct {
 	rawMaxAge   time.Duration // stream.raw_max_age, 0 for the default
 	spams       [][]byte
 	logLevel    string // mailassist's log.level
+	extraYAML   string // appended to the config
 	logf        func(format string, args ...any)
 }
 
@@ -78,6 +79,9 @@ http: {listen: "127.0.0.1:%d"}
     initial_sync: 30d
     imap: {host: 127.0.0.1, port: %d, tls: none, username: %s, password_file: %s}
 `, r.dir, r.logLevel, natsPort, httpPort, stream, benchAccount, r.user, r.imap.Port, r.user, pw)
+	if r.extraYAML != "" {
+		cfg += r.extraYAML + "\n"
+	}
 	path = filepath.Join(r.dir, "mailassist.yaml")
 	return path, fmt.Sprintf("nats://127.0.0.1:%d", natsPort), os.WriteFile(path, []byte(cfg), 0o600)
 }

@@ -55,6 +55,7 @@ func main() {
 		jsonOut     = flag.String("json", "", "write the results as JSON to this file")
 		keep        = flag.Bool("keep", false, "keep the work directory (logs, data directories)")
 		logLevel    = flag.String("log-level", "info", "mailassist's log level (its log is in the work directory)")
+		extraYAML   = flag.String("mailassist-yaml", "", "more of mailassist's config, appended (e.g. 'spam: {bootstrap: {enabled: false}}')")
 	)
 	flag.Parse()
 	log.SetFlags(log.Ltime)
@@ -73,7 +74,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	b := &bench{corpusDir: *corpusDir, bin: *bin, script: *script, probeEvery: *probeEvery, probesAfter: *probesAfter,
-		rawMaxAge: *rawMaxAge, keep: *keep, logLevel: *logLevel}
+		rawMaxAge: *rawMaxAge, keep: *keep, logLevel: *logLevel, extraYAML: *extraYAML}
 	rep, err := b.run(ctx, ns, run)
 	if err != nil {
 		log.Fatal(err)
@@ -98,6 +99,7 @@ type bench struct {
 	rawMaxAge              time.Duration
 	keep                   bool
 	logLevel               string
+	extraYAML              string
 }
 
 func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report, error) {
@@ -170,7 +172,7 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 			case "mailassist":
 				log.Printf("%d messages: mailassist", n)
 				r := &mailassistRun{bin: b.bin, dir: dir, user: ma, imap: s, n: n, lastUID: uint32(n),
-					probeEvery: b.probeEvery, probesAfter: b.probesAfter, spams: c.probeSpams, logLevel: b.logLevel, logf: log.Printf}
+					probeEvery: b.probeEvery, probesAfter: b.probesAfter, spams: c.probeSpams, logLevel: b.logLevel, extraYAML: b.extraYAML, logf: log.Printf}
 				r.rawMaxAge = b.rawMaxAge
 				res, err = r.run(ctx)
 			default:
