@@ -44,7 +44,7 @@ const (
 	kvParallel = 16
 	// finishTimeout bounds finishing a part whose events were sent after
 	// the catch-up was stopped.
-	finishTimeout = 30 * time.Second
+	finishTimeout = 10 * time.Second
 )
 
 // fetched is a part of a chunk, as the fetcher hands it over.
