@@ -260,7 +260,18 @@ func (s *syncer) publishPart(ctx context.Context, f fetched) error {
 	if f.last == 0 {
 		return nil
 	}
+	ctx, cancel := finishing(ctx)
+	defer cancel()
 	return s.cp.advance(ctx, s.uidValidity, uint32(f.last))
+}
+
+// finishing is the context for the rest of a part whose events were
+// sent: its Message-ID records and its checkpoint are written even when
+// ctx ends (a stop, a lost lease), within finishTimeout. Without them
+// the messages would be ingested again after a UIDVALIDITY change: the
+// resync finds no checkpoint, or no record of them.
+func finishing(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 }
 
 // outgoing is one fetched message on its way to the bus.
@@ -323,10 +334,7 @@ func (s *syncer) publishMessages(ctx context.Context, bufs []*imapclient.FetchMe
 		}
 		futures[i] = f
 	}
-	// Once the events are sent, the part is finished even when ctx ends
-	// (a stop, a lost lease): an event without its Message-ID record
-	// would be ingested again after a UIDVALIDITY change.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	ctx, cancel := finishing(ctx)
 	defer cancel()
 	acks, err := bus.WaitAcks(ctx, futures)
 	if err != nil {

@@ -33,21 +33,19 @@ func Start(t testing.TB, caps ...imap.Cap) *Server {
 	if len(caps) == 0 {
 		caps = []imap.Cap{imap.CapIMAP4rev1, imap.CapIdle, imap.CapUIDPlus, imap.CapMove}
 	}
-	mem := imapmemserver.New()
 	user := imapmemserver.NewUser("alice", Password)
 	for _, name := range []string{"INBOX", "Drafts", "Junk", "Sent"} {
 		if err := user.Create(name, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	mem.AddUser(user)
 	capSet := imap.CapSet{}
 	for _, c := range caps {
 		capSet[c] = struct{}{}
 	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return &session{user: user}, nil, nil
 		},
 		Caps:         capSet,
 		InsecureAuth: true,
@@ -60,6 +58,38 @@ func Start(t testing.TB, caps ...imap.Cap) *Server {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return &Server{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, User: user, ln: ln}
+}
+
+// session is imapmemserver's session for the one user, with IDLE that
+// first reports what changed before it began: go-imap's tracker only
+// wakes IDLE for updates queued after it started, so a message appended
+// between the client's last command and its IDLE went unreported until
+// the next one (a lost wake-up that real servers do not have).
+type session struct {
+	*imapmemserver.UserSession // nil until login
+	user                       *imapmemserver.User
+}
+
+func (s *session) Login(username, password string) error {
+	if err := s.user.Login(username, password); err != nil {
+		return imapserver.ErrAuthFailed
+	}
+	s.UserSession = imapmemserver.NewUserSession(s.user)
+	return nil
+}
+
+func (s *session) Close() error {
+	if s.UserSession == nil {
+		return nil
+	}
+	return s.UserSession.Close()
+}
+
+func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.UserSession.Poll(w, true); err != nil {
+		return err
+	}
+	return s.UserSession.Idle(w, stop)
 }
 
 // Append adds raw to mailbox and returns its UID.
