@@ -99,6 +99,7 @@ func (aw *AccountWatcher) prepare() {
 	}
 	for _, w := range aw.folders {
 		w.prepare()
+		w.logBase = aw.Log
 		w.Log = aw.Log.With("mailbox", w.label)
 		aw.names = append(aw.names, w.Mailbox)
 	}
@@ -246,6 +247,7 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 				return err
 			}
 			w.Mailbox, aw.names[i] = name, name
+			w.relabel(name)
 		}
 		if !imapx.NotifyName(w.Mailbox) {
 			return fmt.Errorf("%w: folder %q: %v", ErrNoNotify, w.Mailbox, imapx.ErrNotifyName)

@@ -121,6 +121,22 @@ func (r *Registry) update(account, mailbox string, f func(*WatcherState)) {
 	f(s)
 }
 
+// rename moves the state of account's watcher from mailbox old to new.
+func (r *Registry) rename(account, old, new string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s, ok := r.m[account+"\x00"+old]
+	if !ok {
+		return
+	}
+	delete(r.m, account+"\x00"+old)
+	s.Mailbox = new
+	r.m[account+"\x00"+new] = s
+}
+
 // Forget drops the watchers of account, which this process no longer
 // watches (another replica took it over).
 func (r *Registry) Forget(account string) {

@@ -49,6 +49,7 @@ type Watcher struct {
 
 	failures map[uint32]int // consecutive session failures per stuck UID
 	label    string         // mailbox name for metrics and status
+	logBase  *slog.Logger   // Log without the mailbox
 	retry    *retryPolicy
 	// resynced is when UIDVALIDITY last changed: for resyncWindow after
 	// it, new messages are checked against those already ingested too,
@@ -120,7 +121,8 @@ func (w *Watcher) prepare() {
 	case w.Sent:
 		w.label = string(imap.MailboxAttrSent)
 	}
-	w.Log = w.Log.With("account", w.Account.Name, "mailbox", w.label, "stage", "ingest")
+	w.logBase = w.Log.With("account", w.Account.Name, "stage", "ingest")
+	w.Log = w.logBase.With("mailbox", w.label)
 	w.failures = map[uint32]int{}
 	w.retry = &retryPolicy{min: w.BackoffMin, max: w.BackoffMax, outageMax: w.OutageBackoffMax, log: w.Log, outages: w.Bus.Outages}
 }
@@ -193,6 +195,7 @@ func (w *Watcher) session(ctx context.Context) (err error) {
 			return err
 		}
 		w.Mailbox = name
+		w.relabel(name)
 	}
 	sel, err := c.Select(w.Mailbox, nil).Wait()
 	if err != nil {
@@ -290,6 +293,22 @@ func (w *Watcher) setConnected(up bool, err error) {
 			s.LastError = err.Error()
 		}
 	})
+}
+
+// relabel names the watcher by the folder it found for its role (Junk,
+// Sent) in its log, its state and its metrics, where it went by the
+// role (\Junk) until then: one name per folder everywhere.
+func (w *Watcher) relabel(name string) {
+	old := w.label
+	if old == name {
+		return
+	}
+	w.Status.rename(w.Account.Name, old, name)
+	for _, v := range []interface{ DeleteLabelValues(...string) bool }{watcherConnected, watcherLastIdle, watcherIngested, watcherReconnects} {
+		v.DeleteLabelValues(w.Account.Name, old)
+	}
+	w.label = name
+	w.Log = w.logBase.With("mailbox", name)
 }
 
 func (w *Watcher) markLive() {

@@ -107,3 +107,26 @@ func TestWatcherLargeMessageGoesThroughObjectStore(t *testing.T) {
 		t.Fatalf("object holds %d bytes, want the %d appended", len(raw), len(big))
 	}
 }
+
+// A watcher that finds its folder by its role (Junk, without
+// folders.junk) goes by the folder's name once found, in its state as in
+// its log: one name per folder.
+func TestJunkWatcherGoesByTheFolderItFound(t *testing.T) {
+	srv := memimap.Start(t)
+	b := natstest.New(t)
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
+	acct.Folders.Junk = ""
+	reg := ingest.NewRegistry()
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &ingest.Watcher{Bus: b, Account: &acct, Junk: true, Log: testLog(t), Status: reg, BackoffMin: 50 * time.Millisecond}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the Junk watcher connected", 5*time.Second, func() bool {
+		s := reg.Snapshot()
+		return len(s) == 1 && s[0].Connected
+	})
+	if s := reg.Snapshot(); s[0].Mailbox != "Junk" {
+		t.Errorf("the watcher's state names %q, want the folder it found, Junk", s[0].Mailbox)
+	}
+}
