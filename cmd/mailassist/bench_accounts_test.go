@@ -98,7 +98,8 @@ func BenchmarkAccounts(b *testing.B) {
 	for b.Loop() {
 		moved := &movedLog{at: map[string]time.Time{}}
 		child := startChild(b, bin, cfgPath, moved)
-		watching := waitWatching(b, httpAddr, 2*n, 5*time.Minute)
+		// INBOX, Junk and Sent (followed by default) of every account.
+		watching := waitWatching(b, httpAddr, watchersPerAccount*n, 5*time.Minute)
 		sessions := s.Sessions(b)
 
 		sent := map[string]time.Time{}
@@ -132,7 +133,7 @@ func BenchmarkAccounts(b *testing.B) {
 		logBefore := fileSize(filepath.Join(s.Dir, "dovecot.log"))
 		stopChild(b, child)
 		child = startChild(b, bin, cfgPath, &movedLog{at: map[string]time.Time{}})
-		rewatching := waitWatching(b, httpAddr, 2*n, 5*time.Minute)
+		rewatching := waitWatching(b, httpAddr, watchersPerAccount*n, 5*time.Minute)
 		loginErrors := dovecotLoginErrors(b, filepath.Join(s.Dir, "dovecot.log"), logBefore)
 		stopChild(b, child)
 
@@ -145,7 +146,7 @@ func BenchmarkAccounts(b *testing.B) {
 		b.ReportMetric(float64(len(loginErrors)), "login-errors")
 		fmt.Printf("accounts %d: all %d watchers live after %v; %d IMAP sessions on Dovecot (%.2f per account); peak RSS %.1f MB;\n"+
 			"mail to move to Junk over %d accounts: p50 %v, p99 %v, max %v (then %d sessions, the applier's included); after a restart all live after %v, %d login errors in dovecot.log\n",
-			n, 2*n, watching.Round(time.Millisecond), sessions, float64(sessions)/float64(n), float64(rss)/(1<<20),
+			n, watchersPerAccount*n, watching.Round(time.Millisecond), sessions, float64(sessions)/float64(n), float64(rss)/(1<<20),
 			len(lat), pct(lat, 0.5).Round(time.Millisecond), pct(lat, 0.99).Round(time.Millisecond), pct(lat, 1).Round(time.Millisecond), sessionsAfter,
 			rewatching.Round(time.Millisecond), len(loginErrors))
 		fmt.Println("where the time goes (p50 / p99 of each step):", stages)
@@ -256,6 +257,10 @@ func stopChild(b *testing.B, cmd *exec.Cmd) {
 		b.Fatal("mailassist did not stop within 60s of SIGTERM")
 	}
 }
+
+// watchersPerAccount: INBOX, Junk and Sent, which ingest follows by
+// default (folders.ignore_sent).
+const watchersPerAccount = 3
 
 // waitWatching polls /healthz until it is 200 with want watchers.
 func waitWatching(b *testing.B, addr string, want int, within time.Duration) time.Duration {
