@@ -21,6 +21,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"mailassist/bus"
 	"mailassist/internal/dovecottest"
 )
 
@@ -126,7 +127,7 @@ func BenchmarkAccounts(b *testing.B) {
 		lat := moved.wait(b, sent, 5*time.Minute)
 		sessionsAfter := s.Sessions(b) // the applier's connections close after a minute idle
 		rss := peakRSS(b, child.Process.Pid)
-		stages := stageTimes(b, fmt.Sprintf("nats://127.0.0.1:%d", natsPort), sent, moved)
+		stages := stageTimes(b, fmt.Sprintf("nats://127.0.0.1:%d", natsPort), filepath.Join(dir, "data", bus.SeedFileName), sent, moved)
 
 		// Restart: every account logs in again, paced; Dovecot must not
 		// refuse any login.
@@ -328,8 +329,13 @@ func dovecotLoginErrors(b *testing.B, path string, offset int64) []string {
 
 // stageTimes splits each message's way from APPEND to its move by the
 // stream's timestamps of its events: ingested, classified, action.
-func stageTimes(b *testing.B, url string, sent map[string]time.Time, moved *movedLog) string {
-	nc, err := nats.Connect(url)
+func stageTimes(b *testing.B, url, seed string, sent map[string]time.Time, moved *movedLog) string {
+	// The embedded server admits only holders of the seed in data_dir.
+	opt, err := nats.NkeyOptionFromSeed(seed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	nc, err := nats.Connect(url, opt)
 	if err != nil {
 		b.Fatal(err)
 	}
