@@ -129,7 +129,7 @@ func (aw *AccountWatcher) Run(ctx context.Context) error {
 			continue
 		}
 		started := time.Now()
-		err = aw.leasedSession(ctx, l)
+		err = l.run(ctx, aw.session)
 		for _, w := range aw.folders {
 			w.setConnected(false, err)
 		}
@@ -173,20 +173,6 @@ func (aw *AccountWatcher) acquireLease(ctx context.Context) (*lease, error) {
 	return w.acquireLease(ctx)
 }
 
-func (aw *AccountWatcher) leasedSession(ctx context.Context, l *lease) error {
-	sctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	holding := make(chan struct{})
-	go func() { defer close(holding); l.hold(sctx, cancel) }()
-	err := aw.session(sctx)
-	cancel(nil)
-	<-holding
-	if cause := context.Cause(sctx); ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
-		return cause
-	}
-	return err
-}
-
 // onStatus records a STATUS from the server (the connection's reading
 // goroutine: it must not block).
 func (aw *AccountWatcher) onStatus(st imapx.MailboxStatus) {
@@ -228,15 +214,7 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	defer func() {
-		if err != nil && ctx.Err() == nil {
-			select {
-			case <-c.Closed():
-				err = outage.For(dep, outage.Mark(err)) // the server went away
-			default:
-			}
-		}
-	}()
+	defer func() { err = wentAway(ctx, c, dep, err) }()
 	if !c.Caps().Has(imapx.CapNotify) {
 		return fmt.Errorf("%w: the server does not offer it", ErrNoNotify)
 	}

@@ -64,6 +64,22 @@ func (w *Watcher) acquireLease(ctx context.Context) (*lease, error) {
 	}
 }
 
+// run runs session while holding the lease, and ends it when the lease
+// is lost (its error is then the loss).
+func (l *lease) run(ctx context.Context, session func(context.Context) error) error {
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	holding := make(chan struct{})
+	go func() { defer close(holding); l.hold(sctx, cancel) }()
+	err := session(sctx)
+	cancel(nil)
+	<-holding
+	if cause := context.Cause(sctx); ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return err
+}
+
 // hold renews the lease until ctx is done, then releases it. If a renewal
 // fails, lost is called: the session must end, since another replica may
 // take the mailbox over.

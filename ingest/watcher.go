@@ -74,7 +74,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			return err
 		}
 		started := time.Now()
-		err = w.leasedSession(ctx, l)
+		err = l.run(ctx, w.session)
 		w.setConnected(false, err)
 		if ctx.Err() != nil {
 			return nil
@@ -138,22 +138,6 @@ func (w *Watcher) needsPerson(se *imapx.SetupError) {
 	})
 }
 
-// leasedSession runs a session while holding the lease, and ends it when
-// the lease is lost.
-func (w *Watcher) leasedSession(ctx context.Context, l *lease) error {
-	sctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	holding := make(chan struct{})
-	go func() { defer close(holding); l.hold(sctx, cancel) }()
-	err := w.session(sctx)
-	cancel(nil)
-	<-holding
-	if cause := context.Cause(sctx); ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
-		return cause
-	}
-	return err
-}
-
 // session is one connection: select, catch up, then wait for new mail.
 // An error of the IMAP server going away names it (outage.For).
 func (w *Watcher) session(ctx context.Context) (err error) {
@@ -179,15 +163,7 @@ func (w *Watcher) session(ctx context.Context) (err error) {
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	defer func() {
-		if err != nil && ctx.Err() == nil {
-			select {
-			case <-c.Closed():
-				err = outage.For(dep, outage.Mark(err)) // the server went away
-			default:
-			}
-		}
-	}()
+	defer func() { err = wentAway(ctx, c, dep, err) }()
 
 	if w.Mailbox == "" {
 		name, err := imapx.EnsureFolder(c, w.specialUse())
@@ -221,6 +197,20 @@ func (w *Watcher) session(ctx context.Context) (err error) {
 		if err != nil {
 			return err
 		}
+	}
+}
+
+// wentAway names the IMAP server dep as gone (outage.For) in err, the
+// end of a session, when the connection closed under it.
+func wentAway(ctx context.Context, c *imapclient.Client, dep string, err error) error {
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	select {
+	case <-c.Closed():
+		return outage.For(dep, outage.Mark(err))
+	default:
+		return err
 	}
 }
 
