@@ -3,7 +3,7 @@ package reply
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
+	"sync"
 	"time"
 
 	"mailassist/account"
@@ -24,43 +24,70 @@ type Habits struct {
 	Store    *habits.Store
 	// Config is the reply.trigger section, with its defaults.
 	Config TriggerConfig
+	// Threshold is the content trigger's (reply.threshold) that the
+	// habits record with each message; 0 is DefaultThreshold.
+	Threshold float64
+
+	batchOnce sync.Once
+	batch     *bus.Batch[string, *learning]
 }
 
 // decide is the trigger of the reply stage: the content trigger, or,
 // for an account with the personal trigger on, TriggerPersonal with the
-// account's habits. Either way a message the habits keep is then learnt
-// (a redelivered one is not counted again).
-func (h *Habits) decide(ctx context.Context, m *mailmsg.Message, spam bool, c *bus.Classified, o TriggerOptions, log *slog.Logger) (Decision, error) {
+// account's habits. The message itself is learnt by the reply-received
+// stage (HandleReceived), with others of its account.
+func (h *Habits) decide(ctx context.Context, m *mailmsg.Message, spam bool, c *bus.Classified, o TriggerOptions) (Decision, error) {
 	if h == nil || h.Store == nil {
 		return Trigger(m, spam, o), nil
 	}
 	personal, po := h.Config.For(c.Account)
-	var d Decision
-	if personal {
-		p, err := h.Store.Profile(ctx, c.Account)
-		if err != nil {
-			return Decision{}, err
-		}
-		po.Profile = p
-		d = TriggerPersonal(m, spam, o, po)
-	} else {
-		d = Trigger(m, spam, o)
+	if !personal {
+		return Trigger(m, spam, o), nil
 	}
-	hm, ok := Observe(m, spam, o, fallbackKey(&c.Ref), c.ID)
-	if !ok {
-		return d, nil
-	}
-	var ch habits.Change
-	if _, err := h.Store.Update(ctx, c.Account, func(p *habits.Profile) (bool, error) {
-		ch = p.Receive(&hm)
-		return ch.New, nil
-	}); err != nil {
+	p, err := h.Store.Profile(ctx, c.Account)
+	if err != nil {
 		return Decision{}, err
 	}
-	if ch.Answered+ch.Unanswered > 0 {
-		log.Debug("reply habits learnt", "answered", ch.Answered, "unanswered", ch.Unanswered)
+	po.Profile = p
+	return TriggerPersonal(m, spam, o, po), nil
+}
+
+// ReceivedStage is the runner configuration that learns every classified
+// message (mail.classified) into its account's habits. Messages wait for
+// others of their account (learnBatch) and one save of the profile
+// carries them all; each parked message holds a runner slot, so the stage
+// takes two batches' worth whatever concurrency says.
+func (h *Habits) ReceivedStage(concurrency int) bus.Stage {
+	return bus.Stage{Name: "reply-received", Filters: []string{bus.AllAccounts(bus.KindClassified)}, Handler: h.HandleReceived,
+		Concurrency: max(concurrency, 2*learnBatchMax)}
+}
+
+// HandleReceived learns one classified message: what the habits keep of
+// it waits for an answer (a redelivered message is not counted again).
+// Mail the habits leave out (spam, mail from the user) changes nothing.
+func (h *Habits) HandleReceived(ctx context.Context, d *bus.Delivery) error {
+	mail, err := bus.ReadMail[bus.Classified](ctx, h.Bus, d, h.Accounts)
+	if err != nil {
+		return err
 	}
-	return d, nil
+	c, acct, m := &mail.Event, mail.Account, mail.Message()
+	if len(m.From) == 0 {
+		return nil
+	}
+	hm, ok := Observe(m, c.Verdict == bus.VerdictSpam, TriggerOptions{
+		Threshold: h.Threshold, Own: acct.Own(), Names: names(acct), Arrived: c.InternalDate,
+	}, fallbackKey(&c.Ref), c.ID)
+	if !ok {
+		return nil
+	}
+	ch, err := h.learn(ctx, c.Account, func(p *habits.Profile) habits.Change { return p.Receive(&hm) })
+	if err != nil {
+		return err
+	}
+	if ch.Answered+ch.Unanswered > 0 {
+		d.Log.Debug("reply habits learnt", "uid", c.UID, "answered", ch.Answered, "unanswered", ch.Unanswered)
+	}
+	return nil
 }
 
 // fallbackKey names a message without a Message-ID for the habits.
@@ -74,7 +101,8 @@ func fallbackKey(r *bus.Ref) string {
 // SentStage is the runner configuration that learns the accounts' sent
 // mail (mail.sent).
 func (h *Habits) SentStage(concurrency int) bus.Stage {
-	return bus.Stage{Name: "reply-habits", Filters: []string{bus.AllAccounts(bus.KindSent)}, Handler: h.HandleSent, Concurrency: concurrency}
+	return bus.Stage{Name: "reply-habits", Filters: []string{bus.AllAccounts(bus.KindSent)}, Handler: h.HandleSent,
+		Concurrency: max(concurrency, 2*learnBatchMax)}
 }
 
 // HandleSent learns one message of an account's Sent folder: its
@@ -92,11 +120,8 @@ func (h *Habits) HandleSent(ctx context.Context, d *bus.Delivery) error {
 		fallback = ev.ID
 	}
 	s := habits.SentFrom(mail.Message(), fallback, ev.InternalDate)
-	var ch habits.Change
-	if _, err := h.Store.Update(ctx, ev.Account, func(p *habits.Profile) (bool, error) {
-		ch = p.Sent(&s)
-		return ch.New, nil
-	}); err != nil {
+	ch, err := h.learn(ctx, ev.Account, func(p *habits.Profile) habits.Change { return p.Sent(&s) })
+	if err != nil {
 		return err
 	}
 	d.Log.Debug("reply habits: sent message learnt", "new", ch.New, "answered", ch.Answered, "unanswered", ch.Unanswered)
@@ -111,7 +136,7 @@ func (h *Habits) HistoryReceived(acct *account.Account, raw []byte, at time.Time
 	if len(m.From) == 0 {
 		return habits.Message{}, false
 	}
-	o := TriggerOptions{Own: acct.Own(), Names: names(acct), Arrived: at}
+	o := TriggerOptions{Threshold: h.Threshold, Own: acct.Own(), Names: names(acct), Arrived: at}
 	return Observe(m, false, o, ref, ref)
 }
 
@@ -167,11 +192,8 @@ func (h *Habits) HandleFate(ctx context.Context, d *bus.Delivery) error {
 	default: // pending, replaced: no outcome yet
 		return nil
 	}
-	var ch habits.Change
-	if _, err := h.Store.Update(ctx, ev.Account, func(p *habits.Profile) (bool, error) {
-		ch = p.Draft(ev.MessageID, ev.ID, fate, ev.At)
-		return ch.New, nil
-	}); err != nil {
+	ch, err := h.learn(ctx, ev.Account, func(p *habits.Profile) habits.Change { return p.Draft(ev.MessageID, ev.ID, fate, ev.At) })
+	if err != nil {
 		return err
 	}
 	d.Log.Debug("reply habits: a draft's fate learnt", "fate", ev.Draft.Fate, "answered", ch.Answered)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,6 +107,71 @@ func TestHabitsLearnSentOnce(t *testing.T) {
 	p, _ = store.Profile(ctx, "alice")
 	if p.Totals.Received != 1 || p.Totals.Answered != 1 {
 		t.Errorf("totals %+v, want 1 received and answered", p.Totals)
+	}
+}
+
+// TestHabitsLearnReceivedInBatches: the reply-received stage learns each
+// classified message once, however often it is delivered, and the
+// messages of an account handled together are saved together: a profile
+// of up to 400 KB is not rewritten once per message.
+func TestHabitsLearnReceivedInBatches(t *testing.T) {
+	ctx := context.Background()
+	b := natstest.New(t)
+	store, err := habits.Open(ctx, b, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &reply.Habits{Bus: b, Accounts: []account.Account{{Name: "alice", Address: "alice@example.org"}}, Store: store}
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	const n = 60
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range n {
+		raw := fmt.Sprintf("From: bob%d@example.org\r\nTo: alice@example.org\r\nSubject: Plan %d\r\nMessage-ID: <q%d@x>\r\n\r\nCan you send the plan?\r\n", i, i, i)
+		ev := bus.Classified{V: bus.Version, Ref: bus.Ref{ID: fmt.Sprintf("alice/1/%d", i+1), Account: "alice", Mailbox: "INBOX", UIDValidity: 1, UID: uint32(i + 1)},
+			InternalDate: at, Verdict: bus.VerdictHam, Raw: []byte(raw)}
+		for range 2 { // each delivered twice
+			wg.Go(func() {
+				errs <- h.HandleReceived(ctx, natstest.Delivery(t, bus.Subject(bus.KindClassified, "alice"), &ev))
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := store.Profile(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Totals.Received != n || p.Pending() != n {
+		t.Errorf("totals %+v, %d pending; want %d received and pending", p.Totals, p.Pending(), n)
+	}
+	info, err := b.JS.Stream(ctx, "KV_"+habits.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saves := info.CachedInfo().State.LastSeq
+	t.Logf("%d deliveries of %d messages, %d saves of the profile", 2*n, n, saves)
+	if saves == 0 || saves > n/2 {
+		t.Errorf("%d saves of the profile for %d messages handled at once", saves, n)
+	}
+	// Spam and the user's own mail are left out.
+	for i, ev := range []bus.Classified{
+		{V: bus.Version, Ref: bus.Ref{ID: "alice/1/900", Account: "alice", Mailbox: "INBOX", UIDValidity: 1, UID: 900}, InternalDate: at, Verdict: bus.VerdictSpam,
+			Raw: []byte("From: x@spam.example\r\nTo: alice@example.org\r\nSubject: Win\r\nMessage-ID: <s1@x>\r\n\r\nCan you claim your prize?\r\n")},
+		{V: bus.Version, Ref: bus.Ref{ID: "alice/1/901", Account: "alice", Mailbox: "INBOX", UIDValidity: 1, UID: 901}, InternalDate: at, Verdict: bus.VerdictHam,
+			Raw: []byte("From: alice@example.org\r\nTo: bob@example.org\r\nSubject: Note\r\nMessage-ID: <o1@x>\r\n\r\nCan you?\r\n")},
+	} {
+		if err := h.HandleReceived(ctx, natstest.Delivery(t, bus.Subject(bus.KindClassified, "alice"), &ev)); err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+	}
+	if p, _ = store.Profile(ctx, "alice"); p.Totals.Received != n {
+		t.Errorf("spam or the user's own mail learnt: %d received", p.Totals.Received)
 	}
 }
 

@@ -144,7 +144,7 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 	dec, err := s.Habits.decide(ctx, m, c.Verdict == bus.VerdictSpam, c, TriggerOptions{
 		Threshold: s.Threshold, Own: acct.Own(), Names: names(acct),
 		MaxAge: acct.InitialSync.D(), Now: s.Now(), Arrived: c.InternalDate,
-	}, log)
+	})
 	if err != nil {
 		return err
 	}

@@ -110,6 +110,7 @@ func runReply(ctx context.Context, e *env) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return h.Store.Watch(ctx) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, h.SentStage(e.cfg.Stages.Concurrency)), e.log) })
+	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, h.ReceivedStage(e.cfg.Stages.Concurrency)), e.log) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, h.FateStage(e.cfg.Stages.Concurrency)), e.log) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, st.RunnerStage(e.cfg.Stages.Concurrency)), e.log) })
 	g.Go(func() error { return e.bus.Run(ctx, withGrace(e, voice.Stage(1)), e.log) })
@@ -122,7 +123,7 @@ func replyHabits(ctx context.Context, e *env) (*reply.Habits, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &reply.Habits{Bus: e.bus, Accounts: e.cfg.Accounts, Store: store, Config: e.cfg.Reply.Trigger}, nil
+	return &reply.Habits{Bus: e.bus, Accounts: e.cfg.Accounts, Store: store, Config: e.cfg.Reply.Trigger, Threshold: e.cfg.Reply.Threshold}, nil
 }
 
 // runEscalate sends hard threads to the large model, or to the human.

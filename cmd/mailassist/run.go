@@ -241,7 +241,7 @@ func runApply(ctx context.Context, e *env) error {
 
 // stageNames are the bus stages each role runs.
 var stageNames = map[string][]string{
-	"spam": {"spam", "spam-feedback"}, "reply": {"reply", "reply-voice", "reply-habits", "reply-fates"}, "escalate": {"escalate"}, "apply": {"apply", "draft-fate"},
+	"spam": {"spam", "spam-feedback"}, "reply": {"reply", "reply-voice", "reply-habits", "reply-received", "reply-fates"}, "escalate": {"escalate"}, "apply": {"apply", "draft-fate"},
 }
 
 // initMetrics exports every metric of the roles at 0 for its known label
