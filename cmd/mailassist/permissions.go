@@ -62,7 +62,7 @@ func rolePermissions(role string) (bus.Permissions, bool) {
 			Consume("reply-voice", bus.AllAccounts(bus.KindSent)). // the user's signature and voice, from Sent
 			Consume("reply-habits", bus.AllAccounts(bus.KindSent)).
 			Consume("reply-received", bus.AllAccounts(bus.KindClassified)). // every classified message, for the habits
-			Consume("reply-fates", bus.AllAccounts(bus.KindFeedback)). // drafts' fates, for the habits
+			Consume("reply-fates", bus.AllAccounts(bus.KindFeedback)).      // drafts' fates, for the habits
 			Events(bus.KindSuggested, bus.KindEscalation, bus.KindAction).
 			Objects(bus.RawObjects, true).KVGetPut(bus.BodiesKV). // drafts
 			OwnKV(reply.IndexBucket).OwnKV(reply.VoiceBucket).OwnKV(draft.LedgerBucket).OwnKV(habits.Bucket)
