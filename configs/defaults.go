@@ -14,6 +14,9 @@ const (
 	defaultDataDir   = "./data"
 	defaultLogLevel  = "info"
 	defaultLogFormat = "text"
+	// DefaultMemoryLimit is memory_limit's default.
+	DefaultMemoryLimit = 128 << 20
+	minMemoryLimit     = 32 << 20
 )
 
 // applyDefaults fills in every zero field. httpListenSet says whether the
@@ -21,6 +24,7 @@ const (
 // the HTTP server instead of getting the default.
 func (c *Config) applyDefaults(httpListenSet bool) {
 	setDefault(&c.DataDir, defaultDataDir)
+	setDefault(&c.MemoryLimit, DefaultMemoryLimit)
 	setDefault(&c.Log.Level, defaultLogLevel)
 	setDefault(&c.Log.Format, defaultLogFormat)
 	c.NATS = c.NATS.WithDefaults()

@@ -30,9 +30,10 @@ func parse(t *testing.T, src string) *configs.Config {
 
 func TestDefaults(t *testing.T) {
 	want := &configs.Config{
-		DataDir: "./data",
-		Log:     configs.Log{Level: "info", Format: "text"},
-		NATS:    bus.NATSConfig{},
+		DataDir:     "./data",
+		MemoryLimit: configs.DefaultMemoryLimit,
+		Log:         configs.Log{Level: "info", Format: "text"},
+		NATS:        bus.NATSConfig{},
 		Stream: bus.StreamConfig{
 			MaxAge:          setting.Duration(720 * time.Hour),
 			MaxBytes:        10 * setting.GiB,

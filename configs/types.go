@@ -12,6 +12,7 @@ import (
 	"mailassist/llm"
 	"mailassist/ops"
 	"mailassist/reply"
+	"mailassist/setting"
 	"mailassist/spam"
 )
 
@@ -20,18 +21,25 @@ import (
 type Config struct {
 	// DataDir holds the embedded NATS store and other local state.
 	// Default: "./data".
-	DataDir  string            `yaml:"data_dir"`
-	Log      Log               `yaml:"log"`
-	NATS     bus.NATSConfig    `yaml:"nats"`
-	Stream   bus.StreamConfig  `yaml:"stream"`
-	Stages   bus.StagesConfig  `yaml:"stages"`
-	HTTP     ops.Config        `yaml:"http"`
-	IMAP     imapx.Limits      `yaml:"imap"`
-	Accounts []account.Account `yaml:"accounts"`
-	Spam     spam.Config       `yaml:"spam"`
-	Reply    reply.Config      `yaml:"reply"`
-	Escalate escalate.Config   `yaml:"escalate"`
-	LLM      LLM               `yaml:"llm"`
+	DataDir string `yaml:"data_dir"`
+	// MemoryLimit is the Go runtime's soft memory limit of run and the
+	// role commands (runtime/debug.SetMemoryLimit): as the process nears
+	// it the garbage collector runs more often and hands memory back, so
+	// that a backlog of any size runs in about this much. The GOMEMLIMIT
+	// environment variable wins when set (GOMEMLIMIT=off: no limit).
+	// Default 128MiB; at least 32MiB.
+	MemoryLimit setting.ByteSize  `yaml:"memory_limit"`
+	Log         Log               `yaml:"log"`
+	NATS        bus.NATSConfig    `yaml:"nats"`
+	Stream      bus.StreamConfig  `yaml:"stream"`
+	Stages      bus.StagesConfig  `yaml:"stages"`
+	HTTP        ops.Config        `yaml:"http"`
+	IMAP        imapx.Limits      `yaml:"imap"`
+	Accounts    []account.Account `yaml:"accounts"`
+	Spam        spam.Config       `yaml:"spam"`
+	Reply       reply.Config      `yaml:"reply"`
+	Escalate    escalate.Config   `yaml:"escalate"`
+	LLM         LLM               `yaml:"llm"`
 }
 
 // LLM names the Ollama endpoints. A nil endpoint is not configured.

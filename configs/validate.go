@@ -16,6 +16,9 @@ func validate(c *Config, ps *problems) {
 	root := setting.NewProblems(ps, "")
 	root.OneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	root.OneOf("log.format", c.Log.Format, "text", "json")
+	if c.MemoryLimit < minMemoryLimit {
+		root.Add("memory_limit", "%s is too little to run in; at least %s", c.MemoryLimit, setting.ByteSize(minMemoryLimit))
+	}
 	c.NATS.Validate(root.In("nats"))
 	c.Stream.Validate(root.In("stream"))
 	c.Stages.Validate(root.In("stages"))
