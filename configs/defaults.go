@@ -15,7 +15,7 @@ const (
 	defaultLogLevel  = "info"
 	defaultLogFormat = "text"
 	// DefaultMemoryLimit is memory_limit's default.
-	DefaultMemoryLimit = 128 << 20
+	DefaultMemoryLimit = 192 << 20
 	minMemoryLimit     = 32 << 20
 )
 

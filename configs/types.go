@@ -27,7 +27,7 @@ type Config struct {
 	// it the garbage collector runs more often and hands memory back, so
 	// that a backlog of any size runs in about this much. The GOMEMLIMIT
 	// environment variable wins when set (GOMEMLIMIT=off: no limit).
-	// Default 128MiB; at least 32MiB.
+	// Default 192MiB; at least 32MiB.
 	MemoryLimit setting.ByteSize  `yaml:"memory_limit"`
 	Log         Log               `yaml:"log"`
 	NATS        bus.NATSConfig    `yaml:"nats"`

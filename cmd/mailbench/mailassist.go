@@ -176,6 +176,9 @@ func (r *mailassistRun) run(ctx context.Context) (*result, error) {
 	}
 	res.During, res.DuringLost = pr.latencies("during")
 	res.After, res.AfterLost = pr.latencies("after")
+	for _, id := range pr.missing() {
+		r.logf("  probe never moved to Junk: %s", id)
+	}
 	res.DataDirEndBytes = diskUsage(filepath.Join(r.dir, "data"))
 	res.Buckets = w.streamBytes(ctx)
 	if r.rawMaxAge > 0 {

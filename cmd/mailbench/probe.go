@@ -156,6 +156,21 @@ func (p *prober) stop() {
 	p.c.Close()
 }
 
+// missing returns the Message-IDs of the probes not found in Junk, with
+// when each was appended.
+func (p *prober) missing() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var ids []string
+	for id, pr := range p.sent {
+		if pr.latency == 0 {
+			ids = append(ids, fmt.Sprintf("%s (%s, appended %s)", id, pr.phase, pr.at.Format("15:04:05.000")))
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // latencies returns the sorted latencies of a phase's probes, and how
 // many were never found.
 func (p *prober) latencies(phase string) (found []time.Duration, lost int) {
