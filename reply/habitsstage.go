@@ -54,7 +54,7 @@ func (h *Habits) decide(ctx context.Context, m *mailmsg.Message, spam bool, c *b
 
 // ReceivedStage is the runner configuration that learns every classified
 // message (mail.classified) into its account's habits. Messages wait for
-// others of their account (learnBatch) and one save of the profile
+// others of their account (learnBatchMax at most) and one save of the profile
 // carries them all; each parked message holds a runner slot, so the stage
 // takes two batches' worth whatever concurrency says.
 func (h *Habits) ReceivedStage(concurrency int) bus.Stage {
@@ -99,7 +99,8 @@ func fallbackKey(r *bus.Ref) string {
 }
 
 // SentStage is the runner configuration that learns the accounts' sent
-// mail (mail.sent).
+// mail (mail.sent), an account's messages saved together as in
+// ReceivedStage.
 func (h *Habits) SentStage(concurrency int) bus.Stage {
 	return bus.Stage{Name: "reply-habits", Filters: []string{bus.AllAccounts(bus.KindSent)}, Handler: h.HandleSent,
 		Concurrency: max(concurrency, 2*learnBatchMax)}
