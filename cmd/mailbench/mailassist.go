@@ -25,7 +25,7 @@ const benchAccount = "bench"
 
 // stageConsumers are the durable consumers that must be empty for the
 // backlog to count as drained.
-var stageConsumers = []string{"spam", "reply", "escalate", "apply"}
+var stageConsumers = []string{"spam", "reply", "reply-received", "escalate", "apply"}
 
 // mailassistRun is one drain by `mailassist run` in a child process.
 type mailassistRun struct {
