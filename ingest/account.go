@@ -242,9 +242,17 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 	aw.Log.Info("watching every folder on one connection (NOTIFY)", "folders", aw.names)
 	refresh := time.NewTimer(notifyRecheck(aw.Account))
 	defer refresh.Stop()
-	recheck := false // the dirty folders come from a renewed NOTIFY, not from news
+	// after is the look again at the folders a catch-up selected, a
+	// moment after it: Dovecot 2.3.19 sent no STATUS for a message that
+	// arrived just after a catch-up's UNSELECT about once in a
+	// 10,000-message drain (cmd/mailbench), which then waited for the
+	// minutely recheck.
+	after := time.NewTimer(time.Hour)
+	after.Stop()
+	defer after.Stop()
+	caught := map[string]bool{} // folders selected since the last look
+	recheck := false            // the dirty folders come from a renewed NOTIFY, not from news
 	for {
-		selected := false // a catch-up selected a folder
 		for mailbox, st := range aw.takeDirty() {
 			synced, err := aw.catchUp(ctx, c, mailbox, st)
 			if err != nil {
@@ -254,39 +262,43 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 				watcherMissed.WithLabelValues(aw.Account.Name).Inc()
 				aw.Log.Warn("news found by the periodic recheck that no STATUS announced", "mailbox", mailbox)
 			}
-			selected = selected || synced
-		}
-		recheck = false
-		if selected {
-			// NOTIFY anew after a catch-up: it reports every folder
-			// again, so a message that arrived around the catch-up's
-			// SELECT and UNSELECT is not left to the periodic recheck.
-			// Dovecot 2.3.19 sent no STATUS for such a message about once
-			// in a 10,000-message drain (cmd/mailbench), and it then
-			// waited up to a minute.
-			if err := n.Set(ctx, aw.names); err != nil {
-				return fmt.Errorf("notify set: %w", err)
+			if synced {
+				caught[mailbox] = true
+				after.Reset(lookAgainAfter)
 			}
 		}
+		recheck = false
 		for _, w := range aw.folders {
 			w.markLive()
 		}
 		if aw.hasDirty() {
 			continue // news arrived while catching up
 		}
-		renew, err := aw.idle(ctx, c, refresh.C)
+		wake, err := aw.idle(ctx, c, refresh.C, after.C)
 		if err != nil {
 			return err
 		}
-		if renew { // NOTIFY anew, which reports every folder again: a missed STATUS is caught here
+		switch wake {
+		case wakeRefresh: // NOTIFY anew, which reports every folder again: a missed STATUS is caught here
 			if err := n.Set(ctx, aw.names); err != nil {
 				return fmt.Errorf("notify set: %w", err)
 			}
 			refresh.Reset(notifyRecheck(aw.Account))
 			recheck = true
+		case wakeLookAgain: // a STATUS of each folder caught up lately (onStatus marks it)
+			for mailbox := range caught {
+				if _, err := c.Status(mailbox, &imap.StatusOptions{UIDNext: true, UIDValidity: true}).Wait(); err != nil {
+					return fmt.Errorf("status %q: %w", mailbox, err)
+				}
+			}
+			clear(caught)
 		}
 	}
 }
+
+// lookAgainAfter is how long after a catch-up an account watcher asks
+// for the STATUS of the folders it selected.
+const lookAgainAfter = 500 * time.Millisecond
 
 // notifyRecheck is how often an account watcher renews NOTIFY, which
 // makes the server report every folder's state again: the net under a
@@ -303,27 +315,36 @@ func (aw *AccountWatcher) hasDirty() bool {
 	return len(aw.dirty) > 0
 }
 
-// idle runs IDLE until a STATUS arrives, the refresh timer fires (renew),
-// or ctx ends.
-func (aw *AccountWatcher) idle(ctx context.Context, c *imapclient.Client, refresh <-chan time.Time) (renew bool, err error) {
+// Why idle returned.
+const (
+	wakeNews      = iota // a STATUS arrived (or ctx ended)
+	wakeRefresh          // the periodic NOTIFY renewal is due
+	wakeLookAgain        // the look again after a catch-up is due
+)
+
+// idle runs IDLE until a STATUS arrives, a timer fires, or ctx ends, and
+// says which.
+func (aw *AccountWatcher) idle(ctx context.Context, c *imapclient.Client, refresh, lookAgain <-chan time.Time) (wake int, err error) {
 	cmd, err := c.Idle()
 	if err != nil {
-		return false, fmt.Errorf("idle: %w", err)
+		return wakeNews, fmt.Errorf("idle: %w", err)
 	}
 	select {
 	case <-aw.wake: // the loop takes what is dirty
 	case <-refresh:
-		renew = true
+		wake = wakeRefresh
+	case <-lookAgain:
+		wake = wakeLookAgain
 	case <-ctx.Done():
 	case <-c.Closed():
 	}
 	if err := cmd.Close(); err != nil {
-		return false, fmt.Errorf("end idle: %w", err)
+		return wakeNews, fmt.Errorf("end idle: %w", err)
 	}
 	if err := cmd.Wait(); err != nil {
-		return false, fmt.Errorf("idle: %w", err)
+		return wakeNews, fmt.Errorf("idle: %w", err)
 	}
-	return renew, ctx.Err()
+	return wake, ctx.Err()
 }
 
 // catchUp syncs the folder when the server's STATUS is ahead of the
