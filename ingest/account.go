@@ -315,16 +315,18 @@ func (aw *AccountWatcher) hasDirty() bool {
 	return len(aw.dirty) > 0
 }
 
-// Why idle returned.
+// wakeReason says why idle returned.
+type wakeReason int
+
 const (
-	wakeNews      = iota // a STATUS arrived (or ctx ended)
+	wakeNews      wakeReason = iota // a STATUS arrived (or ctx ended)
 	wakeRefresh          // the periodic NOTIFY renewal is due
 	wakeLookAgain        // the look again after a catch-up is due
 )
 
 // idle runs IDLE until a STATUS arrives, a timer fires, or ctx ends, and
 // says which.
-func (aw *AccountWatcher) idle(ctx context.Context, c *imapclient.Client, refresh, lookAgain <-chan time.Time) (wake int, err error) {
+func (aw *AccountWatcher) idle(ctx context.Context, c *imapclient.Client, refresh, lookAgain <-chan time.Time) (wake wakeReason, err error) {
 	cmd, err := c.Idle()
 	if err != nil {
 		return wakeNews, fmt.Errorf("idle: %w", err)
