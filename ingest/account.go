@@ -320,8 +320,8 @@ type wakeReason int
 
 const (
 	wakeNews      wakeReason = iota // a STATUS arrived (or ctx ended)
-	wakeRefresh          // the periodic NOTIFY renewal is due
-	wakeLookAgain        // the look again after a catch-up is due
+	wakeRefresh                     // the periodic NOTIFY renewal is due
+	wakeLookAgain                   // the look again after a catch-up is due
 )
 
 // idle runs IDLE until a STATUS arrives, a timer fires, or ctx ends, and
