@@ -45,9 +45,17 @@ func NewAction(ref Ref, kind ActionKind, stage string) *Action {
 // PublishAction publishes a on mail.action.<account>. Its Nats-Msg-Id is
 // <stage>/<kind>/<identity>: one action of a kind per stage and message.
 func (b *Bus) PublishAction(ctx context.Context, a *Action) error {
-	_, err := b.Publish(ctx, Subject(KindAction, a.Account), MsgID(a.Stage+"/"+string(a.Kind), a.ID), a)
+	_, err := b.Publish(ctx, Subject(KindAction, a.Account), a.msgID(), a)
 	return err
 }
+
+// PublishActionAsync is PublishAction without waiting for the stream's
+// acknowledgement (PublishAsync).
+func (b *Bus) PublishActionAsync(a *Action) (jetstream.PubAckFuture, error) {
+	return b.PublishAsync(Subject(KindAction, a.Account), a.msgID(), a)
+}
+
+func (a *Action) msgID() string { return MsgID(a.Stage+"/"+string(a.Kind), a.ID) }
 
 // PublishAsync is Publish without waiting for the stream's
 // acknowledgement: wait for the future (WaitAcks) before counting the

@@ -13,6 +13,16 @@ import (
 // once per batch, a few kilobytes per message.
 const learnBatchMax = 100
 
+// learnStage is the runner configuration of a stage whose handler learns
+// through learn, on the events of kind: its messages wait for others of
+// their account and one save of the profile carries them all. Each
+// parked message holds a runner slot, so the stage takes two batches'
+// worth whatever concurrency says.
+func learnStage(name, kind string, handler bus.Handler, concurrency int) bus.Stage {
+	return bus.Stage{Name: name, Filters: []string{bus.AllAccounts(kind)}, Handler: handler,
+		Concurrency: max(concurrency, 2*learnBatchMax)}
+}
+
 // learning is one message's change to its account's habits, waiting in a
 // batch; ch is what it changed, set when the batch is saved.
 type learning struct {

@@ -53,13 +53,9 @@ func (h *Habits) decide(ctx context.Context, m *mailmsg.Message, spam bool, c *b
 }
 
 // ReceivedStage is the runner configuration that learns every classified
-// message (mail.classified) into its account's habits. Messages wait for
-// others of their account (learnBatchMax at most) and one save of the profile
-// carries them all; each parked message holds a runner slot, so the stage
-// takes two batches' worth whatever concurrency says.
+// message (mail.classified) into its account's habits.
 func (h *Habits) ReceivedStage(concurrency int) bus.Stage {
-	return bus.Stage{Name: "reply-received", Filters: []string{bus.AllAccounts(bus.KindClassified)}, Handler: h.HandleReceived,
-		Concurrency: max(concurrency, 2*learnBatchMax)}
+	return learnStage("reply-received", bus.KindClassified, h.HandleReceived, concurrency)
 }
 
 // HandleReceived learns one classified message: what the habits keep of
@@ -99,11 +95,9 @@ func fallbackKey(r *bus.Ref) string {
 }
 
 // SentStage is the runner configuration that learns the accounts' sent
-// mail (mail.sent), an account's messages saved together as in
-// ReceivedStage.
+// mail (mail.sent).
 func (h *Habits) SentStage(concurrency int) bus.Stage {
-	return bus.Stage{Name: "reply-habits", Filters: []string{bus.AllAccounts(bus.KindSent)}, Handler: h.HandleSent,
-		Concurrency: max(concurrency, 2*learnBatchMax)}
+	return learnStage("reply-habits", bus.KindSent, h.HandleSent, concurrency)
 }
 
 // HandleSent learns one message of an account's Sent folder: its
@@ -166,7 +160,7 @@ func (h *Habits) LearnHistory(ctx context.Context, account string, received []ha
 // drafts (mail.feedback of kind draft): a draft the user sent is an
 // answer, a draft the user deleted shortens the wait for one.
 func (h *Habits) FateStage(concurrency int) bus.Stage {
-	return bus.Stage{Name: "reply-fates", Filters: []string{bus.AllAccounts(bus.KindFeedback)}, Handler: h.HandleFate, Concurrency: concurrency}
+	return learnStage("reply-fates", bus.KindFeedback, h.HandleFate, concurrency)
 }
 
 // HandleFate learns one draft's fate; feedback of another kind (the

@@ -2,10 +2,10 @@ package spam
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
@@ -86,17 +86,18 @@ func (s *Stage) Handle(ctx context.Context, d *bus.Delivery) error {
 		return err
 	}
 	verdicts.WithLabelValues(string(out.Verdict)).Inc()
-	// The action and the verdict are published side by side (each is
-	// de-duplicated by its message id, so a retry after either failed
-	// publishes nothing twice).
-	actionErr := make(chan error, 1)
-	if out.Verdict == bus.VerdictSpam && out.Action != bus.SpamNone {
-		go func() { actionErr <- s.publishAction(ctx, in, out.Action) }()
-	} else {
-		actionErr <- nil
+	// The action and the verdict go out together and are awaited
+	// together: one round trip, not two.
+	futures := make([]jetstream.PubAckFuture, 2)
+	if act := spamAction(in.Ref, out.Action); act != nil {
+		if futures[0], err = s.Bus.PublishActionAsync(act); err != nil {
+			return err
+		}
 	}
-	_, err = s.Bus.Publish(ctx, bus.Subject(bus.KindClassified, in.Account), bus.MsgID("spam", in.ID), out)
-	if err := errors.Join(<-actionErr, err); err != nil {
+	if futures[1], err = s.Bus.PublishAsync(bus.Subject(bus.KindClassified, in.Account), bus.MsgID("spam", in.ID), out); err != nil {
+		return err
+	}
+	if _, err := bus.WaitAcks(ctx, futures); err != nil {
 		return err
 	}
 	d.Log.Debug("classified", "uid", in.UID, "verdict", out.Verdict, "score", out.Score, "decided_by", out.DecidedBy)
@@ -184,18 +185,20 @@ func (s *Stage) classify(ctx context.Context, model *Model, in *bus.Ingested, ra
 	return out, nil
 }
 
-func (s *Stage) publishAction(ctx context.Context, in *bus.Ingested, action bus.SpamAction) error {
+// spamAction is what apply is asked to do with a spam message: nil for
+// SpamNone.
+func spamAction(ref bus.Ref, action bus.SpamAction) *bus.Action {
 	var act *bus.Action
 	switch action {
 	case bus.SpamMove:
-		act = bus.NewAction(in.Ref, bus.ActionMove, "spam")
+		act = bus.NewAction(ref, bus.ActionMove, "spam")
 		act.Target = bus.TargetJunk
 	case bus.SpamFlag:
-		act = bus.NewAction(in.Ref, bus.ActionFlags, "spam")
+		act = bus.NewAction(ref, bus.ActionFlags, "spam")
 		act.AddFlags, act.RemoveFlags = []string{"$Junk"}, []string{"$NotJunk"}
 	default:
 		return nil
 	}
 	act.Reason = "spam"
-	return s.Bus.PublishAction(ctx, act)
+	return act
 }

@@ -97,7 +97,8 @@ func BenchmarkAccounts(b *testing.B) {
 	}
 
 	// Mailboxes that exist already, as an organisation's do: each user
-	// logs in once and opens INBOX, Junk and Sent, as a mail client would.
+	// logs in and asks for the STATUS of INBOX, Junk and Sent (a session
+	// each), as a mail client would have.
 	// Dovecot creates a user's mail directory and indexes on the first
 	// login, a cost a deployment pays once, not at each start of
 	// mailassist; MAILASSIST_BENCH_COLD=1 leaves it to mailassist's first
@@ -182,7 +183,7 @@ func BenchmarkAccounts(b *testing.B) {
 		if cold {
 			fmt.Println("mailboxes created by mailassist's first logins (MAILASSIST_BENCH_COLD)")
 		} else {
-			fmt.Printf("mailboxes existing before the start (each user's first login, INBOX, Junk and Sent opened, 8 at a time: %v)\n", provisioned.Round(time.Millisecond))
+			fmt.Printf("mailboxes existing before the start (each user's first logins, a STATUS of INBOX, Junk and Sent, 8 at a time: %v)\n", provisioned.Round(time.Millisecond))
 		}
 		fmt.Println("where the time goes (p50 / p99 of each step):", stages)
 		fmt.Printf("new mail that no NOTIFY STATUS announced (found by the periodic recheck): %d\n", moved.missed)

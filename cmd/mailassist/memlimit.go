@@ -13,19 +13,13 @@ import (
 var setMemoryLimit = debug.SetMemoryLimit
 
 // applyMemoryLimit sets the process's soft memory limit (memory_limit),
-// unless the GOMEMLIMIT environment variable, which the runtime has read
-// already, says otherwise. It returns the limit in force, or -1 for
-// none.
-func applyMemoryLimit(limit setting.ByteSize, log *slog.Logger) int64 {
-	if env, ok := os.LookupEnv("GOMEMLIMIT"); ok && env != "" {
-		cur := setMemoryLimit(-1) // -1 reads the limit without changing it
+// unless the GOMEMLIMIT environment variable, which the runtime has
+// applied already, is set.
+func applyMemoryLimit(limit setting.ByteSize, log *slog.Logger) {
+	if env := os.Getenv("GOMEMLIMIT"); env != "" {
 		log.Debug("memory limit from GOMEMLIMIT", "GOMEMLIMIT", env)
-		if env == "off" {
-			return -1
-		}
-		return cur
+		return
 	}
 	setMemoryLimit(limit.Int64())
 	log.Debug("memory limit", "memory_limit", limit)
-	return limit.Int64()
 }
