@@ -39,6 +39,11 @@ type Applier struct {
 	// Ledger, when set, is told about the drafts apply files, replaces
 	// and removes (draft.Ledger), and replace_draft consults it.
 	Ledger *draft.Ledger
+	// Loans, when set, lends apply the connection of the account's
+	// watcher in this process (imapx.Loans): a batch for an account
+	// without a connection of apply's own borrows it while the watcher
+	// waits for news, rather than log in.
+	Loans *imapx.Loans
 	// IdleClose is how long an account's connection stays open without an
 	// action, so that a thousand quiet accounts do not hold a thousand
 	// connections besides their watchers'. Default 1m.
@@ -76,11 +81,10 @@ type accountConn struct {
 	acct    *account.Account
 	c       *imapclient.Client
 	folders map[imap.MailboxAttr]string
-	// selected is the folder selected on c and its UIDVALIDITY: a batch
-	// for the same folder does not select it again.
-	selected   string
-	selectedUV uint32
-	lastUse    time.Time
+	// sel is the folder selected on c: a batch for the same folder does
+	// not select it again.
+	sel     selection
+	lastUse time.Time
 	idle       *time.Timer // closes c after IdleClose without an action
 	// dialErr is the last dial's outage and dialAt when it was met: while
 	// the server is down, actions fail at once rather than each dialling.
@@ -88,8 +92,19 @@ type accountConn struct {
 	dialAt  time.Time
 }
 
+// selection is the folder selected on a connection and its UIDVALIDITY.
+type selection struct {
+	mailbox string
+	uv      uint32
+}
+
 // DefaultIdleClose is the default of Applier.IdleClose.
 const DefaultIdleClose = time.Minute
+
+// loanWait is how long a batch waits for the account's watcher to lend
+// its connection (it lends between its own commands) before it logs in
+// on a connection of its own.
+const loanWait = 250 * time.Millisecond
 
 // redialAfter is how long an account's failed dial answers for the
 // actions that follow before the next one dials again.
@@ -174,14 +189,24 @@ func (a *Applier) conn(name string) (*accountConn, error) {
 	return ac, nil
 }
 
+// live reports whether apply has a connection of its own to the account
+// that is still open.
+func (ac *accountConn) live() bool {
+	if ac.c == nil {
+		return false
+	}
+	select {
+	case <-ac.c.Closed():
+		ac.drop()
+		return false
+	default:
+		return true
+	}
+}
+
 func (ac *accountConn) client(ctx context.Context) (*imapclient.Client, error) {
-	if ac.c != nil {
-		select {
-		case <-ac.c.Closed():
-			ac.drop()
-		default:
-			return ac.c, nil
-		}
+	if ac.live() {
+		return ac.c, nil
 	}
 	if ac.dialErr != nil && time.Since(ac.dialAt) < redialAfter {
 		return nil, ac.dialErr
@@ -224,7 +249,7 @@ func (ac *accountConn) drop() {
 		ac.c.Close()
 		ac.c = nil
 	}
-	ac.selected, ac.selectedUV = "", 0
+	ac.sel = selection{}
 }
 
 // folder returns the configured folder for attr, or discovers it.

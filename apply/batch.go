@@ -50,20 +50,20 @@ func (a *Applier) runBatch(ctx context.Context, account string, items []*item) [
 	defer ac.mu.Unlock()
 	defer a.closeWhenIdle(ac)
 	dep := imapx.Dependency(account)
-	c, err := ac.client(ctx)
+	s, release, err := a.session(ctx, ac)
 	if err != nil {
 		for i := range errs {
 			errs[i] = outage.For(dep, err)
 		}
 		return errs
 	}
+	defer release()
 	a.Bus.Outages.Up(dep)
 	// IMAP commands cannot be cancelled: when ctx ends (shutdown's grace
 	// is over), the connection is closed, which ends the command.
-	stop := context.AfterFunc(ctx, func() { c.Close() })
+	stop := context.AfterFunc(ctx, func() { s.c.Close() })
 	defer stop()
 
-	s := &session{a: a, ac: ac, c: c}
 	var boxes []string
 	byBox := map[string][]*item{}
 	var drafts []*item
@@ -112,9 +112,27 @@ func (a *Applier) runBatch(ctx context.Context, account string, items []*item) [
 
 // session is one batch's use of an account's connection.
 type session struct {
-	a  *Applier
-	ac *accountConn
-	c  *imapclient.Client
+	a   *Applier
+	ac  *accountConn
+	c   *imapclient.Client
+	sel *selection // the folder selected on c
+}
+
+// session returns the batch's connection: apply's own to the account
+// while it is open; else the account's watcher's, lent (the batch selects
+// afresh on it, and the watcher takes it back after); else a new one of
+// apply's own. release ends the batch's use of it.
+func (a *Applier) session(ctx context.Context, ac *accountConn) (s *session, release func(), err error) {
+	if !ac.live() {
+		if loan, ok := a.Loans.Borrow(ctx, ac.acct.Name, loanWait); ok {
+			return &session{a: a, ac: ac, c: loan.Client, sel: &selection{}}, loan.Return, nil
+		}
+	}
+	c, err := ac.client(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &session{a: a, ac: ac, c: c, sel: &ac.sel}, func() {}, nil
 }
 
 func (s *session) closed() bool {

@@ -3,13 +3,18 @@ package apply_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/bus"
+	"mailassist/imapx"
+	"mailassist/ingest"
 	"mailassist/internal/dovecottest"
 	"mailassist/internal/natstest"
 	"mailassist/internal/testacct"
@@ -177,6 +182,82 @@ func TestDovecotMoveIntoFolderSelectedBefore(t *testing.T) {
 		}
 		if n := len(s.Mailbox(t, "alice", "Junk")); n != i+1 {
 			t.Fatalf("after moving %q: Junk holds %d messages, want %d", subject, n, i+1)
+		}
+	}
+}
+
+// In a process that also watches the account (one NOTIFY connection),
+// apply carries out its actions on the watcher's connection, lent while
+// the watcher waits for news: no login of its own. Mail that arrives
+// while apply has INBOX selected on it is still ingested.
+func TestDovecotApplyOnTheWatchersConnection(t *testing.T) {
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
+	acct := testacct.Account(t, s.Host, s.Port, "none", "", "")
+	b := natstest.New(t)
+	loans := &imapx.Loans{}
+	reg := ingest.NewRegistry()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = ingest.WatchAccount(ctx, b, &acct, testacct.Quiet, reg, nil, loans) }()
+	t.Cleanup(func() { cancel(); <-done })
+	natstest.WaitFor(t, "INBOX, Junk and Sent watched", func() bool {
+		st := reg.Snapshot()
+		live := 0
+		for _, w := range st {
+			if w.Live(time.Now()) {
+				live++
+			}
+		}
+		return live == 3
+	})
+
+	a := newApplier(t, b, acct)
+	a.Loans = loans
+	for i := range 3 {
+		msgID := fmt.Sprintf("spam%d@x", i)
+		uid := s.Append(t, "alice", "INBOX", testacct.Message("win", msgID, "lottery"))
+		uv := s.UIDValidity(t, "alice", "INBOX")
+		natstest.WaitFor(t, "the message ingested", func() bool { return ingestedFrom(t, b, "INBOX") == i+1 })
+		mv := bus.Action{V: bus.Version, ID: bus.Identity("alice", uv, uint32(uid)), Account: "alice", Kind: bus.ActionMove,
+			Stage: "spam", Mailbox: "INBOX", UIDValidity: uv, UID: uint32(uid), MessageID: "<" + msgID + ">", Target: bus.TargetJunk}
+		if err := applyOnce(t, a, b, mv); err != nil {
+			t.Fatal(err)
+		}
+		if n := s.Connections(t, "alice"); n != 1 {
+			t.Fatalf("move %d: %d connections, want 1 (the watcher's)", i, n)
+		}
+	}
+	if in, junk := len(s.Mailbox(t, "alice", "INBOX")), len(s.Mailbox(t, "alice", "Junk")); in != 0 || junk != 3 {
+		t.Fatalf("INBOX %d, Junk %d; want 0 and 3", in, junk)
+	}
+	// The watcher goes on.
+	s.Append(t, "alice", "INBOX", testacct.Message("after", "after@x", "hello"))
+	natstest.WaitFor(t, "four messages ingested from INBOX", func() bool { return ingestedFrom(t, b, "INBOX") == 4 })
+}
+
+// ingestedFrom counts the ingested events of mailbox on the stream.
+func ingestedFrom(t *testing.T, b *bus.Bus, mailbox string) int {
+	t.Helper()
+	cons, err := b.Stream.OrderedConsumer(context.Background(), jetstream.OrderedConsumerConfig{FilterSubjects: []string{bus.AllAccounts(bus.KindIngested)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		msgs, err := cons.FetchNoWait(100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for m := range msgs.Messages() {
+			got++
+			var in bus.Ingested
+			if json.Unmarshal(m.Data(), &in) == nil && in.Mailbox == mailbox {
+				n++
+			}
+		}
+		if got == 0 {
+			return n
 		}
 	}
 }

@@ -18,14 +18,14 @@ import (
 // the last command are not in its view, and a UID SEARCH or UID MOVE
 // would pass them over as gone.
 func (s *session) selectFolder(mailbox string) (uv uint32, gone bool, err error) {
-	if s.ac.selected == mailbox {
+	if s.sel.mailbox == mailbox {
 		if err := s.c.Noop().Wait(); err != nil {
-			s.ac.selected = ""
+			*s.sel = selection{}
 			return 0, false, fmt.Errorf("noop in %q: %w", mailbox, err)
 		}
-		return s.ac.selectedUV, false, nil
+		return s.sel.uv, false, nil
 	}
-	s.ac.selected = ""
+	*s.sel = selection{}
 	sel, err := s.c.Select(mailbox, nil).Wait()
 	if err != nil {
 		var imapErr *imap.Error
@@ -34,7 +34,7 @@ func (s *session) selectFolder(mailbox string) (uv uint32, gone bool, err error)
 		}
 		return 0, false, fmt.Errorf("select %q: %w", mailbox, err)
 	}
-	s.ac.selected, s.ac.selectedUV = mailbox, sel.UIDValidity
+	*s.sel = selection{mailbox: mailbox, uv: sel.UIDValidity}
 	return sel.UIDValidity, false, nil
 }
 

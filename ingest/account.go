@@ -28,9 +28,10 @@ var ErrNoNotify = errors.New("no NOTIFY for this account")
 // Junk folder for the user's moves) until ctx is done: on one connection
 // where the server offers NOTIFY (RFC 5465), else with a Watcher and a
 // connection per folder.
-// alive (may be nil) is Assigner.Alive.
-func WatchAccount(ctx context.Context, b *bus.Bus, acct *account.Account, log *slog.Logger, status *Registry, alive func(string) bool) error {
-	aw := &AccountWatcher{Bus: b, Account: acct, Log: log, Status: status, Alive: alive}
+// alive (may be nil) is Assigner.Alive; loans (may be nil) is where the
+// account's connection is lent to apply (AccountWatcher.Loans).
+func WatchAccount(ctx context.Context, b *bus.Bus, acct *account.Account, log *slog.Logger, status *Registry, alive func(string) bool, loans *imapx.Loans) error {
+	aw := &AccountWatcher{Bus: b, Account: acct, Log: log, Status: status, Alive: alive, Loans: loans}
 	err := aw.Run(ctx)
 	if !errors.Is(err, ErrNoNotify) {
 		return err
@@ -60,6 +61,10 @@ type AccountWatcher struct {
 	BackoffMin, BackoffMax time.Duration
 	// Alive: see Watcher.Alive.
 	Alive func(instance string) bool
+	// Loans, when set, is where the watcher lends its connection while it
+	// waits for news (imapx.Loans): apply borrows it rather than log in
+	// for an account's first actions.
+	Loans *imapx.Loans
 
 	// OutageBackoffMax caps the reconnect delay while the server is not
 	// there (see Watcher.OutageBackoffMax). Default 5s.
@@ -240,6 +245,8 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 		w.Status.update(w.Account.Name, w.label, func(s *WatcherState) { s.Idle = true })
 	}
 	aw.Log.Info("watching every folder on one connection (NOTIFY)", "folders", aw.names)
+	loans, unlend := aw.Loans.Lend(aw.Account.Name)
+	defer unlend()
 	refresh := time.NewTimer(notifyRecheck(aw.Account))
 	defer refresh.Stop()
 	// after is the look again at the folders a catch-up selected, a
@@ -274,11 +281,18 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 		if aw.hasDirty() {
 			continue // news arrived while catching up
 		}
-		wake, err := aw.idle(ctx, c, refresh.C, after.C)
+		wake, loan, err := aw.idle(ctx, c, refresh.C, after.C, loans)
 		if err != nil {
+			if loan != nil {
+				loan.Give(nil)
+			}
 			return err
 		}
 		switch wake {
+		case wakeLoan:
+			if err := aw.lend(ctx, c, loan); err != nil {
+				return err
+			}
 		case wakeRefresh: // NOTIFY anew, which reports every folder again: a missed STATUS is caught here
 			if err := n.Set(ctx, aw.names); err != nil {
 				return fmt.Errorf("notify set: %w", err)
@@ -322,14 +336,16 @@ const (
 	wakeNews      wakeReason = iota // a STATUS arrived (or ctx ended)
 	wakeRefresh                     // the periodic NOTIFY renewal is due
 	wakeLookAgain                   // the look again after a catch-up is due
+	wakeLoan                        // apply asks for the connection
 )
 
-// idle runs IDLE until a STATUS arrives, a timer fires, or ctx ends, and
-// says which.
-func (aw *AccountWatcher) idle(ctx context.Context, c *imapclient.Client, refresh, lookAgain <-chan time.Time) (wake wakeReason, err error) {
+// idle runs IDLE until a STATUS arrives, a timer fires, apply asks for
+// the connection, or ctx ends, and says which. A loan it returns (with
+// an error too) must be given the connection or nil.
+func (aw *AccountWatcher) idle(ctx context.Context, c *imapclient.Client, refresh, lookAgain <-chan time.Time, loans <-chan *imapx.Loan) (wake wakeReason, loan *imapx.Loan, err error) {
 	cmd, err := c.Idle()
 	if err != nil {
-		return wakeNews, fmt.Errorf("idle: %w", err)
+		return wakeNews, nil, fmt.Errorf("idle: %w", err)
 	}
 	select {
 	case <-aw.wake: // the loop takes what is dirty
@@ -337,16 +353,46 @@ func (aw *AccountWatcher) idle(ctx context.Context, c *imapclient.Client, refres
 		wake = wakeRefresh
 	case <-lookAgain:
 		wake = wakeLookAgain
+	case loan = <-loans:
+		wake = wakeLoan
 	case <-ctx.Done():
 	case <-c.Closed():
 	}
 	if err := cmd.Close(); err != nil {
-		return wakeNews, fmt.Errorf("end idle: %w", err)
+		return wakeNews, loan, fmt.Errorf("end idle: %w", err)
 	}
 	if err := cmd.Wait(); err != nil {
-		return wakeNews, fmt.Errorf("idle: %w", err)
+		return wakeNews, loan, fmt.Errorf("idle: %w", err)
 	}
-	return wake, ctx.Err()
+	return wake, loan, ctx.Err()
+}
+
+// lend gives c to apply until it is returned, then leaves c as the
+// watcher needs it: no mailbox selected. Of a mailbox that was selected,
+// NOTIFY reported no STATUS meanwhile (new mail in it came as EXISTS, to
+// the borrower), so its STATUS is asked for: onStatus marks it, and the
+// loop catches up if it holds news.
+func (aw *AccountWatcher) lend(ctx context.Context, c *imapclient.Client, loan *imapx.Loan) error {
+	loan.Give(c)
+	select {
+	case <-loan.Returned():
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	sel := c.Mailbox()
+	if c.State() != imap.ConnStateSelected || sel == nil {
+		return nil
+	}
+	var imapErr *imap.Error
+	if err := c.Unselect().Wait(); err != nil && !errors.As(err, &imapErr) {
+		// The server's NO or BAD (after a SELECT that failed, nothing is
+		// selected) is not the connection's end.
+		return fmt.Errorf("unselect %q after apply: %w", sel.Name, err)
+	}
+	if _, err := c.Status(sel.Name, &imap.StatusOptions{UIDNext: true, UIDValidity: true}).Wait(); err != nil && !errors.As(err, &imapErr) {
+		return fmt.Errorf("status %q after apply: %w", sel.Name, err)
+	}
+	return nil
 }
 
 // catchUp syncs the folder when the server's STATUS is ahead of the

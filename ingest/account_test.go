@@ -7,6 +7,7 @@ import (
 
 	"mailassist/account"
 	"mailassist/bus"
+	"mailassist/imapx"
 	"mailassist/ingest"
 	"mailassist/internal/dovecottest"
 	"mailassist/internal/memimap"
@@ -15,9 +16,16 @@ import (
 
 func startAccount(t *testing.T, b *bus.Bus, acct *account.Account, reg *ingest.Registry) (stop func()) {
 	t.Helper()
+	return startAccountLending(t, b, acct, reg, nil)
+}
+
+// startAccountLending is startAccount with the watcher lending its
+// connection on loans.
+func startAccountLending(t *testing.T, b *bus.Bus, acct *account.Account, reg *ingest.Registry, loans *imapx.Loans) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = ingest.WatchAccount(ctx, b, acct, testLog(t), reg, nil) }()
+	go func() { defer close(done); _ = ingest.WatchAccount(ctx, b, acct, testLog(t), reg, nil, loans) }()
 	stop = func() { cancel(); <-done }
 	t.Cleanup(func() {
 		select {
@@ -99,6 +107,53 @@ func TestDovecotAccountOnOneConnection(t *testing.T) {
 	s.Append(t, "alice", "Lists", message("after", "after@x", "after the restart"))
 	ev.waitLen(t, 5, 5*time.Second)
 	ev.settle(t, 5)
+}
+
+// The account's watcher lends its connection while it waits for news
+// (apply borrows it, imapx.Loans): the borrower needs no login, and mail
+// that arrives in the folder the borrower selected, which NOTIFY reports
+// to the borrower as EXISTS and not as STATUS, is ingested when the
+// connection comes back, not at the next NOTIFY renewal a minute later.
+func TestDovecotAccountLendsItsConnection(t *testing.T) {
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
+	acct := aliceAccount(t, s.Host, s.Port, "none", "", "")
+	b := natstest.New(t)
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	loans := &imapx.Loans{}
+	reg := ingest.NewRegistry()
+	startAccountLending(t, b, &acct, reg, loans)
+	waitFor(t, "INBOX, Junk and Sent live", 10*time.Second, allLive(reg, 3))
+	s.Append(t, "alice", "INBOX", message("one", "1@x", "first"))
+	ev.waitLen(t, 1, 5*time.Second)
+	time.Sleep(time.Second) // past the look again after the catch-up, which would find the next one too
+
+	if _, ok := loans.Borrow(context.Background(), "bob", time.Second); ok {
+		t.Fatal("lent a connection of an account nobody lends")
+	}
+	loan, ok := loans.Borrow(context.Background(), "alice", 5*time.Second)
+	if !ok {
+		t.Fatal("the idle watcher lent nothing")
+	}
+	if n := s.Connections(t, "alice"); n != 1 {
+		t.Errorf("%d connections while lent, want 1", n)
+	}
+	if _, err := loan.Client.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	s.Append(t, "alice", "INBOX", message("two", "2@x", "arrives while INBOX is selected by the borrower"))
+	if err := loan.Client.Noop().Wait(); err != nil {
+		t.Fatal(err)
+	}
+	loan.Return()
+	ev.waitLen(t, 2, 5*time.Second)
+
+	// The watcher goes on watching on it.
+	s.Append(t, "alice", "INBOX", message("three", "3@x", "after the loan"))
+	ev.waitLen(t, 3, 5*time.Second)
+	if n := s.Connections(t, "alice"); n != 1 {
+		t.Errorf("%d connections after the loan, want 1", n)
+	}
+	ev.settle(t, 3)
 }
 
 // A server without NOTIFY (go-imap's in-memory server) gets a connection

@@ -208,7 +208,7 @@ func runIngest(ctx context.Context, e *env) error {
 		// Until the account moves to another replica (ctx ends): a watch
 		// that stops on an error starts again after a pause.
 		for {
-			err := ingest.WatchAccount(ctx, e.bus, acct, e.log, e.watchers, a.Alive)
+			err := ingest.WatchAccount(ctx, e.bus, acct, e.log, e.watchers, a.Alive, e.loans)
 			if ctx.Err() != nil {
 				break
 			}
@@ -227,7 +227,7 @@ func runApply(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	a := &apply.Applier{Bus: e.bus, Accounts: e.cfg.Accounts, Ledger: ledger}
+	a := &apply.Applier{Bus: e.bus, Accounts: e.cfg.Accounts, Ledger: ledger, Loans: e.loans}
 	defer a.Close()
 	// The drafts' fate: the user's replies in Sent (the draft-fate stage)
 	// and a look at Drafts every reply.drafts_check.

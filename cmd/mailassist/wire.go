@@ -32,6 +32,9 @@ type env struct {
 	emb *bus.Embedded // nil unless this process runs the embedded server
 	// watchers is the state of this process's IMAP watchers, for /healthz.
 	watchers *ingest.Registry
+	// loans is where this process's account watchers lend their
+	// connection to apply (when both roles run here).
+	loans *imapx.Loans
 	// tokens gives the OAuth2 accounts their access tokens (nil without
 	// such accounts); tokenHealth lists those that need a new login.
 	tokens      []*oauth.Source
@@ -127,7 +130,7 @@ func setupReadOnly(ctx context.Context, cfg *configs.Config, log *slog.Logger, r
 
 func setupWith(ctx context.Context, cfg *configs.Config, log *slog.Logger, mode embeddedMode, role string,
 	open func(context.Context, *nats.Conn, bus.Options) (*bus.Bus, error)) (*env, error) {
-	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry(), outages: outage.NewTracker(log), llms: map[string]*llm.Client{}}
+	e := &env{cfg: cfg, log: log, watchers: ingest.NewRegistry(), loans: &imapx.Loans{}, outages: outage.NewTracker(log), llms: map[string]*llm.Client{}}
 	e.outages.Register(bus.DependencyNATS, bus.DependencyStorage)
 	for _, a := range cfg.Accounts {
 		e.outages.Register(imapx.Dependency(a.Name))
