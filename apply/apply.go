@@ -85,7 +85,7 @@ type accountConn struct {
 	// not select it again.
 	sel     selection
 	lastUse time.Time
-	idle       *time.Timer // closes c after IdleClose without an action
+	idle    *time.Timer // closes c after IdleClose without an action
 	// dialErr is the last dial's outage and dialAt when it was met: while
 	// the server is down, actions fail at once rather than each dialling.
 	dialErr error
