@@ -70,6 +70,7 @@ func TestDovecotUserMovesBecomeFeedback(t *testing.T) {
 	}
 
 	// The pipeline moves a message to Junk: not feedback.
+	ownBefore := ingest.JunkOwnMoves("alice")
 	a := &apply.Applier{Bus: b, Accounts: []account.Account{acct}}
 	t.Cleanup(a.Close)
 	uid := s.Append(t, "alice", "INBOX", message("lottery", "lottery@x", "you won"))
@@ -80,7 +81,11 @@ func TestDovecotUserMovesBecomeFeedback(t *testing.T) {
 	if err := a.Handle(context.Background(), natstest.Delivery(t, bus.Subject(bus.KindAction, "alice"), mv)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond) // Dovecot notifies IDLE after ~0.5 s
+	// The Junk watcher knows it by its Message-ID, without its body.
+	waitFor(t, "the own move recognised in Junk", 5*time.Second, func() bool {
+		return ingest.JunkOwnMoves("alice") == ownBefore+1
+	})
+	time.Sleep(500 * time.Millisecond)
 	if n := len(feedback()); n != 1 {
 		t.Fatalf("pipeline's own move produced feedback: %d events", n)
 	}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"mailassist/bus"
+	"mailassist/imapx"
 	"mailassist/mailmsg"
 	"mailassist/msgindex"
 )
@@ -125,30 +127,87 @@ func (s *syncer) fetchAll(ctx context.Context, uids []imap.UID, dedup, paced boo
 		}
 	}
 	for chunk := range slices.Chunk(uids, fetchChunk) {
-		if paced && !s.waitRoom(ctx, len(chunk), send) {
-			return
-		}
+		last := chunk[len(chunk)-1]
+		var err error
 		if dedup {
-			var err error
 			if chunk, err = s.unseen(ctx, chunk); err != nil {
 				send(fetched{err: err})
 				return
 			}
-			if len(chunk) == 0 {
-				continue
-			}
 		}
-		if !s.fetch(chunk, chunk[len(chunk)-1], send) {
+		if chunk, err = s.notOurs(ctx, chunk); err != nil {
+			send(fetched{err: err})
+			return
+		}
+		if len(chunk) == 0 {
+			if !send(fetched{last: last}) { // nothing to fetch: the checkpoint moves on
+				return
+			}
+			continue
+		}
+		if paced && !s.waitRoom(ctx, len(chunk), send) {
+			return
+		}
+		if !s.fetch(chunk, last, send) {
 			return
 		}
 	}
+}
+
+// notOurs drops from a chunk of the Junk folder the messages the
+// pipeline moved there itself, so that their bodies are not fetched: the
+// Junk watcher looks for the user's moves only, and apply marked its own
+// as moved (before the move) and as in Junk (after it). A message of
+// ours is marked in Junk here again, as the catch-up of a body would: in
+// case apply stopped between its move and its mark. A message without a
+// Message-ID is known by its content's fingerprint, so its body is
+// fetched. Outside Junk, and in a first sync of Junk (which marks every
+// message and labels none), it keeps the chunk.
+func (s *syncer) notOurs(ctx context.Context, chunk []imap.UID) ([]imap.UID, error) {
+	w := s.w
+	if !w.Junk || s.quiet || len(chunk) == 0 {
+		return chunk, nil
+	}
+	ids, err := imapx.FetchHeader(s.c, chunk, "Message-Id")
+	if err != nil {
+		return nil, err
+	}
+	ours := make([]bool, len(chunk))
+	errs := make([]error, len(chunk))
+	sem := make(chan struct{}, kvParallel)
+	var wg sync.WaitGroup
+	for i, uid := range chunk {
+		key := msgindex.MessageKey(ids[uid], "")
+		if key == "" {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if ours[i], errs[i] = msgindex.MovedToJunk(ctx, w.Bus, w.Account.Name, key); ours[i] && errs[i] == nil {
+				errs[i] = msgindex.MarkInJunk(ctx, w.Bus, w.Account.Name, key, w.Mailbox)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := chunk[:0:0]
+	for i, uid := range chunk {
+		if !ours[i] {
+			out = append(out, uid)
+		}
+	}
+	junkOwnMoves.WithLabelValues(w.Account.Name).Add(float64(len(chunk) - len(out)))
+	return out, nil
 }
 
 // waitRoom waits until the pacer admits n messages, handing new mail over
 // meanwhile. It reports false when the fetcher must stop.
 func (s *syncer) waitRoom(ctx context.Context, n int, send func(fetched) bool) bool {
 	for {
-		if !s.live(send) {
+		if !s.live(ctx, send) {
 			return false
 		}
 		ok, err := s.w.Bus.Pacer().Admit(ctx, n)
@@ -169,7 +228,7 @@ func (s *syncer) waitRoom(ctx context.Context, n int, send func(fetched) bool) b
 }
 
 // live hands over the messages that arrived since the catch-up began.
-func (s *syncer) live(send func(fetched) bool) bool {
+func (s *syncer) live(ctx context.Context, send func(fetched) bool) bool {
 	var set imap.UIDSet
 	set.AddRange(s.liveFrom, 0) // liveFrom:*
 	data, err := s.c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
@@ -182,10 +241,14 @@ func (s *syncer) live(send func(fetched) bool) bool {
 	}
 	s.w.Log.Debug("new mail during a backlog; it goes first", "messages", len(uids))
 	for chunk := range slices.Chunk(uids, fetchChunk) {
-		if !s.fetch(chunk, 0, send) {
+		next := chunk[len(chunk)-1] + 1
+		if chunk, err = s.notOurs(ctx, chunk); err != nil {
+			return send(fetched{err: err})
+		}
+		if len(chunk) > 0 && !s.fetch(chunk, 0, send) {
 			return false
 		}
-		s.liveFrom = chunk[len(chunk)-1] + 1
+		s.liveFrom = next
 	}
 	return true
 }

@@ -39,6 +39,10 @@ var (
 		Name: "mailassist_watcher_missed_notifications_total",
 		Help: "New mail that the periodic recheck found in a folder watched with NOTIFY, which no STATUS had announced.",
 	}, []string{"account"})
+	junkOwnMoves = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "mailassist_watcher_junk_own_moves_total",
+		Help: "Messages found new in Junk that the pipeline had moved there itself: recognised by their Message-ID, their bodies not fetched.",
+	}, []string{"account"})
 	watcherReconnects = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "mailassist_watcher_reconnects_total",
 		Help: "IMAP sessions that ended with an error and were re-established.",
