@@ -32,6 +32,13 @@ type Models struct {
 
 	mu       sync.RWMutex
 	accounts map[string]*accountModel
+	// stored names the accounts that have a model in the store, as Watch
+	// saw them; listed is set once Watch has seen every model stored at
+	// its start. From then on an account not among them classifies with
+	// the base model without asking the store: a thousand accounts' first
+	// messages cost no request each.
+	stored map[string]bool
+	listed bool
 }
 
 type accountModel struct {
@@ -69,6 +76,21 @@ func (m *Models) get(ctx context.Context, account string) (*accountModel, error)
 	if ok {
 		return am, nil
 	}
+	// Decided and set under one lock with Watch's marking of a stored
+	// model: either Watch then finds the base model set and reloads, or
+	// this finds the account stored and loads it.
+	m.mu.Lock()
+	if am, ok := m.accounts[account]; ok {
+		m.mu.Unlock()
+		return am, nil
+	}
+	if m.listed && !m.stored[account] {
+		am := &accountModel{model: m.base}
+		m.accounts[account] = am
+		m.mu.Unlock()
+		return am, nil
+	}
+	m.mu.Unlock()
 	return m.reload(ctx, account)
 }
 
@@ -165,13 +187,20 @@ func (m *Models) Save(ctx context.Context, account string, model *Model, meta ma
 	return m.put(ctx, account, model, md)
 }
 
-// Watch reloads models that change in the store until ctx is done.
+// Watch reloads models that change in the store until ctx is done. It
+// first lists the models stored (the watch's initial values), after which
+// an account without one needs no look-up (get).
 func (m *Models) Watch(ctx context.Context) error {
-	w, err := m.store.Watch(ctx, jetstream.UpdatesOnly())
+	w, err := m.store.Watch(ctx)
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", ModelsBucket, err)
 	}
 	defer w.Stop()
+	defer func() {
+		m.mu.Lock()
+		m.listed = false // no longer told of new models: ask the store again
+		m.mu.Unlock()
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -180,12 +209,19 @@ func (m *Models) Watch(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			if info == nil {
+			if info == nil { // every model stored at the start was seen
+				m.mu.Lock()
+				m.listed = true
+				m.mu.Unlock()
 				continue
 			}
-			m.mu.RLock()
+			m.mu.Lock()
+			if m.stored == nil {
+				m.stored = map[string]bool{}
+			}
+			m.stored[info.Name] = !info.Deleted
 			cur, known := m.accounts[info.Name]
-			m.mu.RUnlock()
+			m.mu.Unlock()
 			if !known || cur.nuid == info.NUID {
 				continue // not used here yet (loaded on demand), or our own save
 			}

@@ -370,3 +370,43 @@ func TestStageActionFlagAndNone(t *testing.T) {
 
 // alice is the one account the stage tests know.
 var alice = []account.Account{{Name: "alice", Address: "alice@example.org"}}
+
+// Once Watch has listed the models stored, an account without one gets
+// the base model with no look-up in the store (a cancelled context
+// proves it: a look-up would fail), and one with a model, stored before
+// or after the listing, gets its own.
+func TestModelsListedNeedNoLookUp(t *testing.T) {
+	b := natstest.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	saver := newModels(t, b)
+	learnt := spam.Default().Clone()
+	learnt.Learn(fixture(t, "ham.eml"), true)
+	if err := saver.Save(ctx, "alice", learnt, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	m := newModels(t, b)
+	go m.Watch(ctx)
+	done, stop := context.WithCancel(context.Background())
+	stop()
+	natstest.WaitFor(t, "the stored models listed", func() bool {
+		_, err := m.For(done, "bob")
+		return err == nil
+	})
+	if bob, _ := m.For(done, "bob"); bob.Version() != spam.Default().Version() {
+		t.Errorf("bob: version %s, want the base model's", bob.Version())
+	}
+	if alice, err := m.For(ctx, "alice"); err != nil || alice.Version() != learnt.Version() {
+		t.Errorf("alice: %v, %v; want her own model, stored before the listing", alice.Version(), err)
+	}
+	carol := spam.Default().Clone()
+	carol.Learn(fixture(t, "spam.eml"), true)
+	if err := saver.Save(ctx, "carol", carol, nil); err != nil {
+		t.Fatal(err)
+	}
+	natstest.WaitFor(t, "carol's model, stored after the listing", func() bool {
+		got, err := m.For(ctx, "carol")
+		return err == nil && got.Version() == carol.Version()
+	})
+}
