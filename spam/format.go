@@ -130,14 +130,22 @@ func writePayload(w io.Writer, m *Model) {
 				last = k
 			}
 		}
-		if l.g2 == nil {
+		if !l.hasState() {
 			e.byte(0)
 			break
 		}
 		e.byte(1)
+		if l.g2 == nil && len(l.g2codes) == n {
+			// As loaded, and not learnt since: the same slots have weights.
+			for _, c := range l.g2codes {
+				e.byte(c)
+			}
+			break
+		}
+		g2 := l.state()
 		for k, w := range l.w {
 			if quantize(w, step) != 0 {
-				e.byte(g2Byte(l.g2[k]))
+				e.byte(g2Byte(g2[k]))
 			}
 		}
 	}
@@ -277,7 +285,7 @@ func readLogistic(d *decoder, m *Model, version uint16) error {
 	step := d.float32()
 	n := d.uvarint()
 	k := uint64(0)
-	slots := make([]uint32, 0, min(n, uint64(len(l.w))))
+	slots := 0 // with a weight: each has a learner-state byte
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		k += d.uvarint()
 		q := d.varint()
@@ -285,12 +293,12 @@ func readLogistic(d *decoder, m *Model, version uint16) error {
 			return fmt.Errorf("%w: weight %d out of range", ErrFormat, i)
 		}
 		l.w[k] = float32(q) * step
-		slots = append(slots, uint32(k))
+		slots++
 	}
 	if version >= 3 && d.err == nil && d.byte() == 1 {
-		l.g2 = make([]float32, len(l.w))
-		for _, k := range slots {
-			l.g2[k] = g2Value(d.byte())
+		l.g2codes = make([]byte, slots)
+		for i := range slots {
+			l.g2codes[i] = d.byte()
 		}
 	}
 	if d.err != nil {

@@ -15,10 +15,37 @@ import (
 // learnt since. A slot with much evidence moves
 // little when one message is learnt, a new one moves fast. nil until the
 // model is trained or learns (a model of file format 2 has none).
+//
+// A loaded model keeps that state as it was read, g2codes (a byte per
+// slot with a weight, in slot order: a tenth of the table), until it
+// learns (state): a model that only classifies, as every replica's and
+// every account's does until feedback arrives, does not hold a second
+// table as large as its weights.
 type logistic struct {
-	w    []float32
-	bias float32
-	g2   []float32
+	w       []float32
+	bias    float32
+	g2      []float32
+	g2codes []byte // never changed once read; shared by clones
+}
+
+// hasState reports whether the model has an online learner's state.
+func (l *logistic) hasState() bool { return l.g2 != nil || l.g2codes != nil }
+
+// state returns g2, made from g2codes on first use (nil for a model
+// without state).
+func (l *logistic) state() []float32 {
+	if l.g2 == nil && l.g2codes != nil {
+		g2 := make([]float32, len(l.w))
+		i := 0
+		for k, w := range l.w {
+			if w != 0 && i < len(l.g2codes) {
+				g2[k] = g2Value(l.g2codes[i])
+				i++
+			}
+		}
+		l.g2, l.g2codes = g2, nil
+	}
+	return l.g2
 }
 
 // LogisticOptions tune logistic training. Zero fields mean the defaults.
@@ -53,7 +80,7 @@ func newLogistic(bits uint8) *logistic {
 }
 
 func (l *logistic) clone() *logistic {
-	c := &logistic{w: make([]float32, len(l.w)), bias: l.bias}
+	c := &logistic{w: make([]float32, len(l.w)), bias: l.bias, g2codes: l.g2codes}
 	copy(c.w, l.w)
 	if l.g2 != nil {
 		c.g2 = append([]float32(nil), l.g2...)
@@ -218,7 +245,7 @@ const onlineRate = 1.0
 // error, with a margin; at most 20 steps in all).
 func (l *logistic) learn(v vector, spam bool, thresholdLogit float64) {
 	const steps, want = 20, 1.0
-	if l.g2 == nil {
+	if l.state() == nil {
 		l.g2 = make([]float32, len(l.w))
 	}
 	sh, sb := scales(v)

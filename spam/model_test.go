@@ -251,6 +251,18 @@ func TestLearnerStateIsSaved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Until it learns, a loaded model keeps the state as read (a byte a
+	// weight), not a second table, and saves it as it was.
+	if l.lr.g2 != nil || !l.lr.hasState() {
+		t.Errorf("loaded: learner table %v, state %v; want the codes only", l.lr.g2 != nil, l.lr.hasState())
+	}
+	var again bytes.Buffer
+	if err := l.Clone().Save(&again); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Bytes(), saved) {
+		t.Error("a loaded model that learnt nothing saves differently")
+	}
 	raw := []byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch for the build\n\n" +
 		"Could you try the patch on your box? It checks for dlopen in libc first.\n")
 	m.Learn(raw, true)
@@ -265,7 +277,7 @@ func TestLearnerStateIsSaved(t *testing.T) {
 	if err != nil {
 		t.Fatalf("format 2: %v", err)
 	}
-	if o.lr.g2 != nil {
+	if o.lr.hasState() {
 		t.Error("a format 2 model has learner state")
 	}
 	if a, b := o.Classify(raw).Score, Default().Classify(raw).Score; a == 0 || b == 0 {
@@ -281,6 +293,7 @@ func TestLearnMovesNewFeaturesMost(t *testing.T) {
 	raw := []byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch\nX-Zyxwvut: qwertyuiop asdfghjkl\n\nzyxwvut qwertyuiop\n")
 	v := featurizeSlots(raw, m.bits, Context{})
 	before := m.lr.clone()
+	before.state()
 	m.Learn(raw, true)
 	known, fresh := -1, -1
 	for _, k := range v.slots[:v.sig] { // header features: one scale
