@@ -53,6 +53,13 @@ type Applier struct {
 	// Defaults 50ms and 500 (bus.DefaultBatchWindow, bus.DefaultBatchMax).
 	BatchWindow time.Duration
 	BatchMax    int
+	// BusyWindow is the window of an account whose last batch held 20
+	// actions or more (a backlog draining): fewer, larger batches, each
+	// one UID MOVE where the server's cost of a command that changes a
+	// large folder grows with the folder (Dovecot's maildir rescans it).
+	// New mail to an account that is not busy waits BatchWindow only.
+	// Default 500ms (DefaultBusyWindow).
+	BusyWindow time.Duration
 
 	mu    sync.Mutex
 	conns map[string]*accountConn
@@ -97,6 +104,9 @@ type selection struct {
 	mailbox string
 	uv      uint32
 }
+
+// DefaultBusyWindow is the default of Applier.BusyWindow.
+const DefaultBusyWindow = 500 * time.Millisecond
 
 // DefaultIdleClose is the default of Applier.IdleClose.
 const DefaultIdleClose = time.Minute
@@ -164,7 +174,11 @@ func (a *Applier) Handle(ctx context.Context, d *bus.Delivery) error {
 		return err
 	}
 	a.once.Do(func() {
-		a.batch = &bus.Batch[string, *item]{Window: a.BatchWindow, Max: a.batchMax(), Run: a.runBatch}
+		busy := a.BusyWindow
+		if busy <= 0 {
+			busy = DefaultBusyWindow
+		}
+		a.batch = &bus.Batch[string, *item]{Window: a.BatchWindow, Max: a.batchMax(), BusyWindow: busy, Run: a.runBatch}
 	})
 	it := &item{act: &act, redelivered: d.Deliveries > 1,
 		log: d.Log.With("account", act.Account, "id", act.ID, "kind", act.Kind)}

@@ -28,6 +28,12 @@ type Batch[K comparable, T any] struct {
 	Window time.Duration
 	// Max is the most items in one batch. Default 500.
 	Max int
+	// BusyWindow, when longer than Window, is the window of a key whose
+	// last batch held at least BusyItems items (default 20): work that
+	// streams in for a key (a backlog) is carried out in fewer, larger
+	// batches, while an item that comes alone still waits only Window.
+	BusyWindow time.Duration
+	BusyItems  int
 	// Run does the work of items (all of key) and returns one error per
 	// item, nil for those done. A panic in Run is caught: each item then
 	// runs alone, so that only the one that panics fails (permanently).
@@ -36,12 +42,14 @@ type Batch[K comparable, T any] struct {
 	mu   sync.Mutex
 	open map[K]*batchOf[T]
 	runs map[K]*sync.Mutex
+	last map[K]int // items in the key's last batch
 }
 
 // Defaults of Batch.
 const (
 	DefaultBatchWindow = 50 * time.Millisecond
 	DefaultBatchMax    = 500
+	DefaultBusyItems   = 20
 )
 
 type batchOf[T any] struct {
@@ -57,7 +65,7 @@ type batchOf[T any] struct {
 func (b *Batch[K, T]) Do(ctx context.Context, key K, item T) error {
 	b.mu.Lock()
 	if b.open == nil {
-		b.open, b.runs = map[K]*batchOf[T]{}, map[K]*sync.Mutex{}
+		b.open, b.runs, b.last = map[K]*batchOf[T]{}, map[K]*sync.Mutex{}, map[K]int{}
 	}
 	p := b.open[key]
 	if p == nil {
@@ -66,7 +74,7 @@ func (b *Batch[K, T]) Do(ctx context.Context, key K, item T) error {
 		if b.runs[key] == nil {
 			b.runs[key] = &sync.Mutex{}
 		}
-		go b.collect(ctx, key, p, b.runs[key])
+		go b.collect(ctx, key, p, b.runs[key], b.window(key))
 	}
 	i := len(p.items)
 	p.items = append(p.items, item)
@@ -90,13 +98,25 @@ func (b *Batch[K, T]) max() int {
 	return b.Max
 }
 
-// collect waits for the window (or a full batch) and for the previous
-// batch of the key to finish, then closes the batch and runs it.
-func (b *Batch[K, T]) collect(ctx context.Context, key K, p *batchOf[T], run *sync.Mutex) {
+// window is the window of the key's next batch (b.mu held).
+func (b *Batch[K, T]) window(key K) time.Duration {
 	window := b.Window
 	if window <= 0 {
 		window = DefaultBatchWindow
 	}
+	busy := b.BusyItems
+	if busy <= 0 {
+		busy = DefaultBusyItems
+	}
+	if b.BusyWindow > window && b.last[key] >= busy {
+		window = b.BusyWindow
+	}
+	return window
+}
+
+// collect waits for the window (or a full batch) and for the previous
+// batch of the key to finish, then closes the batch and runs it.
+func (b *Batch[K, T]) collect(ctx context.Context, key K, p *batchOf[T], run *sync.Mutex, window time.Duration) {
 	t := time.NewTimer(window)
 	select {
 	case <-t.C:
@@ -110,6 +130,7 @@ func (b *Batch[K, T]) collect(ctx context.Context, key K, p *batchOf[T], run *sy
 		delete(b.open, key)
 	}
 	items := p.items
+	b.last[key] = len(items)
 	b.mu.Unlock()
 	p.errs = b.run(ctx, key, items)
 	close(p.done)

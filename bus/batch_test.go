@@ -116,3 +116,38 @@ func TestBatchCallerContext(t *testing.T) {
 		t.Fatalf("err %v, want the context's", err)
 	}
 }
+
+// After a batch of BusyItems or more, the key's next batch waits
+// BusyWindow: two items 400 ms apart run together; after a small batch
+// they run apart (Window).
+func TestBatchBusyKeyWaitsLonger(t *testing.T) {
+	var mu sync.Mutex
+	var sizes []int
+	b := &Batch[string, int]{Window: 50 * time.Millisecond, BusyWindow: 3 * time.Second, BusyItems: 3,
+		Run: func(_ context.Context, _ string, items []int) []error {
+			mu.Lock()
+			sizes = append(sizes, len(items))
+			mu.Unlock()
+			return make([]error, len(items))
+		}}
+	twoApart := func() {
+		var wg sync.WaitGroup
+		wg.Go(func() { b.Do(context.Background(), "acct", 1) })
+		time.Sleep(400 * time.Millisecond)
+		wg.Go(func() { b.Do(context.Background(), "acct", 2) })
+		wg.Wait()
+	}
+	twoApart() // the key's first batches: Window
+	var wg sync.WaitGroup
+	for i := range 3 { // a busy batch
+		wg.Go(func() { b.Do(context.Background(), "acct", 10+i) })
+	}
+	wg.Wait()
+	twoApart() // after it: BusyWindow
+	twoApart() // after a batch of 2: Window again
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []int{1, 1, 3, 2, 1, 1}; !slices.Equal(sizes, want) {
+		t.Errorf("batch sizes %v, want %v", sizes, want)
+	}
+}
