@@ -54,7 +54,8 @@ type Applier struct {
 	BatchWindow time.Duration
 	BatchMax    int
 	// BusyWindow is the window of an account whose last batch held 20
-	// actions or more (a backlog draining): fewer, larger batches, each
+	// actions or more and closed less than BusyWindow ago (a backlog
+	// draining): fewer, larger batches, each
 	// one UID MOVE where the server's cost of a command that changes a
 	// large folder grows with the folder (Dovecot's maildir rescans it).
 	// New mail to an account that is not busy waits BatchWindow only.

@@ -29,9 +29,10 @@ type Batch[K comparable, T any] struct {
 	// Max is the most items in one batch. Default 500.
 	Max int
 	// BusyWindow, when longer than Window, is the window of a key whose
-	// last batch held at least BusyItems items (default 20): work that
-	// streams in for a key (a backlog) is carried out in fewer, larger
-	// batches, while an item that comes alone still waits only Window.
+	// last batch held at least BusyItems items (default 20) and closed
+	// less than BusyWindow ago: work that streams in for a key (a
+	// backlog) is carried out in fewer, larger batches, while an item
+	// that comes alone, or after the stream ended, waits only Window.
 	BusyWindow time.Duration
 	BusyItems  int
 	// Run does the work of items (all of key) and returns one error per
@@ -42,7 +43,13 @@ type Batch[K comparable, T any] struct {
 	mu   sync.Mutex
 	open map[K]*batchOf[T]
 	runs map[K]*sync.Mutex
-	last map[K]int // items in the key's last batch
+	last map[K]lastBatch
+}
+
+// lastBatch is what a key's last batch held, and when it closed.
+type lastBatch struct {
+	items  int
+	closed time.Time
 }
 
 // Defaults of Batch.
@@ -65,7 +72,7 @@ type batchOf[T any] struct {
 func (b *Batch[K, T]) Do(ctx context.Context, key K, item T) error {
 	b.mu.Lock()
 	if b.open == nil {
-		b.open, b.runs, b.last = map[K]*batchOf[T]{}, map[K]*sync.Mutex{}, map[K]int{}
+		b.open, b.runs, b.last = map[K]*batchOf[T]{}, map[K]*sync.Mutex{}, map[K]lastBatch{}
 	}
 	p := b.open[key]
 	if p == nil {
@@ -108,7 +115,7 @@ func (b *Batch[K, T]) window(key K) time.Duration {
 	if busy <= 0 {
 		busy = DefaultBusyItems
 	}
-	if b.BusyWindow > window && b.last[key] >= busy {
+	if last := b.last[key]; b.BusyWindow > window && last.items >= busy && time.Since(last.closed) < b.BusyWindow {
 		window = b.BusyWindow
 	}
 	return window
@@ -130,7 +137,7 @@ func (b *Batch[K, T]) collect(ctx context.Context, key K, p *batchOf[T], run *sy
 		delete(b.open, key)
 	}
 	items := p.items
-	b.last[key] = len(items)
+	b.last[key] = lastBatch{items: len(items), closed: time.Now()}
 	b.mu.Unlock()
 	p.errs = b.run(ctx, key, items)
 	close(p.done)

@@ -118,12 +118,12 @@ func TestBatchCallerContext(t *testing.T) {
 }
 
 // After a batch of BusyItems or more, the key's next batch waits
-// BusyWindow: two items 400 ms apart run together; after a small batch
-// they run apart (Window).
+// BusyWindow: two items 400 ms apart run together; after a small batch,
+// or once BusyWindow passed since the busy one, they run apart (Window).
 func TestBatchBusyKeyWaitsLonger(t *testing.T) {
 	var mu sync.Mutex
 	var sizes []int
-	b := &Batch[string, int]{Window: 50 * time.Millisecond, BusyWindow: 3 * time.Second, BusyItems: 3,
+	b := &Batch[string, int]{Window: 50 * time.Millisecond, BusyWindow: 1500 * time.Millisecond, BusyItems: 3,
 		Run: func(_ context.Context, _ string, items []int) []error {
 			mu.Lock()
 			sizes = append(sizes, len(items))
@@ -145,9 +145,15 @@ func TestBatchBusyKeyWaitsLonger(t *testing.T) {
 	wg.Wait()
 	twoApart() // after it: BusyWindow
 	twoApart() // after a batch of 2: Window again
+	for i := range 3 {
+		wg.Go(func() { b.Do(context.Background(), "acct", 20+i) })
+	}
+	wg.Wait()
+	time.Sleep(b.BusyWindow + 100*time.Millisecond)
+	twoApart() // the stream ended: Window
 	mu.Lock()
 	defer mu.Unlock()
-	if want := []int{1, 1, 3, 2, 1, 1}; !slices.Equal(sizes, want) {
+	if want := []int{1, 1, 3, 2, 1, 1, 3, 1, 1}; !slices.Equal(sizes, want) {
 		t.Errorf("batch sizes %v, want %v", sizes, want)
 	}
 }
