@@ -32,7 +32,9 @@ type Ingested struct {
 	// versions carried it; mailassist no longer writes it.
 	Raw []byte `json:"raw,omitempty"`
 	// RawKey names the RFC 5322 message in the KV bucket mail_bodies
-	// (messages up to stream.inline_max), kept for stream.raw_max_age.
+	// (messages up to stream.inline_max), kept for stream.raw_max_age;
+	// under a key ending in ".s2" the value is S2-compressed (block
+	// format).
 	RawKey string `json:"raw_key,omitempty"`
 	// RawObject names a larger message in the object store mail_raw,
 	// kept as long.
@@ -252,8 +254,9 @@ type Action struct {
 	// mailassist no longer writes it but accepts it from other
 	// publishers.
 	Draft []byte `json:"draft,omitempty"`
-	// DraftKey names the draft in the KV bucket mail_bodies, DraftObject
-	// a large one in the object store mail_raw (stream.raw_max_age).
+	// DraftKey names the draft in the KV bucket mail_bodies (S2-compressed
+	// under a key ending in ".s2", as RawKey), DraftObject a large one in
+	// the object store mail_raw (stream.raw_max_age).
 	DraftKey    string   `json:"draft_key,omitempty"`
 	DraftObject string   `json:"draft_object,omitempty"`
 	AddFlags    []string `json:"add_flags,omitempty"`

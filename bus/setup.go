@@ -23,7 +23,7 @@ type Options struct {
 	RawMaxAge       time.Duration
 	MaxBytes        int64         // default 10 GiB
 	DuplicateWindow time.Duration // default 2h
-	InlineMax       int           // default 32 KiB (BenchmarkBlobTransport)
+	InlineMax       int           // default 256 KiB (BenchmarkBlobTransport)
 	Replicas        int           // default 1
 	MaxDeliver      int           // default 8
 	AckWait         time.Duration // default 60s

@@ -39,7 +39,7 @@ func TestDefaults(t *testing.T) {
 			MaxBytes:        10 * setting.GiB,
 			DuplicateWindow: setting.Duration(2 * time.Hour),
 			RawMaxAge:       setting.Duration(24 * time.Hour),
-			InlineMax:       32 * setting.KiB,
+			InlineMax:       256 * setting.KiB,
 			Replicas:        1,
 		},
 		Stages: bus.StagesConfig{
