@@ -58,13 +58,6 @@ type Assigner struct {
 	// watchers, so that replicas started together see each other first.
 	// Default 2 heartbeats.
 	Settle time.Duration
-	// First says that no other replica can have started together with
-	// this one: it runs the embedded server the others connect to, so
-	// they connect after it. Its first look starts its watchers at once,
-	// without Settle (2 s sooner at every start of a lone `run`); a
-	// replica that connects later settles itself and takes its share
-	// over, as always.
-	First bool
 
 	mu      sync.Mutex
 	members map[string]bool
@@ -122,7 +115,7 @@ func (a *Assigner) Run(ctx context.Context, accounts []*account.Account, watch f
 			return nil
 		case err != nil:
 			a.Log.Warn("list ingest replicas", "err", err) // keep what runs
-		case a.First || time.Since(start) >= a.Settle:
+		case time.Since(start) >= a.Settle:
 			a.rebalance(ctx, members, accounts, running, &wg, watch)
 		}
 		select {

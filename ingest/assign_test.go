@@ -125,36 +125,3 @@ func TestAssignerSharesAndFailsOver(t *testing.T) {
 		t.Errorf("failover took %v", d)
 	}
 }
-
-// A replica that runs the embedded server cannot have been started
-// together with another: it starts its watchers at its first look, not
-// after Settle.
-func TestAssignerFirstDoesNotSettle(t *testing.T) {
-	srv := natstest.Start(t)
-	b := srv.Open(t, bus.Options{Memory: true})
-	for _, first := range []bool{false, true} {
-		ctx, cancel := context.WithCancel(context.Background())
-		started := make(chan struct{}, 1)
-		a := &ingest.Assigner{KV: b.Leases, Log: testLog(t), ID: fmt.Sprintf("first-%v", first), Settle: time.Hour, First: first}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			a.Run(ctx, []*account.Account{{Name: "only"}}, func(ctx context.Context, _ *account.Account) {
-				started <- struct{}{}
-				<-ctx.Done()
-			})
-		}()
-		select {
-		case <-started:
-			if !first {
-				t.Error("a replica that is not First started a watcher before it settled")
-			}
-		case <-time.After(5 * time.Second):
-			if first {
-				t.Error("a First replica did not start its watcher at its first look")
-			}
-		}
-		cancel()
-		<-done
-	}
-}

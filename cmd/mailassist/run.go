@@ -203,7 +203,7 @@ func runIngest(ctx context.Context, e *env) error {
 	// (rendezvous hashing); each account's folders (and Junk, for the
 	// user's moves) on one connection where the server offers NOTIFY,
 	// else one per folder. Logins are paced by the shared imapx.Limiter.
-	a := &ingest.Assigner{KV: e.bus.Leases, Log: e.log, First: e.emb != nil}
+	a := &ingest.Assigner{KV: e.bus.Leases, Log: e.log}
 	return a.Run(ctx, accounts, func(ctx context.Context, acct *account.Account) {
 		// Until the account moves to another replica (ctx ends): a watch
 		// that stops on an error starts again after a pause.
