@@ -116,15 +116,15 @@ func writePayload(w io.Writer, m *Model) {
 		e.float32(l.bias)
 		e.float32(step)
 		n := 0
-		for _, w := range l.w {
-			if quantize(w, step) != 0 {
+		for k := range l.size() {
+			if quantize(l.weight(uint32(k)), step) != 0 {
 				n++
 			}
 		}
 		e.uvarint(uint64(n))
 		last := 0
-		for k, w := range l.w {
-			if q := quantize(w, step); q != 0 {
+		for k := range l.size() {
+			if q := quantize(l.weight(uint32(k)), step); q != 0 {
 				e.uvarint(uint64(k - last))
 				e.varint(int64(q))
 				last = k
@@ -143,8 +143,8 @@ func writePayload(w io.Writer, m *Model) {
 			break
 		}
 		g2 := l.state()
-		for k, w := range l.w {
-			if quantize(w, step) != 0 {
+		for k := range l.size() {
+			if quantize(l.weight(uint32(k)), step) != 0 {
 				e.byte(g2Byte(g2[k]))
 			}
 		}
@@ -155,8 +155,8 @@ func writePayload(w io.Writer, m *Model) {
 // step returns the quantization step: the largest |weight| over 32767.
 func (l *logistic) step() float32 {
 	var max float32
-	for _, w := range l.w {
-		if w > max {
+	for k := range l.size() {
+		if w := l.weight(uint32(k)); w > max {
 			max = w
 		} else if -w > max {
 			max = -w
@@ -193,7 +193,7 @@ func g2Value(b byte) float32 {
 // trained model scores and learns as it will after Save and Load.
 func (l *logistic) roundTrip() {
 	step := l.step()
-	for k, w := range l.w {
+	for k, w := range l.weights() {
 		l.w[k] = float32(quantize(w, step)) * step
 		if l.g2 != nil {
 			g := float32(0)
@@ -280,19 +280,20 @@ func Load(r io.Reader) (*Model, error) {
 }
 
 func readLogistic(d *decoder, m *Model, version uint16) error {
-	l := newLogistic(m.bits)
+	l := &logistic{q: make([]int16, 1<<m.bits)}
 	l.bias = d.float32()
 	step := d.float32()
+	l.qstep = step
 	n := d.uvarint()
 	k := uint64(0)
 	slots := 0 // with a weight: each has a learner-state byte
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		k += d.uvarint()
 		q := d.varint()
-		if k >= uint64(len(l.w)) || q < -32768 || q > 32767 {
+		if k >= uint64(len(l.q)) || q < -32768 || q > 32767 {
 			return fmt.Errorf("%w: weight %d out of range", ErrFormat, i)
 		}
-		l.w[k] = float32(q) * step
+		l.q[k] = int16(q)
 		slots++
 	}
 	if version >= 3 && d.err == nil && d.byte() == 1 {

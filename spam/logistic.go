@@ -21,11 +21,46 @@ import (
 // learns (state): a model that only classifies, as every replica's and
 // every account's does until feedback arrives, does not hold a second
 // table as large as its weights.
+//
+// Its weights too stay as read, q (the file's 16-bit integers, a weight
+// being float32(q[k])*qstep), until it learns (weights): half the memory
+// of the float table, for the same scores to the bit.
 type logistic struct {
-	w       []float32
+	w       []float32 // nil while the weights are as read (q)
+	q       []int16   // never changed once read; shared by clones
+	qstep   float32
 	bias    float32
 	g2      []float32
 	g2codes []byte // never changed once read; shared by clones
+}
+
+// size is the number of slots.
+func (l *logistic) size() int {
+	if l.w == nil {
+		return len(l.q)
+	}
+	return len(l.w)
+}
+
+// weight returns slot k's weight.
+func (l *logistic) weight(k uint32) float32 {
+	if l.w == nil {
+		return float32(l.q[k]) * l.qstep
+	}
+	return l.w[k]
+}
+
+// weights returns the weight table, made from q on first use (before
+// the model learns).
+func (l *logistic) weights() []float32 {
+	if l.w == nil {
+		w := make([]float32, len(l.q))
+		for k, q := range l.q {
+			w[k] = float32(q) * l.qstep
+		}
+		l.w, l.q = w, nil
+	}
+	return l.w
 }
 
 // hasState reports whether the model has an online learner's state.
@@ -35,10 +70,10 @@ func (l *logistic) hasState() bool { return l.g2 != nil || l.g2codes != nil }
 // without state).
 func (l *logistic) state() []float32 {
 	if l.g2 == nil && l.g2codes != nil {
-		g2 := make([]float32, len(l.w))
+		g2 := make([]float32, l.size())
 		i := 0
-		for k, w := range l.w {
-			if w != 0 && i < len(l.g2codes) {
+		for k := range g2 {
+			if l.weight(uint32(k)) != 0 && i < len(l.g2codes) {
 				g2[k] = g2Value(l.g2codes[i])
 				i++
 			}
@@ -80,8 +115,10 @@ func newLogistic(bits uint8) *logistic {
 }
 
 func (l *logistic) clone() *logistic {
-	c := &logistic{w: make([]float32, len(l.w)), bias: l.bias, g2codes: l.g2codes}
-	copy(c.w, l.w)
+	c := &logistic{q: l.q, qstep: l.qstep, bias: l.bias, g2codes: l.g2codes}
+	if l.w != nil {
+		c.w = append([]float32(nil), l.w...)
+	}
 	if l.g2 != nil {
 		c.g2 = append([]float32(nil), l.g2...)
 	}
@@ -105,6 +142,9 @@ func scales(v vector) (head, body float64) {
 
 // margin is the log-odds of spam for the features.
 func (l *logistic) margin(v vector) float64 {
+	if l.w == nil {
+		return l.marginAsRead(v)
+	}
 	sh, sb := scales(v)
 	var head, sig, body float32
 	for _, k := range v.slots[:v.sig] {
@@ -115,6 +155,24 @@ func (l *logistic) margin(v vector) float64 {
 	}
 	for _, k := range v.slots[v.body:] {
 		body += l.w[k]
+	}
+	return float64(l.bias) + float64(head)*sh + float64(sig) + float64(body)*sb
+}
+
+// marginAsRead is margin over the weights as read (q): the same sums of
+// the same float32 values.
+func (l *logistic) marginAsRead(v vector) float64 {
+	sh, sb := scales(v)
+	q, step := l.q, l.qstep
+	var head, sig, body float32
+	for _, k := range v.slots[:v.sig] {
+		head += float32(q[k]) * step
+	}
+	for _, k := range v.slots[v.sig:v.body] {
+		sig += float32(q[k]) * step
+	}
+	for _, k := range v.slots[v.body:] {
+		body += float32(q[k]) * step
 	}
 	return float64(l.bias) + float64(head)*sh + float64(sig) + float64(body)*sb
 }
@@ -147,7 +205,7 @@ func (l *logistic) score(v vector, top *topReasons) float64 {
 // whose factor is scale (see scaleOf).
 func (l *logistic) offer(top *topReasons, slots []uint32, from, to int, scale float64) {
 	for i := from; i < to; i++ {
-		w := l.w[slots[i]]
+		w := l.weight(slots[i])
 		if w == 0 {
 			continue
 		}
@@ -194,7 +252,9 @@ func trainOne(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed uint64
 // which are then added to l.g2: online learning continues where training
 // stopped.
 func trainFrom(l *logistic, xs []vector, ys []bool, o LogisticOptions, seed uint64) *logistic {
-	g2 := make([]float32, len(l.w)) // AdaGrad sums of squared gradients
+	w := l.weights()
+	l.state() // the learner's state as read, while the weights are as read
+	g2 := make([]float32, len(w)) // AdaGrad sums of squared gradients
 	var biasG2 float64
 	order := make([]int, len(xs))
 	for i := range order {
@@ -219,14 +279,14 @@ func trainFrom(l *logistic, xs []vector, ys []bool, o LogisticOptions, seed uint
 			for j, k := range x.slots {
 				gs := g * scaleOf(x, j, sh, sb)
 				g2[k] += float32(gs * gs)
-				l.w[k] -= float32(o.Rate * gs / math.Sqrt(float64(g2[k])+1e-8))
+				w[k] -= float32(o.Rate * gs / math.Sqrt(float64(g2[k])+1e-8))
 			}
 			biasG2 += g * g
 			l.bias -= float32(o.Rate * g / math.Sqrt(biasG2+1e-8))
 		}
 	}
 	if l.g2 == nil {
-		l.g2 = make([]float32, len(l.w))
+		l.g2 = make([]float32, len(w))
 	}
 	for k, s := range g2 {
 		l.g2[k] += s
@@ -245,8 +305,9 @@ const onlineRate = 1.0
 // error, with a margin; at most 20 steps in all).
 func (l *logistic) learn(v vector, spam bool, thresholdLogit float64) {
 	const steps, want = 20, 1.0
+	w := l.weights()
 	if l.state() == nil {
-		l.g2 = make([]float32, len(l.w))
+		l.g2 = make([]float32, len(w))
 	}
 	sh, sb := scales(v)
 	for step := 0; step < steps; step++ {
@@ -264,7 +325,7 @@ func (l *logistic) learn(v vector, spam bool, thresholdLogit float64) {
 		for j, k := range v.slots {
 			gs := g * scaleOf(v, j, sh, sb)
 			l.g2[k] += float32(gs * gs)
-			l.w[k] -= float32(onlineRate * gs / math.Sqrt(float64(l.g2[k])+1e-8))
+			w[k] -= float32(onlineRate * gs / math.Sqrt(float64(l.g2[k])+1e-8))
 		}
 	}
 }

@@ -167,7 +167,7 @@ func (m *Model) classifyFeatures(f *featurizer) Result {
 	}
 	for i := range sigs {
 		if m.lr != nil {
-			sigs[i].Weight = float64(m.lr.w[v.slots[v.sig+i]])
+			sigs[i].Weight = float64(m.lr.weight(v.slots[v.sig+i]))
 		}
 	}
 	threshold := m.threshold

@@ -2,6 +2,7 @@ package spam
 
 import (
 	"bytes"
+	"reflect"
 	"errors"
 	"math"
 	"os"
@@ -307,7 +308,7 @@ func TestLearnMovesNewFeaturesMost(t *testing.T) {
 	if known < 0 || fresh < 0 {
 		t.Fatalf("known slot %d, new slot %d", known, fresh)
 	}
-	dk, df := math.Abs(float64(m.lr.w[known]-before.w[known])), math.Abs(float64(m.lr.w[fresh]-before.w[fresh]))
+	dk, df := math.Abs(float64(m.lr.weight(uint32(known))-before.weight(uint32(known)))), math.Abs(float64(m.lr.weight(uint32(fresh))-before.weight(uint32(fresh))))
 	if !(dk*2 < df) {
 		t.Errorf("the best-known feature (evidence %.3f) moved %.4f, a new one %.4f: want half at most", before.g2[known], dk, df)
 	}
@@ -339,5 +340,71 @@ func BenchmarkClassifyCorpus(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		m.ClassifyIn(parse(rows[i%len(rows)].Raw), c)
+	}
+}
+
+// TestLoadedWeightsStayAsRead: a loaded model keeps its weights as the
+// file's 16-bit integers, shared by its clones, until it learns, and
+// scores to the bit as the model it was saved from.
+func TestLoadedWeightsStayAsRead(t *testing.T) {
+	m := trainFixtures(t, Logistic)
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.lr.w != nil || len(l.lr.q) != 1<<m.bits {
+		t.Fatalf("loaded: float table %v, %d integers; want only the %d integers", l.lr.w != nil, len(l.lr.q), 1<<m.bits)
+	}
+	raws := [][]byte{
+		[]byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch for the build\n\nCould you try the patch on your box?\n"),
+		[]byte("From: \"Prize Desk\" <win@lottery.example>\nTo: you@example.net\nSubject: You have WON $1,000,000\n\nClaim your prize now, click here, act fast!\n"),
+	}
+	for _, raw := range raws {
+		a, b := m.Classify(raw), l.Classify(raw)
+		if a.Score != b.Score || !reflect.DeepEqual(a.Reasons, b.Reasons) {
+			t.Errorf("in memory %v %v, loaded %v %v", a.Score, a.Reasons, b.Score, b.Reasons)
+		}
+	}
+	c := l.Clone()
+	if c.lr.w != nil || &c.lr.q[0] != &l.lr.q[0] {
+		t.Error("a clone of a loaded model copied its weights")
+	}
+	before := l.Classify(raws[0]).Score
+	c.Learn(raws[0], true)
+	m.Learn(raws[0], true)
+	if c.lr.w == nil {
+		t.Error("a model that learnt has no float table")
+	}
+	if got := l.Classify(raws[0]).Score; got != before || l.lr.w != nil {
+		t.Errorf("the clone's learning changed the loaded model: %v -> %v", before, got)
+	}
+	if a, b := m.Classify(raws[0]).Score, c.Classify(raws[0]).Score; a != b {
+		t.Errorf("after learning: %v in memory, %v loaded", a, b)
+	}
+}
+
+// TestTrainFromKeepsTheLoadedState: training on from a loaded model
+// adds to the learner's state as read, as it does from the model in
+// memory.
+func TestTrainFromKeepsTheLoadedState(t *testing.T) {
+	m := trainFixtures(t, Logistic)
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch\n\nzyxwvut qwertyuiop\n")
+	xs := []vector{featurizeSlots(raw, m.bits, Context{})}
+	a := trainFrom(m.lr.clone(), xs, []bool{true}, LogisticOptions{}.withDefaults(), 1)
+	b := trainFrom(l.lr.clone(), xs, []bool{true}, LogisticOptions{}.withDefaults(), 1)
+	if !reflect.DeepEqual(a.w, b.w) || !reflect.DeepEqual(a.g2, b.g2) {
+		t.Error("training on from the loaded model differs from training on from the model in memory")
 	}
 }
