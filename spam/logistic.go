@@ -253,7 +253,9 @@ func trainOne(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed uint64
 // stopped.
 func trainFrom(l *logistic, xs []vector, ys []bool, o LogisticOptions, seed uint64) *logistic {
 	w := l.weights()
-	l.state() // the learner's state as read, while the weights are as read
+	// The learner's state as read, while the weights are as read (it
+	// names the slots that had a weight).
+	l.state()
 	g2 := make([]float32, len(w)) // AdaGrad sums of squared gradients
 	var biasG2 float64
 	order := make([]int, len(xs))

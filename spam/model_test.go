@@ -2,11 +2,11 @@ package spam
 
 import (
 	"bytes"
-	"reflect"
 	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
