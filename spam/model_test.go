@@ -348,14 +348,7 @@ func BenchmarkClassifyCorpus(b *testing.B) {
 // scores to the bit as the model it was saved from.
 func TestLoadedWeightsStayAsRead(t *testing.T) {
 	m := trainFixtures(t, Logistic)
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	l, err := Load(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := reload(t, m)
 	if l.lr.w != nil || len(l.lr.q) != 1<<m.bits {
 		t.Fatalf("loaded: float table %v, %d integers; want only the %d integers", l.lr.w != nil, len(l.lr.q), 1<<m.bits)
 	}
@@ -392,6 +385,19 @@ func TestLoadedWeightsStayAsRead(t *testing.T) {
 // memory.
 func TestTrainFromKeepsTheLoadedState(t *testing.T) {
 	m := trainFixtures(t, Logistic)
+	l := reload(t, m)
+	raw := []byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch\n\nzyxwvut qwertyuiop\n")
+	xs := []vector{featurizeSlots(raw, m.bits, Context{})}
+	a := trainFrom(m.lr.clone(), xs, []bool{true}, LogisticOptions{}.withDefaults(), 1)
+	b := trainFrom(l.lr.clone(), xs, []bool{true}, LogisticOptions{}.withDefaults(), 1)
+	if !reflect.DeepEqual(a.w, b.w) || !reflect.DeepEqual(a.g2, b.g2) {
+		t.Error("training on from the loaded model differs from training on from the model in memory")
+	}
+}
+
+// reload returns m saved and loaded again.
+func reload(t *testing.T, m *Model) *Model {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := m.Save(&buf); err != nil {
 		t.Fatal(err)
@@ -400,11 +406,5 @@ func TestTrainFromKeepsTheLoadedState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := []byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch\n\nzyxwvut qwertyuiop\n")
-	xs := []vector{featurizeSlots(raw, m.bits, Context{})}
-	a := trainFrom(m.lr.clone(), xs, []bool{true}, LogisticOptions{}.withDefaults(), 1)
-	b := trainFrom(l.lr.clone(), xs, []bool{true}, LogisticOptions{}.withDefaults(), 1)
-	if !reflect.DeepEqual(a.w, b.w) || !reflect.DeepEqual(a.g2, b.g2) {
-		t.Error("training on from the loaded model differs from training on from the model in memory")
-	}
+	return l
 }
