@@ -135,17 +135,19 @@ func writePayload(w io.Writer, m *Model) {
 			break
 		}
 		e.byte(1)
-		if l.g2 == nil && len(l.g2codes) == n {
+		if l.g2 == nil && l.dg2 == nil && len(l.g2codes) == n {
 			// As loaded, and not learnt since: the same slots have weights.
 			for _, c := range l.g2codes {
 				e.byte(c)
 			}
 			break
 		}
-		g2 := l.state()
+		if l.g2 == nil && l.dg2 == nil {
+			l.state() // codes of another number of slots: not written by Save
+		}
 		for k := range l.size() {
 			if quantize(l.weight(uint32(k)), step) != 0 {
-				e.byte(g2Byte(g2[k]))
+				e.byte(g2Byte(l.g2At(uint32(k))))
 			}
 		}
 	}
@@ -280,7 +282,7 @@ func Load(r io.Reader) (*Model, error) {
 }
 
 func readLogistic(d *decoder, m *Model, version uint16) error {
-	l := &logistic{q: make([]int16, 1<<m.bits)}
+	l := &logistic{q: make([]int16, 1<<m.bits), slotCodes: &slotCodes{}}
 	l.bias = d.float32()
 	step := d.float32()
 	l.qstep = step

@@ -1,8 +1,10 @@
 package spam
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
+	"sync"
 )
 
 // logistic is a hashed-feature logistic regression: binary features, each
@@ -23,8 +25,11 @@ import (
 // table as large as its weights.
 //
 // Its weights too stay as read, q (the file's 16-bit integers, a weight
-// being float32(q[k])*qstep), until it learns (weights): half the memory
-// of the float table, for the same scores to the bit.
+// being float32(q[k])*qstep): half the memory of the float table, for the
+// same scores to the bit. What it learns online is kept beside them, per
+// slot learnt (dw, dg2): an account's model that learns from its user's
+// feedback holds the slots its messages touched, not tables of its own.
+// Only training in bulk (trainFrom) makes the float tables (weights).
 type logistic struct {
 	w       []float32 // nil while the weights are as read (q)
 	q       []int16   // never changed once read; shared by clones
@@ -32,6 +37,13 @@ type logistic struct {
 	bias    float32
 	g2      []float32
 	g2codes []byte // never changed once read; shared by clones
+	// slotCodes is g2codes by slot, made when the model or a clone first
+	// learns online (once for all of them: a thousand accounts' models
+	// cloned from the shipped one share it); never changed once made.
+	slotCodes *slotCodes
+	// dw and dg2 are the weights and learner state of the slots learnt
+	// online since the model was read.
+	dw, dg2 map[uint32]float32
 }
 
 // size is the number of slots.
@@ -44,32 +56,64 @@ func (l *logistic) size() int {
 
 // weight returns slot k's weight.
 func (l *logistic) weight(k uint32) float32 {
-	if l.w == nil {
-		return float32(l.q[k]) * l.qstep
+	if l.w != nil {
+		return l.w[k]
 	}
-	return l.w[k]
+	if w, ok := l.dw[k]; ok {
+		return w
+	}
+	return float32(l.q[k]) * l.qstep
 }
 
-// weights returns the weight table, made from q on first use (before
-// the model learns).
+// weights returns the weight table, made on first use from the weights
+// as read and those learnt since (and the learner's state with them).
 func (l *logistic) weights() []float32 {
 	if l.w == nil {
-		w := make([]float32, len(l.q))
-		for k, q := range l.q {
-			w[k] = float32(q) * l.qstep
+		if l.dg2 != nil {
+			l.state()
 		}
-		l.w, l.q = w, nil
+		w := make([]float32, len(l.q))
+		for k := range w {
+			w[k] = l.weight(uint32(k))
+		}
+		l.w, l.q, l.dw = w, nil, nil
 	}
 	return l.w
 }
 
 // hasState reports whether the model has an online learner's state.
-func (l *logistic) hasState() bool { return l.g2 != nil || l.g2codes != nil }
+func (l *logistic) hasState() bool { return l.g2 != nil || l.g2codes != nil || l.dg2 != nil }
 
-// state returns g2, made from g2codes on first use (nil for a model
-// without state).
+// g2At returns slot k's learner state.
+func (l *logistic) g2At(k uint32) float32 {
+	if l.g2 != nil {
+		return l.g2[k]
+	}
+	if l.dg2 == nil {
+		return 0 // not learnt since read: state() makes g2 first
+	}
+	if g, ok := l.dg2[k]; ok {
+		return g
+	}
+	if l.g2codes != nil {
+		return g2Value(l.slotCodes.b[k]) // made before the first learn
+	}
+	return 0
+}
+
+// state returns g2, made on first use from the state as read and that
+// learnt since (nil for a model without state).
 func (l *logistic) state() []float32 {
+	if l.g2 == nil && l.dg2 != nil {
+		g2 := make([]float32, l.size())
+		for k := range g2 {
+			g2[k] = l.g2At(uint32(k))
+		}
+		l.g2, l.g2codes, l.slotCodes, l.dg2 = g2, nil, nil, nil
+	}
 	if l.g2 == nil && l.g2codes != nil {
+		// The weights are as read: g2codes are those of their non-zero
+		// slots, in order.
 		g2 := make([]float32, l.size())
 		i := 0
 		for k := range g2 {
@@ -81,6 +125,28 @@ func (l *logistic) state() []float32 {
 		l.g2, l.g2codes = g2, nil
 	}
 	return l.g2
+}
+
+// slotCodes holds a loaded model's learner state by slot, made once.
+type slotCodes struct {
+	once sync.Once
+	b    []byte
+}
+
+// make makes the codes by slot, once: g2codes are those of the non-zero
+// weights as read (q), in order.
+func (s *slotCodes) make(q []int16, g2codes []byte) {
+	s.once.Do(func() {
+		codes := make([]byte, len(q))
+		i := 0
+		for k, w := range q {
+			if w != 0 && i < len(g2codes) {
+				codes[k] = g2codes[i]
+				i++
+			}
+		}
+		s.b = codes
+	})
 }
 
 // LogisticOptions tune logistic training. Zero fields mean the defaults.
@@ -115,7 +181,8 @@ func newLogistic(bits uint8) *logistic {
 }
 
 func (l *logistic) clone() *logistic {
-	c := &logistic{q: l.q, qstep: l.qstep, bias: l.bias, g2codes: l.g2codes}
+	c := &logistic{q: l.q, qstep: l.qstep, bias: l.bias, g2codes: l.g2codes, slotCodes: l.slotCodes,
+		dw: maps.Clone(l.dw), dg2: maps.Clone(l.dg2)}
 	if l.w != nil {
 		c.w = append([]float32(nil), l.w...)
 	}
@@ -142,8 +209,11 @@ func scales(v vector) (head, body float64) {
 
 // margin is the log-odds of spam for the features.
 func (l *logistic) margin(v vector) float64 {
-	if l.w == nil {
+	switch {
+	case l.w == nil && l.dw == nil:
 		return l.marginAsRead(v)
+	case l.w == nil:
+		return l.marginLearnt(v)
 	}
 	sh, sb := scales(v)
 	var head, sig, body float32
@@ -155,6 +225,23 @@ func (l *logistic) margin(v vector) float64 {
 	}
 	for _, k := range v.slots[v.body:] {
 		body += l.w[k]
+	}
+	return float64(l.bias) + float64(head)*sh + float64(sig) + float64(body)*sb
+}
+
+// marginLearnt is margin over the weights as read and those learnt
+// since.
+func (l *logistic) marginLearnt(v vector) float64 {
+	sh, sb := scales(v)
+	var head, sig, body float32
+	for _, k := range v.slots[:v.sig] {
+		head += l.weight(k)
+	}
+	for _, k := range v.slots[v.sig:v.body] {
+		sig += l.weight(k)
+	}
+	for _, k := range v.slots[v.body:] {
+		body += l.weight(k)
 	}
 	return float64(l.bias) + float64(head)*sh + float64(sig) + float64(body)*sb
 }
@@ -307,9 +394,16 @@ const onlineRate = 1.0
 // error, with a margin; at most 20 steps in all).
 func (l *logistic) learn(v vector, spam bool, thresholdLogit float64) {
 	const steps, want = 20, 1.0
-	w := l.weights()
-	if l.state() == nil {
-		l.g2 = make([]float32, len(w))
+	if l.w == nil {
+		// As read: learn beside the weights read, slot by slot.
+		if l.g2codes != nil {
+			l.slotCodes.make(l.q, l.g2codes)
+		}
+		if l.dw == nil {
+			l.dw, l.dg2 = map[uint32]float32{}, map[uint32]float32{}
+		}
+	} else if l.state() == nil {
+		l.g2 = make([]float32, len(l.w))
 	}
 	sh, sb := scales(v)
 	for step := 0; step < steps; step++ {
@@ -326,8 +420,14 @@ func (l *logistic) learn(v vector, spam bool, thresholdLogit float64) {
 		}
 		for j, k := range v.slots {
 			gs := g * scaleOf(v, j, sh, sb)
+			if l.w == nil {
+				g2 := l.g2At(k) + float32(gs*gs)
+				l.dg2[k] = g2
+				l.dw[k] = l.weight(k) - float32(onlineRate*gs/math.Sqrt(float64(g2)+1e-8))
+				continue
+			}
 			l.g2[k] += float32(gs * gs)
-			w[k] -= float32(onlineRate * gs / math.Sqrt(float64(l.g2[k])+1e-8))
+			l.w[k] -= float32(onlineRate * gs / math.Sqrt(float64(l.g2[k])+1e-8))
 		}
 	}
 }
