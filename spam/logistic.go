@@ -59,8 +59,10 @@ func (l *logistic) weight(k uint32) float32 {
 	if l.w != nil {
 		return l.w[k]
 	}
-	if w, ok := l.dw[k]; ok {
-		return w
+	if l.dw != nil {
+		if w, ok := l.dw[k]; ok {
+			return w
+		}
 	}
 	return float32(l.q[k]) * l.qstep
 }

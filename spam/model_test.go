@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // fixtures returns the labelled messages in testdata (ham-*.eml,
@@ -468,6 +469,11 @@ func BenchmarkAccountModel(b *testing.B) {
 				runtime.ReadMemStats(&after)
 				b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-per-model")
 				b.ReportMetric(float64(len(m.lr.dw)), "slots-learnt")
+				start := time.Now()
+				for i := range 200 {
+					m.Classify(ex[i%len(ex)].Raw)
+				}
+				b.ReportMetric(float64(time.Since(start).Microseconds())/200, "µs-per-classify")
 				runtime.KeepAlive(m)
 			}
 		})
