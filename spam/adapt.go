@@ -124,6 +124,7 @@ func Adapt(base *Model, examples []Example, opts AdaptOptions) (*Model, Adaptati
 	defer m.mu.Unlock()
 	if m.lr != nil {
 		m.lr.roundTrip()
+		m.lr.compact() // an account's model: as a loaded one holds it
 	}
 	if ad.Chosen {
 		m.threshold = ad.Threshold

@@ -195,6 +195,7 @@ func g2Value(b byte) float32 {
 // trained model scores and learns as it will after Save and Load.
 func (l *logistic) roundTrip() {
 	step := l.step()
+	l.qstep = step
 	for k, w := range l.weights() {
 		l.w[k] = float32(quantize(w, step)) * step
 		if l.g2 != nil {
@@ -205,6 +206,28 @@ func (l *logistic) roundTrip() {
 			l.g2[k] = g
 		}
 	}
+}
+
+// compact makes a model trained in bulk, and quantized since
+// (roundTrip), hold its weights and learner state as a loaded model
+// holds them — the 16-bit integers and a byte per non-zero weight, 4 MB
+// at 21 bits instead of 16 — with the same scores and the same Save.
+func (l *logistic) compact() {
+	if l.w == nil {
+		return
+	}
+	q := make([]int16, len(l.w))
+	var codes []byte // nil: no state
+	if l.g2 != nil {
+		codes = []byte{}
+	}
+	for k, w := range l.w {
+		q[k] = int16(quantize(w, l.qstep))
+		if q[k] != 0 && l.g2 != nil {
+			codes = append(codes, g2Byte(l.g2[k]))
+		}
+	}
+	l.q, l.w, l.g2, l.g2codes, l.slotCodes, l.dw, l.dg2 = q, nil, nil, codes, &slotCodes{}, nil, nil
 }
 
 // Load reads a model written by Save.

@@ -478,4 +478,66 @@ func BenchmarkAccountModel(b *testing.B) {
 			}
 		})
 	}
+	// An account bootstrapped from its mailbox: its model trained in
+	// bulk (Adapt) on 1,000 of its messages.
+	b.Run("adapt-1000", func(b *testing.B) {
+		for b.Loop() {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			exs := make([]Example, 1000)
+			for i := range exs {
+				exs[i] = ex[i%len(ex)]
+			}
+			m, _, err := Adapt(base, exs, AdaptOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			exs = nil
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-per-model")
+			runtime.KeepAlive(m)
+		}
+	})
+}
+
+// TestTrainedInBulkHeldAsRead: a model trained in bulk and compacted
+// (as Adapt leaves an account's model) holds the integers and codes a
+// loaded model holds, scores to the bit and saves byte for byte as its
+// float tables did, and learns as they would.
+func TestTrainedInBulkHeldAsRead(t *testing.T) {
+	m := trainFixtures(t, Logistic)
+	c := m.Clone()
+	c.lr.compact()
+	if c.lr.w != nil || c.lr.g2 != nil || len(c.lr.q) != 1<<m.bits || c.lr.g2codes == nil {
+		t.Fatalf("compacted: float tables %v %v, %d integers, codes %v", c.lr.w != nil, c.lr.g2 != nil, len(c.lr.q), c.lr.g2codes != nil)
+	}
+	var a, b bytes.Buffer
+	if err := m.Save(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Save(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("the compacted model saves differently")
+	}
+	raw := []byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch for the build\n\nCould you try the patch on your box?\n")
+	for range 2 {
+		if x, y := m.Classify(raw).Score, c.Classify(raw).Score; x != y {
+			t.Errorf("scores %v in the tables, %v compacted", x, y)
+		}
+		m.Learn(raw, true)
+		c.Learn(raw, true)
+	}
+
+	ex := fixtures(t)
+	ad, _, err := Adapt(Default(), ex, AdaptOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ad.lr.w != nil || ad.lr.g2 != nil {
+		t.Error("an adapted model keeps float tables")
+	}
 }
