@@ -135,20 +135,23 @@ type slotCodes struct {
 	b    []byte
 }
 
-// make makes the codes by slot, once: g2codes are those of the non-zero
-// weights as read (q), in order.
+// make makes the codes by slot, once.
 func (s *slotCodes) make(q []int16, g2codes []byte) {
-	s.once.Do(func() {
-		codes := make([]byte, len(q))
-		i := 0
-		for k, w := range q {
-			if w != 0 && i < len(g2codes) {
-				codes[k] = g2codes[i]
-				i++
-			}
+	s.once.Do(func() { s.b = s.made(q, g2codes) })
+}
+
+// made returns the codes by slot: g2codes are those of the non-zero
+// weights as read (q), in order.
+func (*slotCodes) made(q []int16, g2codes []byte) []byte {
+	codes := make([]byte, len(q))
+	i := 0
+	for k, w := range q {
+		if w != 0 && i < len(g2codes) {
+			codes[k] = g2codes[i]
+			i++
 		}
-		s.b = codes
-	})
+	}
+	return codes
 }
 
 // LogisticOptions tune logistic training. Zero fields mean the defaults.

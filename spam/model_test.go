@@ -478,6 +478,45 @@ func BenchmarkAccountModel(b *testing.B) {
 			}
 		})
 	}
+	// An account's model that learnt n messages, stored and read back
+	// (after a restart): rebased on the shipped one where it can be.
+	for _, n := range []int{10, 100, 1000} {
+		b.Run("stored-"+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				learnt := base.Clone()
+				for i := range n {
+					learnt.Learn(ex[i%len(ex)].Raw, ex[i%len(ex)].Spam)
+				}
+				var buf bytes.Buffer
+				if err := learnt.Save(&buf); err != nil {
+					b.Fatal(err)
+				}
+				data := buf.Bytes()
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				const copies = 10 // the retained size of one is lost in the noise
+				ms := make([]*Model, copies)
+				rebased := true
+				for i := range ms {
+					m, err := Load(bytes.NewReader(data))
+					if err != nil {
+						b.Fatal(err)
+					}
+					rebased = m.Rebase(base) && rebased
+					ms[i] = m
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc))/copies/(1<<20), "MB-per-model")
+				m := ms
+				b.ReportMetric(map[bool]float64{true: 1}[rebased], "rebased")
+				runtime.KeepAlive(m)
+				runtime.KeepAlive(data)
+				runtime.KeepAlive(learnt)
+			}
+		})
+	}
 	// An account bootstrapped from its mailbox: its model trained in
 	// bulk (Adapt) on 1,000 of its messages.
 	b.Run("adapt-1000", func(b *testing.B) {

@@ -120,9 +120,10 @@ func (m *Models) reload(ctx context.Context, account string) (*accountModel, err
 	if err != nil {
 		return nil, fmt.Errorf("decode model of %s: %w", account, err)
 	}
+	rebased := model.Rebase(m.base) // learnt online from it: only what differs
 	am := &accountModel{model: model, nuid: info.NUID, lastKey: info.Metadata[metaLastKey], meta: info.Metadata}
 	m.set(account, am)
-	m.log.Info("spam model loaded", "account", account, "version", model.Version())
+	m.log.Info("spam model loaded", "account", account, "version", model.Version(), "over_base", rebased)
 	return am, nil
 }
 

@@ -1,0 +1,61 @@
+package spam
+
+// An account's model read back from the store is, most often, the
+// shipped model with the slots its user's feedback moved: learning
+// leaves the other slots, and the quantization step with them, as they
+// were. Rebase then holds it as those slots over the shipped model's
+// weights, which all accounts share, instead of 4 MB of integers of its
+// own.
+
+// maxRebasedShare bounds the slots that may differ from the base, as a
+// share of all: beyond it the overlay would cost more than the integers.
+const maxRebasedShare = 8
+
+// Rebase makes m hold only where it differs from base, when both are
+// logistic models as read with the same quantization step (m was learnt
+// online from base, and saved and read back): the same scores, the
+// same Save. It reports whether it did; otherwise m is unchanged. m must
+// not be in use yet.
+func (m *Model) Rebase(base *Model) bool {
+	if m.lr == nil || base.lr == nil || m.bits != base.bits {
+		return false
+	}
+	base.mu.RLock()
+	defer base.mu.RUnlock()
+	return m.lr.rebaseOn(base.lr)
+}
+
+func (l *logistic) rebaseOn(base *logistic) bool {
+	if l.w != nil || base.w != nil || l.dw != nil || base.dw != nil ||
+		l.qstep != base.qstep || len(l.q) != len(base.q) ||
+		(l.g2codes == nil) != (base.g2codes == nil) {
+		return false
+	}
+	var mine, theirs []byte
+	if l.g2codes != nil {
+		mine = (&slotCodes{}).made(l.q, l.g2codes)
+		base.slotCodes.make(base.q, base.g2codes)
+		theirs = base.slotCodes.b
+	}
+	dw, dg2 := map[uint32]float32{}, map[uint32]float32{}
+	for k, q := range l.q {
+		if q == base.q[k] && (mine == nil || mine[k] == theirs[k]) {
+			continue
+		}
+		if len(dw) >= len(l.q)/maxRebasedShare {
+			return false
+		}
+		dw[uint32(k)] = float32(q) * l.qstep
+		if mine != nil {
+			dg2[uint32(k)] = g2Value(mine[k])
+		}
+	}
+	if mine == nil {
+		dg2 = nil
+		if len(dw) == 0 {
+			dw = nil
+		}
+	}
+	l.q, l.g2codes, l.slotCodes, l.dw, l.dg2 = base.q, base.g2codes, base.slotCodes, dw, dg2
+	return true
+}
