@@ -16,20 +16,17 @@ import (
 // gradients that the weight has seen in training, then in every message
 // learnt since. A slot with much evidence moves
 // little when one message is learnt, a new one moves fast. nil until the
-// model is trained or learns (a model of file format 2 has none).
+// model is trained in bulk (a model of file format 2 has no state).
 //
-// A loaded model keeps that state as it was read, g2codes (a byte per
-// slot with a weight, in slot order: a tenth of the table), until it
-// learns (state): a model that only classifies, as every replica's and
-// every account's does until feedback arrives, does not hold a second
-// table as large as its weights.
-//
-// Its weights too stay as read, q (the file's 16-bit integers, a weight
-// being float32(q[k])*qstep): half the memory of the float table, for the
-// same scores to the bit. What it learns online is kept beside them, per
-// slot learnt (dw, dg2): an account's model that learns from its user's
-// feedback holds the slots its messages touched, not tables of its own.
-// Only training in bulk (trainFrom) makes the float tables (weights).
+// A loaded model (and one compacted after training in bulk) keeps that
+// state as it was read, g2codes (a byte per slot with a weight, in slot
+// order: a tenth of the table), and its weights as read, q (the file's
+// 16-bit integers, a weight being float32(q[k])*qstep): 4 MB at 21 bits
+// instead of two float tables of 8 MB, for the same scores to the bit.
+// What it learns online is kept beside them, per slot learnt (dw, dg2):
+// an account's model that learns from its user's feedback holds the
+// slots its messages touched, not tables of its own. Only training in
+// bulk (trainFrom) makes the float tables (weights, state).
 type logistic struct {
 	w       []float32 // nil while the weights are as read (q)
 	q       []int16   // never changed once read; shared by clones
