@@ -142,9 +142,6 @@ func writePayload(w io.Writer, m *Model) {
 			}
 			break
 		}
-		if l.g2 == nil && l.dg2 == nil {
-			l.state() // codes of another number of slots: not written by Save
-		}
 		for k := range l.size() {
 			if quantize(l.weight(uint32(k)), step) != 0 {
 				e.byte(g2Byte(l.g2At(uint32(k))))

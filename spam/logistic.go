@@ -35,8 +35,9 @@ type logistic struct {
 	g2      []float32
 	g2codes []byte // never changed once read; shared by clones
 	// slotCodes is g2codes by slot, made when the model or a clone first
-	// learns online (once for all of them: a thousand accounts' models
-	// cloned from the shipped one share it); never changed once made.
+	// needs a slot's state (once for all of them: a thousand accounts'
+	// models cloned from the shipped one share it); never changed once
+	// made.
 	slotCodes *slotCodes
 	// dw and dg2 are the weights and learner state of the slots learnt
 	// online since the model was read.
@@ -65,12 +66,11 @@ func (l *logistic) weight(k uint32) float32 {
 }
 
 // weights returns the weight table, made on first use from the weights
-// as read and those learnt since (and the learner's state with them).
+// as read and those learnt since (and the learner's state with them,
+// first, while the codes can still be matched to the slots as read).
 func (l *logistic) weights() []float32 {
 	if l.w == nil {
-		if l.dg2 != nil {
-			l.state()
-		}
+		l.state()
 		w := make([]float32, len(l.q))
 		for k := range w {
 			w[k] = l.weight(uint32(k))
@@ -88,14 +88,11 @@ func (l *logistic) g2At(k uint32) float32 {
 	if l.g2 != nil {
 		return l.g2[k]
 	}
-	if l.dg2 == nil {
-		return 0 // not learnt since read: state() makes g2 first
-	}
 	if g, ok := l.dg2[k]; ok {
 		return g
 	}
 	if l.g2codes != nil {
-		return g2Value(l.slotCodes.b[k]) // made before the first learn
+		return g2Value(l.slotCodes.of(l.q, l.g2codes)[k])
 	}
 	return 0
 }
@@ -103,43 +100,33 @@ func (l *logistic) g2At(k uint32) float32 {
 // state returns g2, made on first use from the state as read and that
 // learnt since (nil for a model without state).
 func (l *logistic) state() []float32 {
-	if l.g2 == nil && l.dg2 != nil {
+	if l.g2 == nil && l.hasState() {
 		g2 := make([]float32, l.size())
 		for k := range g2 {
 			g2[k] = l.g2At(uint32(k))
 		}
 		l.g2, l.g2codes, l.slotCodes, l.dg2 = g2, nil, nil, nil
 	}
-	if l.g2 == nil && l.g2codes != nil {
-		// The weights are as read: g2codes are those of their non-zero
-		// slots, in order.
-		g2 := make([]float32, l.size())
-		i := 0
-		for k := range g2 {
-			if l.weight(uint32(k)) != 0 && i < len(l.g2codes) {
-				g2[k] = g2Value(l.g2codes[i])
-				i++
-			}
-		}
-		l.g2, l.g2codes = g2, nil
-	}
 	return l.g2
 }
 
-// slotCodes holds a loaded model's learner state by slot, made once.
+// slotCodes holds a loaded model's learner state by slot, made once and
+// shared by the model's clones.
 type slotCodes struct {
 	once sync.Once
 	b    []byte
 }
 
-// make makes the codes by slot, once.
-func (s *slotCodes) make(q []int16, g2codes []byte) {
-	s.once.Do(func() { s.b = s.made(q, g2codes) })
+// of returns the codes by slot of the weights q and their codes g2codes,
+// made on the first call.
+func (s *slotCodes) of(q []int16, g2codes []byte) []byte {
+	s.once.Do(func() { s.b = codesBySlot(q, g2codes) })
+	return s.b
 }
 
-// made returns the codes by slot: g2codes are those of the non-zero
-// weights as read (q), in order.
-func (*slotCodes) made(q []int16, g2codes []byte) []byte {
+// codesBySlot returns the learner state's codes by slot: g2codes are
+// those of the non-zero weights as read (q), in order.
+func codesBySlot(q []int16, g2codes []byte) []byte {
 	codes := make([]byte, len(q))
 	i := 0
 	for k, w := range q {
@@ -342,9 +329,6 @@ func trainOne(xs []vector, ys []bool, bits uint8, o LogisticOptions, seed uint64
 // stopped.
 func trainFrom(l *logistic, xs []vector, ys []bool, o LogisticOptions, seed uint64) *logistic {
 	w := l.weights()
-	// The learner's state as read, while the weights are as read (it
-	// names the slots that had a weight).
-	l.state()
 	g2 := make([]float32, len(w)) // AdaGrad sums of squared gradients
 	var biasG2 float64
 	order := make([]int, len(xs))
@@ -398,11 +382,11 @@ func (l *logistic) learn(v vector, spam bool, thresholdLogit float64) {
 	const steps, want = 20, 1.0
 	if l.w == nil {
 		// As read: learn beside the weights read, slot by slot.
-		if l.g2codes != nil {
-			l.slotCodes.make(l.q, l.g2codes)
-		}
 		if l.dw == nil {
-			l.dw, l.dg2 = map[uint32]float32{}, map[uint32]float32{}
+			l.dw = map[uint32]float32{}
+		}
+		if l.dg2 == nil {
+			l.dg2 = map[uint32]float32{}
 		}
 	} else if l.state() == nil {
 		l.g2 = make([]float32, len(l.w))

@@ -8,8 +8,11 @@ package spam
 // own.
 
 // maxRebasedShare bounds the slots that may differ from the base, as a
-// share of all: beyond it the overlay would cost more than the integers.
-const maxRebasedShare = 8
+// share of all: a slot learnt costs about 40 bytes in the overlay (5.0 MB
+// for 125,275 slots, BenchmarkAccountModel), a slot as read 2, so from
+// about a twentieth of the slots on the overlay costs more than the
+// integers; a thirty-second keeps it well below.
+const maxRebasedShare = 32
 
 // Rebase makes m hold only where it differs from base, when both are
 // logistic models as read with the same quantization step (m was learnt
@@ -33,9 +36,8 @@ func (l *logistic) rebaseOn(base *logistic) bool {
 	}
 	var mine, theirs []byte
 	if l.g2codes != nil {
-		mine = (&slotCodes{}).made(l.q, l.g2codes)
-		base.slotCodes.make(base.q, base.g2codes)
-		theirs = base.slotCodes.b
+		mine = codesBySlot(l.q, l.g2codes)
+		theirs = base.slotCodes.of(base.q, base.g2codes)
 	}
 	dw, dg2 := map[uint32]float32{}, map[uint32]float32{}
 	for k, q := range l.q {
@@ -50,11 +52,11 @@ func (l *logistic) rebaseOn(base *logistic) bool {
 			dg2[uint32(k)] = g2Value(mine[k])
 		}
 	}
-	if mine == nil {
-		dg2 = nil
-		if len(dw) == 0 {
-			dw = nil
-		}
+	if len(dw) == 0 {
+		dw = nil // the base's weights: classified as read
+	}
+	if len(dg2) == 0 {
+		dg2 = nil // no state of its own, or the base's
 	}
 	l.q, l.g2codes, l.slotCodes, l.dw, l.dg2 = base.q, base.g2codes, base.slotCodes, dw, dg2
 	return true

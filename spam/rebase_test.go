@@ -61,3 +61,41 @@ func TestRebasedOnTheShippedModel(t *testing.T) {
 		t.Error("a model of another origin was rebased")
 	}
 }
+
+// A model without learner state (file format 2) rebased on a base
+// without one learns on as the model held as read does.
+func TestRebasedWithoutStateLearnsOn(t *testing.T) {
+	var shipped bytes.Buffer
+	if err := Default().Save(&shipped); err != nil {
+		t.Fatal(err)
+	}
+	formatTwo := func(b []byte) *Model {
+		t.Helper()
+		b = bytes.Clone(b)
+		b[6] = 2 // format 2: the learner state is not read
+		m, err := Load(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	base := formatTwo(shipped.Bytes())
+	learnt := base.Clone()
+	ex := fixtures(t)
+	for _, e := range ex {
+		learnt.Learn(e.Raw, e.Spam)
+	}
+	var saved bytes.Buffer
+	if err := learnt.Save(&saved); err != nil {
+		t.Fatal(err)
+	}
+	read, plain := formatTwo(saved.Bytes()), formatTwo(saved.Bytes())
+	if !read.Rebase(base) {
+		t.Fatal("not rebased")
+	}
+	read.Learn(ex[0].Raw, true)
+	plain.Learn(ex[0].Raw, true)
+	if a, b := plain.Classify(ex[1].Raw).Score, read.Classify(ex[1].Raw).Score; a != b {
+		t.Errorf("after learning on: %v as read, %v rebased", a, b)
+	}
+}
