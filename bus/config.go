@@ -15,7 +15,7 @@ const (
 	DefaultRawMaxAge       = 24 * time.Hour
 	DefaultMaxBytes        = 10 << 30
 	DefaultDuplicateWindow = 2 * time.Hour
-	DefaultInlineMax       = 256 << 10 // BenchmarkBlobTransport: compressed, inline is faster up to 512KiB
+	DefaultInlineMax       = 256 << 10 // BenchmarkBlobTransport: inline is faster up to 512KiB
 	DefaultReplicas        = 1
 	DefaultMaxDeliver      = 8
 	DefaultAckWait         = 60 * time.Second
