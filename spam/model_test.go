@@ -458,23 +458,20 @@ func BenchmarkAccountModel(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			for b.Loop() {
-				var before, after runtime.MemStats
-				runtime.GC()
-				runtime.ReadMemStats(&before)
-				m := base.Clone()
-				for i := range n {
-					m.Learn(ex[i%len(ex)].Raw, ex[i%len(ex)].Spam)
-				}
-				runtime.GC()
-				runtime.ReadMemStats(&after)
-				b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-per-model")
+				var m *Model
+				b.ReportMetric(retainedMB(func() any {
+					m = base.Clone()
+					for i := range n {
+						m.Learn(ex[i%len(ex)].Raw, ex[i%len(ex)].Spam)
+					}
+					return m
+				}), "MB-per-model")
 				b.ReportMetric(float64(len(m.lr.dw)), "slots-learnt")
 				start := time.Now()
 				for i := range 200 {
 					m.Classify(ex[i%len(ex)].Raw)
 				}
 				b.ReportMetric(float64(time.Since(start).Microseconds())/200, "µs-per-classify")
-				runtime.KeepAlive(m)
 			}
 		})
 	}
@@ -491,54 +488,56 @@ func BenchmarkAccountModel(b *testing.B) {
 				if err := learnt.Save(&buf); err != nil {
 					b.Fatal(err)
 				}
-				data := buf.Bytes()
-				var before, after runtime.MemStats
-				runtime.GC()
-				runtime.ReadMemStats(&before)
 				const copies = 10 // the retained size of one is lost in the noise
-				ms := make([]*Model, copies)
 				rebased := true
-				for i := range ms {
-					m, err := Load(bytes.NewReader(data))
-					if err != nil {
-						b.Fatal(err)
+				mb := retainedMB(func() any {
+					ms := make([]*Model, copies)
+					for i := range ms {
+						m, err := Load(bytes.NewReader(buf.Bytes()))
+						if err != nil {
+							b.Fatal(err)
+						}
+						rebased = m.Rebase(base) && rebased
+						ms[i] = m
 					}
-					rebased = m.Rebase(base) && rebased
-					ms[i] = m
-				}
-				runtime.GC()
-				runtime.ReadMemStats(&after)
-				b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc))/copies/(1<<20), "MB-per-model")
-				m := ms
+					return ms
+				})
+				b.ReportMetric(mb/copies, "MB-per-model")
 				b.ReportMetric(map[bool]float64{true: 1}[rebased], "rebased")
-				runtime.KeepAlive(m)
-				runtime.KeepAlive(data)
-				runtime.KeepAlive(learnt)
+				runtime.KeepAlive(&buf)
 			}
 		})
 	}
 	// An account bootstrapped from its mailbox: its model trained in
 	// bulk (Adapt) on 1,000 of its messages.
 	b.Run("adapt-1000", func(b *testing.B) {
+		exs := make([]Example, 1000)
+		for i := range exs {
+			exs[i] = ex[i%len(ex)]
+		}
 		for b.Loop() {
-			var before, after runtime.MemStats
-			runtime.GC()
-			runtime.ReadMemStats(&before)
-			exs := make([]Example, 1000)
-			for i := range exs {
-				exs[i] = ex[i%len(ex)]
-			}
-			m, _, err := Adapt(base, exs, AdaptOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			exs = nil
-			runtime.GC()
-			runtime.ReadMemStats(&after)
-			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-per-model")
-			runtime.KeepAlive(m)
+			b.ReportMetric(retainedMB(func() any {
+				m, _, err := Adapt(base, exs, AdaptOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				return m
+			}), "MB-per-model")
 		}
 	})
+}
+
+// retainedMB returns the heap, in MB, that what make returns keeps
+// after a collection.
+func retainedMB(make func() any) float64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	kept := make()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(kept)
+	return (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / (1 << 20)
 }
 
 // TestTrainedInBulkHeldAsRead: a model trained in bulk and compacted
