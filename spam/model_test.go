@@ -388,14 +388,7 @@ func TestLoadedWeightsStayAsRead(t *testing.T) {
 			t.Errorf("after learning: %v in memory, %v loaded", a.Score, b.Score)
 		}
 	}
-	var dense, sparse bytes.Buffer
-	if err := m.Save(&dense); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Save(&sparse); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(dense.Bytes(), sparse.Bytes()) {
+	if !bytes.Equal(saved(t, m), saved(t, c)) {
 		t.Error("the model that learnt beside its weights saves differently from the one that learnt in its tables")
 	}
 	if c.lr.w != nil || c.lr.g2 != nil {
@@ -418,14 +411,20 @@ func TestTrainFromKeepsTheLoadedState(t *testing.T) {
 	}
 }
 
-// reload returns m saved and loaded again.
-func reload(t *testing.T, m *Model) *Model {
+// saved returns m as Save writes it.
+func saved(t *testing.T, m *Model) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := m.Save(&buf); err != nil {
 		t.Fatal(err)
 	}
-	l, err := Load(bytes.NewReader(buf.Bytes()))
+	return buf.Bytes()
+}
+
+// reload returns m saved and loaded again.
+func reload(t *testing.T, m *Model) *Model {
+	t.Helper()
+	l, err := Load(bytes.NewReader(saved(t, m)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,14 +550,7 @@ func TestTrainedInBulkHeldAsRead(t *testing.T) {
 	if c.lr.w != nil || c.lr.g2 != nil || len(c.lr.q) != 1<<m.bits || c.lr.g2codes == nil {
 		t.Fatalf("compacted: float tables %v %v, %d integers, codes %v", c.lr.w != nil, c.lr.g2 != nil, len(c.lr.q), c.lr.g2codes != nil)
 	}
-	var a, b bytes.Buffer
-	if err := m.Save(&a); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Save(&b); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+	if !bytes.Equal(saved(t, m), saved(t, c)) {
 		t.Error("the compacted model saves differently")
 	}
 	raw := []byte("From: Bob Builder <bob@example.com>\nTo: ann@example.net\nSubject: Re: patch for the build\n\nCould you try the patch on your box?\n")

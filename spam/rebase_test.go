@@ -17,18 +17,7 @@ func TestRebasedOnTheShippedModel(t *testing.T) {
 	for i, e := range append(ex, ex...) {
 		learnt.Learn(e.Raw, i%3 == 0)
 	}
-	var saved bytes.Buffer
-	if err := learnt.Save(&saved); err != nil {
-		t.Fatal(err)
-	}
-	read, err := Load(bytes.NewReader(saved.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := Load(bytes.NewReader(saved.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	read, plain := reload(t, learnt), reload(t, learnt)
 	if !read.Rebase(base) {
 		t.Fatal("a model learnt from the shipped one was not rebased on it")
 	}
@@ -41,11 +30,7 @@ func TestRebasedOnTheShippedModel(t *testing.T) {
 			t.Errorf("scores %v as read, %v rebased", a.Score, b.Score)
 		}
 	}
-	var again bytes.Buffer
-	if err := read.Save(&again); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(again.Bytes(), saved.Bytes()) {
+	if !bytes.Equal(saved(t, read), saved(t, learnt)) {
 		t.Error("the rebased model saves differently")
 	}
 	// It learns on as the model read without rebasing does.
@@ -65,10 +50,6 @@ func TestRebasedOnTheShippedModel(t *testing.T) {
 // A model without learner state (file format 2) rebased on a base
 // without one learns on as the model held as read does.
 func TestRebasedWithoutStateLearnsOn(t *testing.T) {
-	var shipped bytes.Buffer
-	if err := Default().Save(&shipped); err != nil {
-		t.Fatal(err)
-	}
 	formatTwo := func(b []byte) *Model {
 		t.Helper()
 		b = bytes.Clone(b)
@@ -79,17 +60,13 @@ func TestRebasedWithoutStateLearnsOn(t *testing.T) {
 		}
 		return m
 	}
-	base := formatTwo(shipped.Bytes())
+	base := formatTwo(saved(t, Default()))
 	learnt := base.Clone()
 	ex := fixtures(t)
 	for _, e := range ex {
 		learnt.Learn(e.Raw, e.Spam)
 	}
-	var saved bytes.Buffer
-	if err := learnt.Save(&saved); err != nil {
-		t.Fatal(err)
-	}
-	read, plain := formatTwo(saved.Bytes()), formatTwo(saved.Bytes())
+	read, plain := formatTwo(saved(t, learnt)), formatTwo(saved(t, learnt))
 	if !read.Rebase(base) {
 		t.Fatal("not rebased")
 	}
