@@ -112,10 +112,18 @@ func (l *lease) release() {
 	_ = l.kv.Delete(ctx, l.key, jetstream.LastRevision(l.revision))
 }
 
-// releaseIfOurs deletes the lease if this process holds it.
+// releaseIfOurs deletes the lease if this process holds it. It follows a
+// Create that was cut short, whose write may still be on its way: a read
+// could overtake that write, but the stream stores one connection's
+// writes in the order they came, so one more Create is answered only
+// after the first was stored or refused.
 func (l *lease) releaseIfOurs() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
+	if rev, err := l.kv.Create(ctx, l.key, []byte(instance)); err == nil {
+		_ = l.kv.Delete(ctx, l.key, jetstream.LastRevision(rev))
+		return
+	}
 	e, err := l.kv.Get(ctx, l.key)
 	if err == nil && string(e.Value()) == instance {
 		_ = l.kv.Delete(ctx, l.key, jetstream.LastRevision(e.Revision()))
