@@ -66,12 +66,11 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	if err != nil {
 		return nil, err
 	}
-	c, err := connect(ctx, addr, cfg, opts, wrap)
+	c, err := connect(ctx, addr, cfg, opts, wrap, release)
 	if err != nil {
 		release()
 		return nil, explainConnect(err, cfg)
 	}
-	holdUntilClosed(c, release)
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	if err := login(ctx, c, cfg, secret); err != nil {
@@ -81,34 +80,22 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	return c, nil
 }
 
-// connect opens the connection in cfg's TLS mode.
-func connect(ctx context.Context, addr string, cfg Config, opts *imapclient.Options, wrap wrapFunc) (*imapclient.Client, error) {
-	if wrap != nil {
-		conn, prelude, err := rawConn(ctx, addr, cfg, opts)
-		if err != nil {
-			return nil, fmt.Errorf("connect %s: %w", addr, err)
-		}
-		return imapclient.New(wrap(conn, prelude), opts), nil
+// connect opens the connection in cfg's TLS mode. The connection holds
+// its slots (release) until it is closed, by the client or by its end.
+func connect(ctx context.Context, addr string, cfg Config, opts *imapclient.Options, wrap wrapFunc, release func()) (*imapclient.Client, error) {
+	if cfg.TLS == TLSNone && !setting.IsLoopback(cfg.Host) {
+		return nil, fmt.Errorf("plaintext IMAP to %s refused: only loopback hosts may use tls: none", cfg.Host)
 	}
-	var c *imapclient.Client
-	var err error
-	switch cfg.TLS {
-	case TLSImplicit, "":
-		c, err = imapclient.DialTLS(addr, opts)
-	case TLSStartTLS:
-		c, err = imapclient.DialStartTLS(addr, opts)
-	case TLSNone:
-		if !setting.IsLoopback(cfg.Host) {
-			return nil, fmt.Errorf("plaintext IMAP to %s refused: only loopback hosts may use tls: none", cfg.Host)
-		}
-		c, err = imapclient.DialInsecure(addr, opts)
-	default:
-		return nil, fmt.Errorf("unknown tls mode %q", cfg.TLS)
-	}
+	conn, prelude, err := rawConn(ctx, addr, cfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", addr, err)
 	}
-	return c, nil
+	held := &heldConn{Conn: conn, release: release}
+	if wrap != nil {
+		return imapclient.New(wrap(held, prelude), opts), nil
+	}
+	held.prelude = prelude
+	return imapclient.New(held, opts), nil
 }
 
 func tlsConfigFor(cfg Config) (*tls.Config, error) {

@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailassist/setting"
 )
@@ -64,12 +63,29 @@ func limit(ctx context.Context, cfg Config, addr string) (func(), error) {
 	return func() { releaseHost(); releaseAccount() }, nil
 }
 
-// holdUntilClosed gives the slots back when c is closed.
-func holdUntilClosed(c *imapclient.Client, release func()) {
-	go func() {
-		<-c.Closed()
-		release()
-	}()
+// heldConn is a connection that holds its slots (limit) until it is
+// closed: the client closes it on Close and when its reading ends (the
+// server went away), so no goroutine waits for that per connection.
+// prelude is what the client reads first (rawConn's greeting).
+type heldConn struct {
+	net.Conn
+	prelude []byte
+	release func() // idempotent (slots.acquire)
+}
+
+func (c *heldConn) Read(p []byte) (int, error) {
+	if len(c.prelude) > 0 {
+		n := copy(p, c.prelude)
+		c.prelude = c.prelude[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *heldConn) Close() error {
+	err := c.Conn.Close()
+	c.release()
+	return err
 }
 
 // Limits is the imap section at the top of the config: caps on the IMAP
