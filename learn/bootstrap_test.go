@@ -440,7 +440,7 @@ func TestSentFollower(t *testing.T) {
 	l := newLearner(t, cfg, testacct.Quiet)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); l.follow(ctx, &mb.acct) }()
+	go func() { defer close(done); l.Run(ctx, []account.Account{mb.acct}) }()
 	defer func() { cancel(); <-done }()
 
 	natstest.WaitFor(t, "the bootstrap's correspondents", func() bool { return l.known(t, "carol@example.net") })
@@ -451,6 +451,50 @@ func TestSentFollower(t *testing.T) {
 	natstest.WaitFor(t, "frank as a correspondent", func() bool { return l.known(t, "frank@example.net") })
 	if l.calls != 1 {
 		t.Errorf("the follower bootstrapped %d times, want once", l.calls)
+	}
+}
+
+// Of many accounts, at most Followers are bootstrapped at once, and every
+// one is in the end.
+func TestFollowersBootstrapAFewAtATime(t *testing.T) {
+	mb := memMailbox(t)
+	seedMailbox(t, mb)
+	l := newLearner(t, bounded(3, 3), testacct.Quiet)
+	var mu sync.Mutex
+	now, most := 0, 0
+	l.adapt = func(base *spam.Model, exs []spam.Example, o spam.AdaptOptions) (*spam.Model, spam.Adaptation, error) {
+		mu.Lock()
+		now++
+		most = max(most, now)
+		mu.Unlock()
+		time.Sleep(50 * time.Millisecond) // long enough for the others to pile up
+		mu.Lock()
+		now--
+		mu.Unlock()
+		m, err := spam.New(spam.TrainOptions{Bits: 16}) // small, quick to save: what is learnt is not what this test is about
+		return m, spam.Adaptation{}, err
+	}
+	accounts := make([]account.Account, 3*Followers)
+	for i := range accounts {
+		accounts[i] = mb.acct
+		accounts[i].Name = fmt.Sprintf("user%d", i)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); l.Run(ctx, accounts) }()
+	defer func() { cancel(); <-done }()
+	natstest.WaitFor(t, "every account bootstrapped", func() bool {
+		for _, a := range accounts {
+			if st, _, err := l.status(ctx, a.Name); err != nil || st.State != "done" {
+				return false
+			}
+		}
+		return true
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if most > Followers || most < 2 {
+		t.Errorf("%d bootstraps at once, want 2 to %d", most, Followers)
 	}
 }
 

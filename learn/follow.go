@@ -1,12 +1,13 @@
 package learn
 
 import (
+	"container/heap"
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"golang.org/x/sync/errgroup"
 
 	"mailassist/account"
 	"mailassist/backoff"
@@ -16,41 +17,97 @@ import (
 // sentScan is how many of the newest Sent messages each look reads.
 const sentScan = 200
 
+// Followers is how many accounts are bootstrapped, or have their Sent
+// folder read, at once. A thousand accounts must not all dial their
+// server and train a model (tens of MB while it trains) at the same
+// moment; the others wait their turn in order of when they are due.
+const Followers = 4
+
 // Run bootstraps every account that has not been (when the bootstrap is
 // enabled), then reads each account's Sent folder for new correspondents
 // every Bootstrap.SentInterval, until ctx ends. IMAP trouble is logged and
-// retried; it never stops the spam role.
+// retried; it never stops the spam role. One goroutine keeps the accounts
+// by when each is next due, and at most Followers work at once.
 func (l *Learner) Run(ctx context.Context, accounts []account.Account) error {
-	g, ctx := errgroup.WithContext(ctx)
+	queue := make(dueQueue, 0, len(accounts))
+	now := time.Now()
 	for i := range accounts {
-		acct := &accounts[i]
-		g.Go(func() error { l.follow(ctx, acct); return nil })
+		queue = append(queue, &followed{acct: &accounts[i], due: now, log: l.Log.With("account", accounts[i].Name, "stage", "spam-bootstrap")})
 	}
-	return g.Wait()
+	heap.Init(&queue)
+	back := make(chan *followed, Followers)
+	running := 0
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		for running < Followers && len(queue) > 0 && !queue[0].due.After(time.Now()) {
+			f := heap.Pop(&queue).(*followed)
+			running++
+			go func() { l.step(ctx, f); back <- f }()
+		}
+		var wake <-chan time.Time
+		if running < Followers && len(queue) > 0 {
+			timer.Reset(time.Until(queue[0].due))
+			wake = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			for ; running > 0; running-- {
+				<-back
+			}
+			return nil
+		case f := <-back:
+			running--
+			heap.Push(&queue, f)
+		case <-wake:
+		}
+	}
 }
 
-func (l *Learner) follow(ctx context.Context, acct *account.Account) {
-	log := l.Log.With("account", acct.Name, "stage", "spam-bootstrap")
-	for attempt := uint64(0); l.Config.Bootstrap.On(); attempt++ {
-		_, err := l.Bootstrap(ctx, acct, false)
-		if err == nil || ctx.Err() != nil {
-			break
-		}
-		log.Warn("spam bootstrap will be retried", "err", err)
-		if !sleep(ctx, backoff.Delay(attempt, 5*time.Second, 10*time.Minute)) {
+// followed is one account's place in Run's queue.
+type followed struct {
+	acct         *account.Account
+	log          *slog.Logger
+	due          time.Time
+	bootstrapped bool
+	attempt      uint64 // failed bootstraps in a row
+}
+
+// step does what is due for f — its bootstrap until it succeeds, then a
+// read of Sent — and sets when it is due next.
+func (l *Learner) step(ctx context.Context, f *followed) {
+	if !f.bootstrapped && l.Config.Bootstrap.On() {
+		if _, err := l.Bootstrap(ctx, f.acct, false); err != nil {
+			if ctx.Err() == nil {
+				f.log.Warn("spam bootstrap will be retried", "err", err)
+				f.due = time.Now().Add(backoff.Delay(f.attempt, 5*time.Second, 10*time.Minute))
+				f.attempt++
+			}
 			return
 		}
 	}
-	for {
-		if n, err := l.readSent(ctx, acct); err != nil {
-			log.Warn("read Sent for correspondents", "err", err)
-		} else if n > 0 {
-			log.Info("new correspondents from Sent", "added", n)
-		}
-		if !sleep(ctx, l.Config.Bootstrap.SentInterval.D()) {
-			return
-		}
+	f.bootstrapped = true
+	if n, err := l.readSent(ctx, f.acct); err != nil {
+		f.log.Warn("read Sent for correspondents", "err", err)
+	} else if n > 0 {
+		f.log.Info("new correspondents from Sent", "added", n)
 	}
+	f.due = time.Now().Add(l.Config.Bootstrap.SentInterval.D())
+}
+
+// dueQueue is a heap of accounts, the soonest due first.
+type dueQueue []*followed
+
+func (q dueQueue) Len() int           { return len(q) }
+func (q dueQueue) Less(i, j int) bool { return q[i].due.Before(q[j].due) }
+func (q dueQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *dueQueue) Push(x any)        { *q = append(*q, x.(*followed)) }
+func (q *dueQueue) Pop() any {
+	old := *q
+	f := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return f
 }
 
 // readSent records the recipients of the newest Sent messages as
@@ -78,15 +135,4 @@ func (l *Learner) addSent(ctx context.Context, c *imapclient.Client, account, se
 		return 0, err
 	}
 	return l.Correspondents.Add(ctx, account, rcpts)
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
