@@ -66,11 +66,18 @@ type Learner struct {
 	HabitsDays, HabitsMax int
 	kv                    jetstream.KeyValue
 
-	// Tests replace these: adapt is spam.Adapt; mark writes one
+	// Tests replace these: bootstrap is Bootstrap without force (what
+	// Run does for each account); adapt is spam.Adapt; mark writes one
 	// learnt-once mark (a test fails it to play a crash between saving
 	// the model and marking its batch).
-	adapt func(*spam.Model, []spam.Example, spam.AdaptOptions) (*spam.Model, spam.Adaptation, error)
-	mark  func(ctx context.Context, key string) error
+	bootstrap func(ctx context.Context, acct *account.Account) error
+	adapt     func(*spam.Model, []spam.Example, spam.AdaptOptions) (*spam.Model, spam.Adaptation, error)
+	mark      func(ctx context.Context, key string) error
+
+	// training is the one slot for adapting and saving a model: CPU
+	// work that, for several accounts at once, would leave none to the
+	// pipeline's new mail.
+	training chan struct{}
 }
 
 // New opens the bootstrap bucket.
@@ -79,7 +86,11 @@ func New(ctx context.Context, b *bus.Bus, models *spam.Models, corr *spam.Corres
 	if err != nil {
 		return nil, err
 	}
-	l := &Learner{Models: models, Correspondents: corr, Config: cfg.WithDefaults(), Log: log, kv: kv, adapt: spam.Adapt}
+	l := &Learner{Models: models, Correspondents: corr, Config: cfg.WithDefaults(), Log: log, kv: kv, adapt: spam.Adapt, training: make(chan struct{}, 1)}
+	l.bootstrap = func(ctx context.Context, acct *account.Account) error {
+		_, err := l.Bootstrap(ctx, acct, false)
+		return err
+	}
 	l.mark = func(ctx context.Context, key string) error {
 		_, err := l.kv.Put(ctx, key, nil)
 		return err
@@ -281,6 +292,12 @@ const (
 // learn adapts the account's model to the examples and records each as
 // learnt.
 func (l *Learner) learn(ctx context.Context, account string, examples []spam.Example, keys []string, st *Status) error {
+	select {
+	case l.training <- struct{}{}:
+		defer func() { <-l.training }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	base, _, err := l.Models.Current(ctx, account)
 	if err != nil {
 		return err

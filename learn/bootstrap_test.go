@@ -454,23 +454,29 @@ func TestSentFollower(t *testing.T) {
 	}
 }
 
-// Of many accounts, at most Followers are bootstrapped at once, and every
-// one is in the end.
+// Of many accounts, at most Followers are bootstrapped at once, one at a
+// time adapts its model, and every one is bootstrapped in the end.
 func TestFollowersBootstrapAFewAtATime(t *testing.T) {
 	mb := memMailbox(t)
 	seedMailbox(t, mb)
 	l := newLearner(t, bounded(3, 3), testacct.Quiet)
 	var mu sync.Mutex
-	now, most := 0, 0
+	running, mostRunning, training, mostTraining := 0, 0, 0, 0
+	enter := func(n, most *int) func() {
+		mu.Lock()
+		defer mu.Unlock()
+		*n++
+		*most = max(*most, *n)
+		return func() { mu.Lock(); *n--; mu.Unlock() }
+	}
+	bootstrap := l.bootstrap
+	l.bootstrap = func(ctx context.Context, acct *account.Account) error {
+		defer enter(&running, &mostRunning)()
+		return bootstrap(ctx, acct)
+	}
 	l.adapt = func(base *spam.Model, exs []spam.Example, o spam.AdaptOptions) (*spam.Model, spam.Adaptation, error) {
-		mu.Lock()
-		now++
-		most = max(most, now)
-		mu.Unlock()
-		time.Sleep(50 * time.Millisecond) // long enough for the others to pile up
-		mu.Lock()
-		now--
-		mu.Unlock()
+		defer enter(&training, &mostTraining)()
+		time.Sleep(20 * time.Millisecond)               // long enough for the others to pile up
 		m, err := spam.New(spam.TrainOptions{Bits: 16}) // small, quick to save: what is learnt is not what this test is about
 		return m, spam.Adaptation{}, err
 	}
@@ -493,8 +499,11 @@ func TestFollowersBootstrapAFewAtATime(t *testing.T) {
 	})
 	mu.Lock()
 	defer mu.Unlock()
-	if most > Followers || most < 2 {
-		t.Errorf("%d bootstraps at once, want 2 to %d", most, Followers)
+	if mostRunning > Followers || mostRunning < 2 {
+		t.Errorf("%d bootstraps at once, want 2 to %d", mostRunning, Followers)
+	}
+	if mostTraining != 1 {
+		t.Errorf("%d models adapted at once, want 1", mostTraining)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -19,9 +20,10 @@ const sentScan = 200
 
 // Followers is how many accounts are bootstrapped, or have their Sent
 // folder read, at once. A thousand accounts must not all dial their
-// server and train a model (tens of MB while it trains) at the same
-// moment; the others wait their turn in order of when they are due.
-const Followers = 4
+// server and fetch their history at the same moment; the others wait
+// their turn in order of when they are due. Of those, one at a time
+// adapts and saves its model (Learner.training).
+const Followers = 16
 
 // Run bootstraps every account that has not been (when the bootstrap is
 // enabled), then reads each account's Sent folder for new correspondents
@@ -73,11 +75,11 @@ type followed struct {
 	attempt      uint64 // failed bootstraps in a row
 }
 
-// step does what is due for f — its bootstrap until it succeeds, then a
-// read of Sent — and sets when it is due next.
+// step does what is due for f — its bootstrap until it succeeds, then
+// reads of Sent — and sets when it is due next.
 func (l *Learner) step(ctx context.Context, f *followed) {
 	if !f.bootstrapped && l.Config.Bootstrap.On() {
-		if _, err := l.Bootstrap(ctx, f.acct, false); err != nil {
+		if err := l.bootstrap(ctx, f.acct); err != nil {
 			if ctx.Err() == nil {
 				f.log.Warn("spam bootstrap will be retried", "err", err)
 				f.due = time.Now().Add(backoff.Delay(f.attempt, 5*time.Second, 10*time.Minute))
@@ -86,7 +88,14 @@ func (l *Learner) step(ctx context.Context, f *followed) {
 			return
 		}
 	}
-	f.bootstrapped = true
+	if !f.bootstrapped {
+		// The bootstrap read Sent (or did so on an earlier start): the
+		// first look is due within the interval, at a random point, so
+		// that a thousand accounts do not all dial their server at once.
+		f.bootstrapped = true
+		f.due = time.Now().Add(rand.N(l.Config.Bootstrap.SentInterval.D()))
+		return
+	}
 	if n, err := l.readSent(ctx, f.acct); err != nil {
 		f.log.Warn("read Sent for correspondents", "err", err)
 	} else if n > 0 {
