@@ -228,6 +228,20 @@ func TestDefault(t *testing.T) {
 	}
 }
 
+// BenchmarkSave saves the shipped model, as every feedback learnt and
+// every bootstrap saves an account's model; it reports the bytes saved.
+func BenchmarkSave(b *testing.B) {
+	m := Default()
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := m.Save(&buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes")
+}
+
 func BenchmarkClassify(b *testing.B) {
 	m := Default()
 	ex := fixtures(b)
