@@ -7,11 +7,26 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"mailassist/bus"
+)
+
+var (
+	modelLoads = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "mailassist_spam_model_loads_total",
+		Help: "Account models read from the spam_models store (first use, another replica's save, or read back after spam.resident_models let it go).",
+	})
+	modelsLetGo = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "mailassist_spam_models_let_go_total",
+		Help: "Account models let go from memory because more than spam.resident_models were held.",
+	})
 )
 
 // ModelsBucket is the object store holding each account's own model.
@@ -29,6 +44,12 @@ type Models struct {
 	base  *Model
 	store jetstream.ObjectStore
 	log   *slog.Logger
+	// Resident bounds the accounts whose own model is held in memory
+	// (spam.resident_models); beyond it the least recently used is let
+	// go, and read back from the store at its account's next message.
+	// 0: no bound.
+	Resident int
+	clock    atomic.Uint64 // counts uses, for least recently used
 
 	mu       sync.RWMutex
 	accounts map[string]*accountModel
@@ -46,6 +67,7 @@ type accountModel struct {
 	nuid    string // object revision it was loaded from; "" for the base
 	lastKey string
 	meta    map[string]string
+	used    atomic.Uint64 // Models.clock at its last use
 }
 
 // NewModels opens (creating it if needed) the model store.
@@ -74,6 +96,7 @@ func (m *Models) get(ctx context.Context, account string) (*accountModel, error)
 	am, ok := m.accounts[account]
 	m.mu.RUnlock()
 	if ok {
+		am.used.Store(m.clock.Add(1))
 		return am, nil
 	}
 	// Decided and set under one lock with Watch's marking of a stored
@@ -123,14 +146,35 @@ func (m *Models) reload(ctx context.Context, account string) (*accountModel, err
 	rebased := model.Rebase(m.base) // learnt online from it: only what differs
 	am := &accountModel{model: model, nuid: info.NUID, lastKey: info.Metadata[metaLastKey], meta: info.Metadata}
 	m.set(account, am)
-	m.log.Info("spam model loaded", "account", account, "version", model.Version(), "over_base", rebased)
+	modelLoads.Inc()
+	m.log.Debug("spam model loaded", "account", account, "version", model.Version(), "over_base", rebased)
 	return am, nil
 }
 
+// set makes am the account's current model. An account's own model
+// beyond Resident lets the least recently used other one go.
 func (m *Models) set(account string, am *accountModel) {
+	am.used.Store(m.clock.Add(1))
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.accounts[account] = am
-	m.mu.Unlock()
+	if am.nuid == "" || m.Resident <= 0 {
+		return
+	}
+	own, lru, lruUsed := 0, "", uint64(math.MaxUint64)
+	for name, a := range m.accounts {
+		if a.nuid == "" {
+			continue // the base model: shared, costs nothing
+		}
+		own++
+		if used := a.used.Load(); name != account && used < lruUsed {
+			lru, lruUsed = name, used
+		}
+	}
+	if own > m.Resident {
+		delete(m.accounts, lru) // get reads it back: Watch marked it stored
+		modelsLetGo.Inc()
+	}
 }
 
 // save stores the account's model with the feedback key it learnt last and
@@ -139,12 +183,19 @@ func (m *Models) set(account string, am *accountModel) {
 // among it: a feedback saved between a bootstrap's save and its marks
 // must not make the bootstrap learn its batch again).
 func (m *Models) save(ctx context.Context, account string, model *Model, lastKey string) error {
-	meta := map[string]string{}
 	m.mu.RLock()
-	if am, ok := m.accounts[account]; ok {
-		maps.Copy(meta, am.meta)
-	}
+	am, ok := m.accounts[account]
 	m.mu.RUnlock()
+	if !ok { // let go since it was read (Resident): its metadata from the store
+		var err error
+		if am, err = m.reload(ctx, account); err != nil {
+			return err
+		}
+	}
+	meta := maps.Clone(am.meta)
+	if meta == nil {
+		meta = map[string]string{}
+	}
 	meta[metaLastKey] = lastKey
 	return m.put(ctx, account, model, meta)
 }

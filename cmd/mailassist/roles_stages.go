@@ -29,6 +29,7 @@ func runSpam(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	models.Resident = e.cfg.Spam.ResidentModels
 	trainer, err := spam.NewTrainer(ctx, e.bus, models)
 	if err != nil {
 		return err
