@@ -58,7 +58,7 @@ func TestDefaults(t *testing.T) {
 			ThresholdFloor:     0.5,
 			CorrespondentScore: 0.99,
 			Bootstrap:          spam.Bootstrap{MaxSpam: 2000, MaxHam: 2000, SentInterval: setting.Duration(10 * time.Minute)},
-			ResidentModels:     16,
+			ModelsMemory:       64 << 20,
 		},
 		Reply: reply.Config{Draft: "top", Threshold: 0.5, MaxRecipients: 20,
 			PendingAfter: setting.Duration(72 * time.Hour), DraftsCheck: setting.Duration(10 * time.Minute),

@@ -25,8 +25,8 @@ const (
 	DefaultCorrespondentScore = 0.99
 	DefaultBootstrapMax       = 2000
 	DefaultSentInterval       = 10 * time.Minute
-	// DefaultResidentModels is resident_models' default.
-	DefaultResidentModels = 16
+	// DefaultModelsMemory is models_memory's default.
+	DefaultModelsMemory = 64 << 20
 )
 
 // Config is the spam section of the config file.
@@ -81,12 +81,12 @@ type Config struct {
 	// Bootstrap trains each account's model from its own mailbox on its
 	// first start.
 	Bootstrap Bootstrap `yaml:"bootstrap"`
-	// ResidentModels bounds how many accounts' own models (learnt from
-	// their mailbox or their feedback) are held in memory at once; the
-	// least recently used beyond it is read back from the store at its
-	// account's next message (~35 ms). An account's own model costs from
-	// a few kB to 4.6 MB (docs/spam.md). Default 16.
-	ResidentModels int `yaml:"resident_models"`
+	// ModelsMemory bounds the memory of the accounts' own models (learnt
+	// from their mailbox or their feedback) held at once; beyond it the
+	// least recently used are read back from the store at their account's
+	// next message (~35 ms). An account's own model costs from a few kB
+	// to 4.6 MB (docs/spam.md). Default 64MiB.
+	ModelsMemory setting.ByteSize `yaml:"models_memory"`
 }
 
 // Bootstrap is the spam.bootstrap section: learning an account's mail
@@ -140,8 +140,8 @@ func (c Config) WithDefaults() Config {
 	if c.Bootstrap.MaxHam == 0 {
 		c.Bootstrap.MaxHam = DefaultBootstrapMax
 	}
-	if c.ResidentModels == 0 {
-		c.ResidentModels = DefaultResidentModels
+	if c.ModelsMemory == 0 {
+		c.ModelsMemory = DefaultModelsMemory
 	}
 	if c.Bootstrap.SentInterval == 0 {
 		c.Bootstrap.SentInterval = setting.Duration(DefaultSentInterval)
@@ -181,7 +181,9 @@ func (c *Config) Validate(p setting.Problems) {
 		p.Add("bootstrap.max_ham", "%d is not in 0..100000", c.Bootstrap.MaxHam)
 	}
 	p.AtLeast("bootstrap.sent_interval", c.Bootstrap.SentInterval, time.Minute)
-	p.Between("resident_models", c.ResidentModels, 1, 100000)
+	if c.ModelsMemory < 1<<20 {
+		p.Add("models_memory", "%s is too little; at least 1MiB (one account's model can take 4.6 MB: below that, each is read back at every use)", c.ModelsMemory)
+	}
 }
 
 // Mailbox is the receiving side the section describes (nil when it

@@ -21,11 +21,11 @@ import (
 var (
 	modelLoads = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "mailassist_spam_model_loads_total",
-		Help: "Account models read from the spam_models store (first use, another replica's save, or read back after spam.resident_models let it go).",
+		Help: "Account models read from the spam_models store (first use, another replica's save, or read back after spam.models_memory let it go).",
 	})
 	modelsLetGo = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "mailassist_spam_models_let_go_total",
-		Help: "Account models let go from memory because more than spam.resident_models were held.",
+		Help: "Account models let go from memory because the models held outgrew spam.models_memory.",
 	})
 )
 
@@ -44,12 +44,12 @@ type Models struct {
 	base  *Model
 	store jetstream.ObjectStore
 	log   *slog.Logger
-	// Resident bounds the accounts whose own model is held in memory
-	// (spam.resident_models); beyond it the least recently used is let
-	// go, and read back from the store at its account's next message.
-	// 0: no bound.
-	Resident int
-	clock    atomic.Uint64 // counts uses, for least recently used
+	// Budget bounds the memory of the accounts' own models held
+	// (spam.models_memory, in bytes); beyond it the least recently used
+	// are let go, and read back from the store at their account's next
+	// message. 0: no bound.
+	Budget int64
+	clock  atomic.Uint64 // counts uses, for least recently used
 
 	mu       sync.RWMutex
 	accounts map[string]*accountModel
@@ -67,6 +67,7 @@ type accountModel struct {
 	nuid    string // object revision it was loaded from; "" for the base
 	lastKey string
 	meta    map[string]string
+	bytes   int64         // of its own, beyond the base model (heldBytes)
 	used    atomic.Uint64 // Models.clock at its last use
 }
 
@@ -151,27 +152,30 @@ func (m *Models) reload(ctx context.Context, account string) (*accountModel, err
 	return am, nil
 }
 
-// set makes am the account's current model. An account's own model
-// beyond Resident lets the least recently used other one go.
+// set makes am the account's current model. Beyond Budget, the least
+// recently used other accounts' own models are let go.
 func (m *Models) set(account string, am *accountModel) {
+	if am.nuid != "" {
+		am.bytes = am.model.heldBytes(m.base)
+	}
 	am.used.Store(m.clock.Add(1))
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.accounts[account] = am
-	if am.nuid == "" || m.Resident <= 0 {
+	if am.nuid == "" || m.Budget <= 0 {
 		return
 	}
-	own, lru, lruUsed := 0, "", uint64(math.MaxUint64)
-	for name, a := range m.accounts {
-		if a.nuid == "" {
-			continue // the base model: shared, costs nothing
+	for {
+		held, lru, lruUsed := int64(0), "", uint64(math.MaxUint64)
+		for name, a := range m.accounts {
+			held += a.bytes // 0 for the base model: shared, costs nothing
+			if used := a.used.Load(); a.nuid != "" && name != account && used < lruUsed {
+				lru, lruUsed = name, used
+			}
 		}
-		own++
-		if used := a.used.Load(); name != account && used < lruUsed {
-			lru, lruUsed = name, used
+		if held <= m.Budget || lru == "" {
+			return
 		}
-	}
-	if own > m.Resident {
 		delete(m.accounts, lru) // get reads it back: Watch marked it stored
 		modelsLetGo.Inc()
 	}
@@ -186,7 +190,7 @@ func (m *Models) save(ctx context.Context, account string, model *Model, lastKey
 	m.mu.RLock()
 	am, ok := m.accounts[account]
 	m.mu.RUnlock()
-	if !ok { // let go since it was read (Resident): its metadata from the store
+	if !ok { // let go since it was read (Budget): its metadata from the store
 		var err error
 		if am, err = m.reload(ctx, account); err != nil {
 			return err

@@ -11,33 +11,46 @@ import (
 	"mailassist/internal/natstest"
 )
 
-// Beyond Models.Resident own models, the least recently used is let go
-// and read back, the same model, at its account's next use; a feedback
-// saved for an account let go keeps the metadata it was saved with.
-func TestModelsBeyondResidentAreReadBack(t *testing.T) {
+// Beyond Models.Budget, the least recently used own model is let go and
+// read back, the same model, at its account's next use; a feedback saved
+// for an account let go keeps the metadata it was saved with.
+func TestModelsBeyondBudgetAreReadBack(t *testing.T) {
 	ctx := context.Background()
 	b := natstest.New(t)
-	base := Default()
+	// The accounts' models come from the shipped one, the base is another:
+	// none shares the base's integers, so each holds the same, its own.
+	shipped := Default()
+	base, err := New(TrainOptions{Bits: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := NewModels(ctx, b, base, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Resident = 2
 	raw, err := os.ReadFile(filepath.Join("testdata", "spam-419.eml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	versions := map[string]string{}
+	versions, owns := map[string]string{}, map[string]*Model{}
+	var most int64
 	for _, acct := range []string{"a", "b", "c"} {
-		own := base.Clone()
+		own := shipped.Clone()
 		own.LearnIn(raw, true, Context{})
 		for range len(versions) { // each account's model its own
 			own.LearnIn(raw, true, Context{})
 		}
-		if err := m.Save(ctx, acct, own, map[string]string{"origin": acct}); err != nil {
+		versions[acct], owns[acct] = own.Version(), own
+		most = max(most, own.heldBytes(base))
+	}
+	if most < 1<<20 {
+		t.Fatalf("a model of its own holds %d bytes", most)
+	}
+	m.Budget = 2*most + most/2 // room for two
+	for _, acct := range []string{"a", "b", "c"} {
+		if err := m.Save(ctx, acct, owns[acct], map[string]string{"origin": acct}); err != nil {
 			t.Fatal(err)
 		}
-		versions[acct] = own.Version()
 	}
 	if got := resident(m); len(got) != 2 || got["a"] {
 		t.Fatalf("resident after three saves: %v, want b and c", got)
@@ -51,8 +64,8 @@ func TestModelsBeyondResidentAreReadBack(t *testing.T) {
 		if model.Version() != versions[acct] || model == base {
 			t.Errorf("%s: model %s, saved %s", acct, model.Version(), versions[acct])
 		}
-		if n := len(resident(m)); n > 2 {
-			t.Errorf("%d own models held, Resident 2", n)
+		if n := len(resident(m)); n != 2 {
+			t.Errorf("%d own models held, room for 2", n)
 		}
 	}
 
@@ -61,7 +74,7 @@ func TestModelsBeyondResidentAreReadBack(t *testing.T) {
 	if resident(m)["b"] {
 		t.Fatalf("resident %v: b should have been let go", resident(m))
 	}
-	own := base.Clone()
+	own := shipped.Clone()
 	own.LearnIn(raw, false, Context{})
 	if err := m.save(ctx, "b", own, "feedback-1"); err != nil {
 		t.Fatal(err)
@@ -86,4 +99,26 @@ func resident(m *Models) map[string]bool {
 		}
 	}
 	return out
+}
+
+// What a model holds of its own: a clone of the shipped model that learnt
+// a message holds its overlay, the shipped integers are shared.
+func TestHeldBytes(t *testing.T) {
+	shipped := Default()
+	raw, err := os.ReadFile(filepath.Join("testdata", "spam-419.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := shipped.Clone()
+	own.LearnIn(raw, true, Context{})
+	all, over := own.heldBytes(nil), own.heldBytes(shipped)
+	if all < 2<<21 {
+		t.Errorf("all it holds: %d bytes, less than its 2^21 16-bit weights", all)
+	}
+	if over <= 0 || over > 256<<10 {
+		t.Errorf("beyond the shipped model: %d bytes, want a few kB", over)
+	}
+	if n := shipped.heldBytes(shipped); n != 0 {
+		t.Errorf("the shipped model beyond itself: %d bytes", n)
+	}
 }

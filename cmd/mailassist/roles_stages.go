@@ -29,7 +29,7 @@ func runSpam(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	models.Resident = e.cfg.Spam.ResidentModels
+	models.Budget = int64(e.cfg.Spam.ModelsMemory)
 	trainer, err := spam.NewTrainer(ctx, e.bus, models)
 	if err != nil {
 		return err
