@@ -32,7 +32,7 @@ func (m *Model) heldBytes(base *Model) int64 {
 			n += int64(len(l.g2codes))
 		}
 		if l.slotCodes != nil && (shared == nil || l.slotCodes != shared.slotCodes) {
-			n += int64(l.size()) // its codes by slot, once made
+			n += l.slotCodes.size.Load() // its codes by slot, once made
 		}
 	}
 	if m.nb != nil {

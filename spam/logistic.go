@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 )
 
 // logistic is a hashed-feature logistic regression: binary features, each
@@ -115,12 +116,16 @@ func (l *logistic) state() []float32 {
 type slotCodes struct {
 	once sync.Once
 	b    []byte
+	size atomic.Int64 // len(b) once made, for heldBytes
 }
 
 // of returns the codes by slot of the weights q and their codes g2codes,
 // made on the first call.
 func (s *slotCodes) of(q []int16, g2codes []byte) []byte {
-	s.once.Do(func() { s.b = codesBySlot(q, g2codes) })
+	s.once.Do(func() {
+		s.b = codesBySlot(q, g2codes)
+		s.size.Store(int64(len(s.b)))
+	})
 	return s.b
 }
 

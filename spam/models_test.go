@@ -2,6 +2,7 @@ package spam
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -40,6 +41,7 @@ func TestModelsBeyondBudgetAreReadBack(t *testing.T) {
 		for range len(versions) { // each account's model its own
 			own.LearnIn(raw, true, Context{})
 		}
+		own = reload(t, own) // held as read, as the copies read back will be
 		versions[acct], owns[acct] = own.Version(), own
 		most = max(most, own.heldBytes(base))
 	}
@@ -120,5 +122,55 @@ func TestHeldBytes(t *testing.T) {
 	}
 	if n := shipped.heldBytes(shipped); n != 0 {
 		t.Errorf("the shipped model beyond itself: %d bytes", n)
+	}
+}
+
+// BenchmarkModelsHeld: forty accounts whose models are their own (none
+// shares the base's integers, as a bootstrapped account's read back does
+// not), each used once; the heap the Models keep afterwards, with no
+// budget and with the default spam.models_memory.
+func BenchmarkModelsHeld(b *testing.B) {
+	const accounts = 40
+	ctx := context.Background()
+	bus := natstest.New(b)
+	base, err := New(TrainOptions{Bits: 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	writer, err := NewModels(ctx, bus, base, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "spam-419.eml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	own := Default().Clone()
+	own.LearnIn(raw, true, Context{})
+	for i := range accounts {
+		if err := writer.Save(ctx, fmt.Sprint("acct", i), own, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, budget := range []int64{0, DefaultModelsMemory} {
+		b.Run(fmt.Sprintf("budget=%dMiB", budget>>20), func(b *testing.B) {
+			var mb float64
+			for b.Loop() {
+				mb = retainedMB(func() any {
+					m, err := NewModels(ctx, bus, base, slog.New(slog.NewTextHandler(io.Discard, nil)))
+					if err != nil {
+						b.Fatal(err)
+					}
+					m.Budget = budget
+					for i := range accounts {
+						if _, err := m.For(ctx, fmt.Sprint("acct", i)); err != nil {
+							b.Fatal(err)
+						}
+					}
+					return m
+				})
+			}
+			b.ReportMetric(mb, "MB-held")
+		})
 	}
 }
