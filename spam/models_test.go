@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"mailassist/bus"
 	"mailassist/internal/natstest"
 )
 
@@ -18,21 +19,9 @@ import (
 func TestModelsBeyondBudgetAreReadBack(t *testing.T) {
 	ctx := context.Background()
 	b := natstest.New(t)
-	// The accounts' models come from the shipped one, the base is another:
-	// none shares the base's integers, so each holds the same, its own.
 	shipped := Default()
-	base, err := New(TrainOptions{Bits: 16})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := NewModels(ctx, b, base, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join("testdata", "spam-419.eml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, base := modelsOverAnotherBase(t, b)
+	raw := spamFixture(t)
 	versions, owns := map[string]string{}, map[string]*Model{}
 	var most int64
 	for _, acct := range []string{"a", "b", "c"} {
@@ -107,12 +96,8 @@ func resident(m *Models) map[string]bool {
 // a message holds its overlay, the shipped integers are shared.
 func TestHeldBytes(t *testing.T) {
 	shipped := Default()
-	raw, err := os.ReadFile(filepath.Join("testdata", "spam-419.eml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	own := shipped.Clone()
-	own.LearnIn(raw, true, Context{})
+	own.LearnIn(spamFixture(t), true, Context{})
 	all, over := own.heldBytes(nil), own.heldBytes(shipped)
 	if all < 2<<21 {
 		t.Errorf("all it holds: %d bytes, less than its 2^21 16-bit weights", all)
@@ -133,20 +118,9 @@ func BenchmarkModelsHeld(b *testing.B) {
 	const accounts = 40
 	ctx := context.Background()
 	bus := natstest.New(b)
-	base, err := New(TrainOptions{Bits: 16})
-	if err != nil {
-		b.Fatal(err)
-	}
-	writer, err := NewModels(ctx, bus, base, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join("testdata", "spam-419.eml"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	writer, base := modelsOverAnotherBase(b, bus)
 	own := Default().Clone()
-	own.LearnIn(raw, true, Context{})
+	own.LearnIn(spamFixture(b), true, Context{})
 	for i := range accounts {
 		if err := writer.Save(ctx, fmt.Sprint("acct", i), own, nil); err != nil {
 			b.Fatal(err)
@@ -173,4 +147,31 @@ func BenchmarkModelsHeld(b *testing.B) {
 			b.ReportMetric(mb, "MB-held")
 		})
 	}
+}
+
+// modelsOverAnotherBase returns Models whose base is not the shipped
+// model, and that base: models made from the shipped one share none of
+// the base's integers, so each holds the same, its own (as an account
+// bootstrapped from its mailbox does when read back).
+func modelsOverAnotherBase(tb testing.TB, b *bus.Bus) (*Models, *Model) {
+	tb.Helper()
+	base, err := New(TrainOptions{Bits: 16})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := NewModels(context.Background(), b, base, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m, base
+}
+
+// spamFixture is a spam message of the test data.
+func spamFixture(tb testing.TB) []byte {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "spam-419.eml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return raw
 }
