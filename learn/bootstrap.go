@@ -74,9 +74,10 @@ type Learner struct {
 	adapt     func(*spam.Model, []spam.Example, spam.AdaptOptions) (*spam.Model, spam.Adaptation, error)
 	mark      func(ctx context.Context, key string) error
 
-	// training is the one slot for adapting and saving a model: CPU
+	// training is the one slot for fetching an account's history,
+	// adapting its model and saving it: memory (the history) and CPU
 	// work that, for several accounts at once, would leave none to the
-	// pipeline's new mail.
+	// pipeline's new mail (fetchAndLearn).
 	training chan struct{}
 }
 
@@ -226,16 +227,49 @@ func (l *Learner) run(ctx context.Context, acct *account.Account, st *Status, re
 	}
 	log.Info("spam bootstrap: learning the account's own mail", "spam_folders", folders.spam, "ham_folders", folders.ham,
 		"to_learn", len(todo), "already_learnt", st.Skipped)
-	examples, err := l.fetch(ctx, c, todo, st, rev, log)
-	if err != nil {
-		return err
-	}
-	if len(examples) > 0 {
-		if err := l.learn(ctx, acct.Name, examples, keys, st); err != nil {
+	if len(todo) > 0 {
+		if err := l.fetchAndLearn(ctx, c, acct.Name, todo, keys, st, rev, log); err != nil {
 			return err
 		}
 	}
 	return l.bootstrapHabits(ctx, c, acct, folders.sent, st, rev, log)
+}
+
+// fetchAndLearn fetches the messages to learn and adapts the account's
+// model to them, holding the training slot: one account at a time holds
+// its history in memory (up to max_spam + max_ham messages) and trains,
+// so that a thousand accounts' histories are never in memory together.
+func (l *Learner) fetchAndLearn(ctx context.Context, c *imapclient.Client, account string, todo []candidate, keys []string, st *Status, rev *uint64, log *slog.Logger) error {
+	if err := l.takeTraining(ctx, st, rev); err != nil {
+		return err
+	}
+	defer func() { <-l.training }()
+	examples, err := l.fetch(ctx, c, todo, st, rev, log)
+	if err != nil || len(examples) == 0 {
+		return err
+	}
+	return l.learn(ctx, account, examples, keys, st)
+}
+
+// takeTraining waits for the training slot. While it waits, the status
+// is written again each minute, so that another replica does not take
+// the bootstrap for one that died (staleAfter).
+func (l *Learner) takeTraining(ctx context.Context, st *Status, rev *uint64) error {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case l.training <- struct{}{}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			st.Progress = "waiting for other accounts' bootstraps"
+			if r, err := l.putStatus(ctx, st, *rev); err == nil {
+				*rev = r
+			}
+		}
+	}
 }
 
 // choose returns the candidates to learn and their learn-once keys: each
@@ -292,12 +326,6 @@ const (
 // learn adapts the account's model to the examples and records each as
 // learnt.
 func (l *Learner) learn(ctx context.Context, account string, examples []spam.Example, keys []string, st *Status) error {
-	select {
-	case l.training <- struct{}{}:
-		defer func() { <-l.training }()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 	base, _, err := l.Models.Current(ctx, account)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -504,6 +505,36 @@ func TestFollowersBootstrapAFewAtATime(t *testing.T) {
 	}
 	if mostTraining != 1 {
 		t.Errorf("%d models adapted at once, want 1", mostTraining)
+	}
+}
+
+// A message with a large attachment is learnt from its first 128 KiB:
+// its header and text, not the whole attachment.
+func TestBootstrapReadsTheStartOfLargeMessages(t *testing.T) {
+	mb := memMailbox(t)
+	seedMailbox(t, mb)
+	attachment := strings.Repeat("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\r\n", 20000) // ~740 KB of base64
+	big := fmt.Appendf(nil, "From: Best Deals <deals@offers.example>\r\nTo: alice@example.org\r\nSubject: Your prize\r\nMessage-ID: <big@x>\r\n"+
+		"Date: Mon, 2 Mar 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"+
+		"--b\r\nContent-Type: text/plain\r\n\r\nClick here to claim your free prize now\r\n--b\r\n"+
+		"Content-Type: application/octet-stream; name=prize.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n%s--b--\r\n", attachment)
+	mb.put(t, "Junk", big, 30*time.Minute)
+	l := newLearner(t, bounded(10, 10), testacct.Quiet)
+	var sizes []int
+	adapt := l.adapt
+	l.adapt = func(base *spam.Model, exs []spam.Example, o spam.AdaptOptions) (*spam.Model, spam.Adaptation, error) {
+		for _, ex := range exs {
+			if bytes.Contains(ex.Raw, []byte("<big@x>")) {
+				sizes = append(sizes, len(ex.Raw))
+			}
+		}
+		return adapt(base, exs, o)
+	}
+	if _, err := l.Bootstrap(context.Background(), &mb.acct, false); err != nil {
+		t.Fatal(err)
+	}
+	if len(sizes) != 1 || sizes[0] != 128<<10 {
+		t.Errorf("the large message (%d bytes) was learnt from %v bytes, want its first %d", len(big), sizes, 128<<10)
 	}
 }
 

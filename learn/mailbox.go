@@ -95,10 +95,17 @@ func newest(cs []candidate) []candidate {
 	return cs
 }
 
-// fetchRaw fetches the whole messages of uids in the selected mailbox
-// without marking them read, by UID.
+// maxExample is how much of a message the bootstrap reads: its first
+// 128 KiB, where its header, its text (the features read 8 KiB of it) and
+// the headers of most of its parts are; not the rest of a large
+// attachment, so that the history held for training stays in proportion
+// to the number of messages, not to their attachments.
+const maxExample = 128 << 10
+
+// fetchRaw fetches the messages of uids in the selected mailbox, their
+// first maxExample bytes, without marking them read, by UID.
 func fetchRaw(c *imapclient.Client, uids []imap.UID) (map[imap.UID][]byte, error) {
-	body := &imap.FetchItemBodySection{Peek: true}
+	body := &imap.FetchItemBodySection{Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: maxExample}}
 	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{body}}).Collect()
 	if err != nil {
 		return nil, fmt.Errorf("fetch messages: %w", err)
