@@ -455,6 +455,26 @@ func TestSentFollower(t *testing.T) {
 	}
 }
 
+// With the bootstrap off, Sent is read at the start all the same: its
+// recipients are correspondents at once, not a sent_interval later.
+func TestSentFollowerWithoutBootstrap(t *testing.T) {
+	mb := memMailbox(t)
+	seedMailbox(t, mb)
+	off := false
+	cfg := bounded(3, 3)
+	cfg.Bootstrap.Enabled = &off
+	cfg.Bootstrap.SentInterval = setting.Duration(time.Hour)
+	l := newLearner(t, cfg, testacct.Quiet)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); l.Run(ctx, []account.Account{mb.acct}) }()
+	defer func() { cancel(); <-done }()
+	natstest.WaitFor(t, "Sent's recipients as correspondents", func() bool { return l.known(t, "carol@example.net") })
+	if l.calls != 0 {
+		t.Errorf("the bootstrap is off, yet %d adaptations", l.calls)
+	}
+}
+
 // Of many accounts, at most Followers are bootstrapped at once, one at a
 // time adapts its model, and every one is bootstrapped in the end.
 func TestFollowersBootstrapAFewAtATime(t *testing.T) {

@@ -20,9 +20,9 @@ const sentScan = 200
 
 // Followers is how many accounts are bootstrapped, or have their Sent
 // folder read, at once. A thousand accounts must not all dial their
-// server and fetch their history at the same moment; the others wait
-// their turn in order of when they are due. Of those, one at a time
-// adapts and saves its model (Learner.training).
+// server at the same moment; the others wait their turn in order of when
+// they are due. Of those, one at a time fetches its history and adapts
+// and saves its model (Learner.training).
 const Followers = 16
 
 // Run bootstraps every account that has not been (when the bootstrap is
@@ -89,12 +89,15 @@ func (l *Learner) step(ctx context.Context, f *followed) {
 		}
 	}
 	if !f.bootstrapped {
-		// The bootstrap read Sent (or did so on an earlier start): the
-		// first look is due within the interval, at a random point, so
-		// that a thousand accounts do not all dial their server at once.
 		f.bootstrapped = true
-		f.due = time.Now().Add(rand.N(l.Config.Bootstrap.SentInterval.D()))
-		return
+		if l.Config.Bootstrap.On() {
+			// The bootstrap read Sent, now or on an earlier start (whose
+			// correspondents are kept): the next look is due within the
+			// interval, at a random point, so that a thousand accounts
+			// restarting do not all dial their server at once.
+			f.due = time.Now().Add(rand.N(l.Config.Bootstrap.SentInterval.D()))
+			return
+		}
 	}
 	if n, err := l.readSent(ctx, f.acct); err != nil {
 		f.log.Warn("read Sent for correspondents", "err", err)
