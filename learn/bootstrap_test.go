@@ -439,10 +439,7 @@ func TestSentFollower(t *testing.T) {
 	cfg := bounded(3, 3)
 	cfg.Bootstrap.SentInterval = setting.Duration(20 * time.Millisecond)
 	l := newLearner(t, cfg, testacct.Quiet)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); l.Run(ctx, []account.Account{mb.acct}) }()
-	defer func() { cancel(); <-done }()
+	runFollowers(t, l, mb.acct)
 
 	natstest.WaitFor(t, "the bootstrap's correspondents", func() bool { return l.known(t, "carol@example.net") })
 	if l.known(t, "frank@example.net") {
@@ -465,14 +462,19 @@ func TestSentFollowerWithoutBootstrap(t *testing.T) {
 	cfg.Bootstrap.Enabled = &off
 	cfg.Bootstrap.SentInterval = setting.Duration(time.Hour)
 	l := newLearner(t, cfg, testacct.Quiet)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); l.Run(ctx, []account.Account{mb.acct}) }()
-	defer func() { cancel(); <-done }()
+	runFollowers(t, l, mb.acct)
 	natstest.WaitFor(t, "Sent's recipients as correspondents", func() bool { return l.known(t, "carol@example.net") })
 	if l.calls != 0 {
 		t.Errorf("the bootstrap is off, yet %d adaptations", l.calls)
 	}
+}
+
+// runFollowers runs the learner's Run over accounts until the test ends.
+func runFollowers(t *testing.T, l *learner, accounts ...account.Account) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); l.Run(ctx, accounts) }()
+	t.Cleanup(func() { cancel(); <-done })
 }
 
 // Of many accounts, at most Followers are bootstrapped at once, one at a
@@ -506,13 +508,10 @@ func TestFollowersBootstrapAFewAtATime(t *testing.T) {
 		accounts[i] = mb.acct
 		accounts[i].Name = fmt.Sprintf("user%d", i)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); l.Run(ctx, accounts) }()
-	defer func() { cancel(); <-done }()
+	runFollowers(t, l, accounts...)
 	natstest.WaitFor(t, "every account bootstrapped", func() bool {
 		for _, a := range accounts {
-			if st, _, err := l.status(ctx, a.Name); err != nil || st.State != "done" {
+			if st, _, err := l.status(context.Background(), a.Name); err != nil || st.State != "done" {
 				return false
 			}
 		}

@@ -84,8 +84,8 @@ type Config struct {
 	// ModelsMemory bounds the memory of the accounts' own models (learnt
 	// from their mailbox or their feedback) held at once; beyond it the
 	// least recently used are read back from the store at their account's
-	// next message (~35 ms). An account's own model costs from a few kB
-	// to 4.6 MB (docs/spam.md). Default 64MiB.
+	// next message (32 ms a load, BenchmarkLoad). An account's own model
+	// costs from a few kB to 4.6 MB (docs/spam.md). Default 64MiB.
 	ModelsMemory setting.ByteSize `yaml:"models_memory"`
 }
 

@@ -12,11 +12,15 @@ func (m *Model) heldBytes(base *Model) int64 {
 	if base == m {
 		return 0
 	}
-	var shared *logistic
+	// What base shares (its integers, codes and codes by slot never
+	// change once read), taken under its lock, then m's own under m's.
+	var q []int16
+	var g2codes []byte
+	var codes *slotCodes
 	if base != nil {
 		base.mu.RLock()
 		if base.lr != nil {
-			shared = &logistic{q: base.lr.q, g2codes: base.lr.g2codes, slotCodes: base.lr.slotCodes}
+			q, g2codes, codes = base.lr.q, base.lr.g2codes, base.lr.slotCodes
 		}
 		base.mu.RUnlock()
 	}
@@ -25,13 +29,13 @@ func (m *Model) heldBytes(base *Model) int64 {
 	var n int64
 	if l := m.lr; l != nil {
 		n += 4*int64(len(l.w)) + 4*int64(len(l.g2)) + overlaySlotBytes*int64(len(l.dw))
-		if shared == nil || !sameArray(l.q, shared.q) {
+		if !sameArray(l.q, q) {
 			n += 2 * int64(len(l.q))
 		}
-		if shared == nil || !sameArray(l.g2codes, shared.g2codes) {
+		if !sameArray(l.g2codes, g2codes) {
 			n += int64(len(l.g2codes))
 		}
-		if l.slotCodes != nil && (shared == nil || l.slotCodes != shared.slotCodes) {
+		if l.slotCodes != nil && l.slotCodes != codes {
 			n += l.slotCodes.size.Load() // its codes by slot, once made
 		}
 	}

@@ -242,6 +242,20 @@ func BenchmarkSave(b *testing.B) {
 	b.ReportMetric(float64(buf.Len()), "bytes")
 }
 
+// BenchmarkLoad reads the shipped model back, as an account's model let
+// go (spam.models_memory) is read back at its next use.
+func BenchmarkLoad(b *testing.B) {
+	var buf bytes.Buffer
+	if err := Default().Save(&buf); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Load(bytes.NewReader(buf.Bytes())); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkClassify(b *testing.B) {
 	m := Default()
 	ex := fixtures(b)
