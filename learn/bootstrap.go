@@ -22,6 +22,7 @@ import (
 	"mailassist/account"
 	"mailassist/bus"
 	"mailassist/imapx"
+	"mailassist/msgindex"
 	"mailassist/spam"
 )
 
@@ -39,6 +40,9 @@ type Status struct {
 	Spam     int       `json:"spam"`    // messages learnt as spam
 	Ham      int       `json:"ham"`     // messages learnt as ham
 	Skipped  int       `json:"skipped"` // already learnt before
+	// OwnMoves are the messages of the spam folders the pipeline moved
+	// there itself: its verdicts, not the user's labels, so not learnt.
+	OwnMoves int `json:"own_moves,omitempty"`
 	// Correspondents are the addresses found in Sent (new ones).
 	Correspondents int     `json:"correspondents"`
 	Threshold      float64 `json:"threshold,omitempty"`
@@ -73,6 +77,9 @@ type Learner struct {
 	bootstrap func(ctx context.Context, acct *account.Account) error
 	adapt     func(*spam.Model, []spam.Example, spam.AdaptOptions) (*spam.Model, spam.Adaptation, error)
 	mark      func(ctx context.Context, key string) error
+	// ownMove is msgindex.MovedToJunk on the bus: whether the pipeline
+	// moved the message with the key to Junk.
+	ownMove func(ctx context.Context, account, key string) (bool, error)
 
 	// training is the one slot for fetching an account's history,
 	// adapting its model and saving it: memory (the history) and CPU
@@ -91,6 +98,9 @@ func New(ctx context.Context, b *bus.Bus, models *spam.Models, corr *spam.Corres
 	l.bootstrap = func(ctx context.Context, acct *account.Account) error {
 		_, err := l.Bootstrap(ctx, acct, false)
 		return err
+	}
+	l.ownMove = func(ctx context.Context, account, key string) (bool, error) {
+		return msgindex.MovedToJunk(ctx, b, account, key)
 	}
 	l.mark = func(ctx context.Context, key string) error {
 		_, err := l.kv.Put(ctx, key, nil)
@@ -167,7 +177,7 @@ func (l *Learner) Bootstrap(ctx context.Context, acct *account.Account, force bo
 		st.State, st.Error = "failed", err.Error()
 		log.Error("spam bootstrap failed", "err", err)
 	} else {
-		log.Info("spam bootstrap done", "spam", st.Spam, "ham", st.Ham, "skipped", st.Skipped,
+		log.Info("spam bootstrap done", "spam", st.Spam, "ham", st.Ham, "skipped", st.Skipped, "own_moves", st.OwnMoves,
 			"correspondents", st.Correspondents, "threshold", st.Threshold, "threshold_chosen", st.Chosen, "version", st.Version)
 	}
 	if _, perr := l.putStatus(context.WithoutCancel(ctx), &st, rev); perr != nil && err == nil {
@@ -191,7 +201,7 @@ func (l *Learner) run(ctx context.Context, acct *account.Account, st *Status, re
 	validity := map[string]uint32{}
 	junkIDs := map[string]bool{}
 	for _, f := range folders.spam {
-		cs, v, err := scan(c, f, &imap.SearchCriteria{}, bc.MaxSpam, true, nil)
+		cs, v, err := scanKept(c, f, &imap.SearchCriteria{}, bc.MaxSpam, true, nil, l.usersLabels(ctx, c, acct.Name, st))
 		if err != nil {
 			return err
 		}
@@ -269,6 +279,39 @@ func (l *Learner) takeTraining(ctx context.Context, st *Status, rev *uint64) err
 				*rev = r
 			}
 		}
+	}
+}
+
+// usersLabels keeps, of messages of the spam folder selected on c, those
+// the user put there. The pipeline's own moves to Junk (marked before
+// each move, msgindex.MarkMovedToJunk) are its verdicts, not labels:
+// learning them would teach the model its own mistakes, and they are
+// there whenever a bootstrap runs after the pipeline (an account whose
+// turn came late, a retry, `spam learn`). They are counted in
+// st.OwnMoves. A message without a Message-ID is kept: the pipeline
+// knows its moves of those by a fingerprint of the whole message, which
+// a bootstrap does not fetch here.
+func (l *Learner) usersLabels(ctx context.Context, c *imapclient.Client, account string, st *Status) func([]imap.UID) ([]imap.UID, error) {
+	return func(uids []imap.UID) ([]imap.UID, error) {
+		ids, err := imapx.FetchHeader(c, uids, "Message-Id")
+		if err != nil {
+			return nil, err
+		}
+		kept := make([]imap.UID, 0, len(uids))
+		for _, uid := range uids {
+			if key := msgindex.MessageKey(ids[uid], ""); key != "" {
+				own, err := l.ownMove(ctx, account, key)
+				if err != nil {
+					return nil, err
+				}
+				if own {
+					st.OwnMoves++
+					continue
+				}
+			}
+			kept = append(kept, uid)
+		}
+		return kept, nil
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"mailassist/internal/memimap"
 	"mailassist/internal/natstest"
 	"mailassist/internal/testacct"
+	"mailassist/msgindex"
 	"mailassist/setting"
 	"mailassist/spam"
 )
@@ -378,7 +379,7 @@ func TestBootstrapReportsProgress(t *testing.T) {
 	if len(progress) == 0 || !strings.Contains(progress[len(progress)-1], `"progress":"fetched 6 of 6"`) {
 		t.Errorf("status never showed the progress; updates with progress: %q", progress)
 	}
-	for _, line := range []string{"spam bootstrap: progress fetched=6 of=6", "spam bootstrap done spam=3 ham=3 skipped=0 correspondents=3"} {
+	for _, line := range []string{"spam bootstrap: progress fetched=6 of=6", "spam bootstrap done spam=3 ham=3 skipped=0 own_moves=0 correspondents=3"} {
 		if !rec.has(line) {
 			t.Errorf("no log line %q in\n%s", line, rec)
 		}
@@ -554,6 +555,71 @@ func TestBootstrapReadsTheStartOfLargeMessages(t *testing.T) {
 	}
 	if len(sizes) != 1 || sizes[0] != 128<<10 {
 		t.Errorf("the large message (%d bytes) was learnt from %v bytes, want its first %d", len(big), sizes, 128<<10)
+	}
+}
+
+// The pipeline's own moves to Junk are its verdicts, not the user's
+// labels: a bootstrap that runs after the pipeline moved mail (a late
+// turn, a retry, `spam learn`) learns only what the user put in Junk,
+// the newest of it up to the bound.
+func TestBootstrapDoesNotLearnThePipelinesOwnMoves(t *testing.T) {
+	mb := memMailbox(t)
+	for i, age := range []time.Duration{6, 5, 4} {
+		mb.put(t, "Junk", spamMsg(fmt.Sprintf("s%d@x", i+1)), age*time.Hour)
+	}
+	for i, age := range []time.Duration{3, 2, 1} {
+		mb.put(t, "Junk", spamMsg(fmt.Sprintf("p%d@x", i+1)), age*time.Hour)
+	}
+	mb.put(t, "INBOX", hamMsg("h1@x"), 5*time.Hour, imap.FlagSeen)
+	l := newLearner(t, bounded(2, 3), testacct.Quiet)
+	ctx := context.Background()
+	for _, id := range []string{"<p1@x>", "<p2@x>", "<p3@x>"} {
+		if err := msgindex.MarkMovedToJunk(ctx, l.bus, "alice", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := l.Bootstrap(ctx, &mb.acct, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := l.learnt(), []string{"h1@x:ham", "s2@x:spam", "s3@x:spam"}; !slices.Equal(got, want) {
+		t.Errorf("learnt %v, want %v (the user's two newest in Junk, not the pipeline's moves)", got, want)
+	}
+	if st.Spam != 2 || st.OwnMoves != 3 {
+		t.Errorf("status %+v: want 2 spam learnt, 3 own moves", st)
+	}
+}
+
+// newestKept asks about the newest first, a chunk at a time, and stops
+// once it has enough.
+func TestNewestKept(t *testing.T) {
+	var uids []imap.UID
+	for u := imap.UID(1); u <= 1200; u++ {
+		uids = append(uids, u)
+	}
+	var asked []int
+	odd := func(us []imap.UID) ([]imap.UID, error) {
+		asked = append(asked, len(us))
+		var out []imap.UID
+		for _, u := range us {
+			if u%2 == 1 {
+				out = append(out, u)
+			}
+		}
+		return out, nil
+	}
+	got, err := newestKept(uids, 300, odd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 300 || got[0] != 601 || got[299] != 1199 || !slices.IsSorted(got) {
+		t.Errorf("got %d UIDs %v..%v, want the 300 odd ones 601..1199 in order", len(got), got[:1], got[len(got)-1:])
+	}
+	if !slices.Equal(asked, []int{keepChunk, keepChunk}) {
+		t.Errorf("keep was asked about %v UIDs, want two chunks of %d", asked, keepChunk)
+	}
+	if got, _ := newestKept(uids[:10], 300, odd); len(got) != 5 {
+		t.Errorf("of 10 UIDs, %d kept, want the 5 odd ones", len(got))
 	}
 }
 

@@ -35,6 +35,12 @@ func (c candidate) key(account string, uidValidity uint32) string {
 // UIDVALIDITY, and calls each with the recipients of every message
 // scanned.
 func scan(c *imapclient.Client, mailbox string, crit *imap.SearchCriteria, max int, spam bool, each func(rcpts []string)) ([]candidate, uint32, error) {
+	return scanKept(c, mailbox, crit, max, spam, each, nil)
+}
+
+// scanKept is scan that counts only the messages keep keeps (nil: all):
+// the newest limit of those.
+func scanKept(c *imapclient.Client, mailbox string, crit *imap.SearchCriteria, limit int, spam bool, each func(rcpts []string), keep func([]imap.UID) ([]imap.UID, error)) ([]candidate, uint32, error) {
 	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		return nil, 0, fmt.Errorf("select %s: %w", mailbox, err)
@@ -48,8 +54,12 @@ func scan(c *imapclient.Client, mailbox string, crit *imap.SearchCriteria, max i
 	}
 	uids := data.AllUIDs()
 	slices.Sort(uids)
-	if len(uids) > max {
-		uids = uids[len(uids)-max:] // the newest
+	if keep != nil {
+		if uids, err = newestKept(uids, limit, keep); err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", mailbox, err)
+		}
+	} else if len(uids) > limit {
+		uids = uids[len(uids)-limit:] // the newest
 	}
 	if len(uids) == 0 {
 		return nil, sel.UIDValidity, nil
@@ -78,6 +88,29 @@ func scan(c *imapclient.Client, mailbox string, crit *imap.SearchCriteria, max i
 		out = append(out, cand)
 	}
 	return out, sel.UIDValidity, nil
+}
+
+// keepChunk is how many messages newestKept asks keep about at a time.
+const keepChunk = 500
+
+// newestKept returns the newest limit of uids (in ascending order) that
+// keep keeps, asking keep about keepChunk of them at a time, the newest
+// first, until it has limit.
+func newestKept(uids []imap.UID, limit int, keep func([]imap.UID) ([]imap.UID, error)) ([]imap.UID, error) {
+	var kept []imap.UID
+	for hi := len(uids); hi > 0 && len(kept) < limit; {
+		lo := max(0, hi-keepChunk)
+		k, err := keep(uids[lo:hi])
+		if err != nil {
+			return nil, err
+		}
+		kept = append(slices.Clone(k), kept...)
+		hi = lo
+	}
+	if len(kept) > limit {
+		kept = kept[len(kept)-limit:]
+	}
+	return kept, nil
 }
 
 // newest sorts candidates newest first: by internal date, then (for one

@@ -126,8 +126,11 @@ func printBootstrap(out io.Writer, sts []learn.Status) {
 			}
 		}
 		detail := s.Progress
-		if s.Error != "" {
+		switch {
+		case s.Error != "":
 			detail = s.Error
+		case detail == "" && s.OwnMoves > 0:
+			detail = fmt.Sprintf("%d in Junk by the pipeline's own moves: not learnt", s.OwnMoves)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Account, s.State, s.Spam, s.Ham, s.Skipped,
 			s.Correspondents, thr, s.Updated.Format(time.RFC3339), detail)

@@ -40,7 +40,7 @@ var allowed = map[string][]string{
 	"ingest":   {"account", "backoff", "bus", "imapx", "mailmsg", "msgindex", "outage"},
 	"apply":    {"account", "bus", "draft", "imapx", "mailmsg", "msgindex", "outage"},
 	"spam":     {"account", "bus", "llm", "mailmsg", "mailtext", "setting"},
-	"learn":    {"account", "backoff", "bus", "habits", "imapx", "spam"},
+	"learn":    {"account", "backoff", "bus", "habits", "imapx", "msgindex", "spam"},
 	"habits":   {"bus", "draft", "mailmsg", "mailtext"},
 	"fate":     {"account", "bus", "draft", "imapx", "mailtext"},
 	"reply":    {"account", "bus", "draft", "habits", "hardness", "lang", "llm", "mailmsg", "mailtext", "setting"},
