@@ -173,10 +173,14 @@ func (l *Learner) Bootstrap(ctx context.Context, acct *account.Account, force bo
 	}
 	err = l.run(ctx, acct, &st, &rev, log)
 	st.State = "done"
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		st.State, st.Error = "failed", "cut short (the process stopped): it runs again at the next start"
+		log.Info("spam bootstrap cut short by the stop; it runs again at the next start")
+	case err != nil:
 		st.State, st.Error = "failed", err.Error()
 		log.Error("spam bootstrap failed", "err", err)
-	} else {
+	default:
 		log.Info("spam bootstrap done", "spam", st.Spam, "ham", st.Ham, "skipped", st.Skipped, "own_moves", st.OwnMoves,
 			"correspondents", st.Correspondents, "threshold", st.Threshold, "threshold_chosen", st.Chosen, "version", st.Version)
 	}
