@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,18 +17,30 @@ import (
 var instance = nuid.Next()
 
 // lease is one watcher's claim on a mailbox, so that of several ingest
-// replicas exactly one watches it. The holder renews it every third of
-// bus.LeaseTTL; when the holder dies the key expires and another replica
-// takes over.
+// replicas exactly one watches it. The process renews it every third of
+// bus.LeaseTTL (renew.go); when the holder dies the key expires and
+// another replica takes over.
 type lease struct {
-	kv       jetstream.KeyValue
-	key      string
+	kv  jetstream.KeyValue
+	js  jetstream.JetStream // renewals publish to the bucket's stream
+	key string
+
+	// While held (run): the session's context, and lost ends it.
+	ctx  context.Context
+	lost func(error)
+
+	mu       sync.Mutex // held by a renewal in flight
 	revision uint64
+
+	// The renewer's, under its mu.
+	next    time.Time
+	index   int // in renewer.due; -1 when not there
+	removed bool
 }
 
 // acquireLease waits until this process holds the mailbox's lease.
 func (w *Watcher) acquireLease(ctx context.Context) (*lease, error) {
-	l := &lease{kv: w.Bus.Leases, key: "lease." + CheckpointKey(w.Account.Name, w.label)}
+	l := &lease{kv: w.Bus.Leases, js: w.Bus.JS, key: "lease." + CheckpointKey(w.Account.Name, w.label), index: -1}
 	logged := false
 	for {
 		rev, err := l.kv.Create(ctx, l.key, []byte(instance))
@@ -65,43 +78,20 @@ func (w *Watcher) acquireLease(ctx context.Context) (*lease, error) {
 }
 
 // run runs session while holding the lease, and ends it when the lease
-// is lost (its error is then the loss).
+// is lost (its error is then the loss); then it releases the lease.
 func (l *lease) run(ctx context.Context, session func(context.Context) error) error {
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	holding := make(chan struct{})
-	go func() { defer close(holding); l.hold(sctx, cancel) }()
+	l.ctx, l.lost = sctx, cancel
+	renewals.add(l)
 	err := session(sctx)
 	cancel(nil)
-	<-holding
+	renewals.remove(l)
 	if cause := context.Cause(sctx); ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
-		return cause
+		return cause // lost: another replica may hold it now
 	}
+	l.release()
 	return err
-}
-
-// hold renews the lease until ctx is done, then releases it. If a renewal
-// fails, lost is called: the session must end, since another replica may
-// take the mailbox over.
-func (l *lease) hold(ctx context.Context, lost func(error)) {
-	t := time.NewTicker(bus.LeaseTTL / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			l.release()
-			return
-		case <-t.C:
-			rev, err := l.kv.Update(ctx, l.key, []byte(instance), l.revision)
-			if err != nil {
-				if ctx.Err() == nil {
-					lost(fmt.Errorf("lease %s lost: %w", l.key, err))
-				}
-				return
-			}
-			l.revision = rev
-		}
-	}
 }
 
 // release deletes the lease if it is still the one this holder wrote, so
