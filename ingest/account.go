@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"slices"
 	"sync"
 	"time"
@@ -73,6 +74,11 @@ type AccountWatcher struct {
 	retry   *retryPolicy
 	folders []*Watcher // one per folder: the state the syncer keeps
 	names   []string   // the folders' names on the server ("" until the Junk folder is found)
+
+	// inIdle: the watcher waits for news in IDLE, not between commands
+	// (idle), since a renewal of NOTIFY found news no STATUS had
+	// announced while it waited without.
+	inIdle bool
 
 	mu       sync.Mutex
 	statuses map[string]imapx.MailboxStatus // the last STATUS of each folder
@@ -268,6 +274,10 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 			if synced && recheck {
 				watcherMissed.WithLabelValues(aw.Account.Name).Inc()
 				aw.Log.Warn("news found by the periodic recheck that no STATUS announced", "mailbox", mailbox)
+				if !aw.inIdle {
+					aw.inIdle = true
+					aw.Log.Info("waiting for news in IDLE from now on: the server may send NOTIFY's STATUS only then")
+				}
 			}
 			if synced {
 				caught[mailbox] = true
@@ -339,13 +349,23 @@ const (
 	wakeLoan                        // apply asks for the connection
 )
 
-// idle runs IDLE until a STATUS arrives, a timer fires, apply asks for
-// the connection, or ctx ends, and says which. A loan it returns (with
-// an error too) must be given the connection or nil.
+// idle waits until a STATUS arrives, a timer fires, apply asks for the
+// connection, or ctx ends, and says which. A loan it returns (with an
+// error too) must be given the connection or nil.
+//
+// It waits between commands, not in IDLE: a server sends NOTIFY's
+// STATUS whenever no command runs (RFC 5465 lets it send them at any
+// time; Dovecot does), so news costs no DONE and no IDLE again, and a
+// loan to apply is given at once. The NOTIFY renewal, at least once a
+// minute, keeps the connection from looking idle to the server and to
+// NATs. A server that held STATUS back until a command would show as
+// news found by that renewal; the watcher then waits in IDLE (inIdle).
 func (aw *AccountWatcher) idle(ctx context.Context, c *imapclient.Client, refresh, lookAgain <-chan time.Time, loans <-chan *imapx.Loan) (wake wakeReason, loan *imapx.Loan, err error) {
-	cmd, err := c.Idle()
-	if err != nil {
-		return wakeNews, nil, fmt.Errorf("idle: %w", err)
+	var cmd *imapclient.IdleCommand
+	if aw.inIdle {
+		if cmd, err = c.Idle(); err != nil {
+			return wakeNews, nil, fmt.Errorf("idle: %w", err)
+		}
 	}
 	select {
 	case <-aw.wake: // the loop takes what is dirty
@@ -357,6 +377,12 @@ func (aw *AccountWatcher) idle(ctx context.Context, c *imapclient.Client, refres
 		wake = wakeLoan
 	case <-ctx.Done():
 	case <-c.Closed():
+		if cmd == nil {
+			return wakeNews, loan, fmt.Errorf("wait for news: the server closed the connection: %w", net.ErrClosed)
+		}
+	}
+	if cmd == nil {
+		return wake, loan, ctx.Err()
 	}
 	if err := cmd.Close(); err != nil {
 		return wakeNews, loan, fmt.Errorf("end idle: %w", err)
