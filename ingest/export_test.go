@@ -10,3 +10,6 @@ func JunkOwnMoves(account string) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// Instance is what this process writes in the leases it holds.
+func Instance() string { return instance }

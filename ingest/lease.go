@@ -38,28 +38,24 @@ type lease struct {
 	removed bool
 }
 
-// acquireLease waits until this process holds the mailbox's lease.
+// acquireLease waits until this process holds the mailbox's lease. It
+// tries only while no other session of this process holds or tries for
+// the key (renewer.reserve), so that a lease found written by this
+// process is one none of its sessions holds. The lease it returns is
+// reserved: run it.
 func (w *Watcher) acquireLease(ctx context.Context) (*lease, error) {
 	l := &lease{kv: w.Bus.Leases, js: w.Bus.JS, key: "lease." + CheckpointKey(w.Account.Name, w.label), index: -1}
 	logged := false
 	for {
-		rev, err := l.kv.Create(ctx, l.key, []byte(instance))
-		if err == nil {
-			l.revision = rev
-			return l, nil
-		}
-		if ctx.Err() != nil {
-			// Stopped while asking: the server may have created the lease
-			// all the same. Leave none behind for the next start to wait on.
-			l.releaseIfOurs()
-			return nil, ctx.Err()
-		}
-		if !errors.Is(err, jetstream.ErrKeyExists) {
-			return nil, fmt.Errorf("acquire lease %s: %w", l.key, err)
-		}
-		if rev, ok := w.takeFromDead(ctx, l.key); ok {
-			l.revision = rev
-			return l, nil
+		if renewals.reserve(l.key) {
+			ok, err := l.take(ctx, w)
+			if ok {
+				return l, nil
+			}
+			renewals.unreserve(l.key)
+			if err != nil {
+				return nil, err
+			}
 		}
 		if !logged {
 			w.Log.Info("another replica watches this mailbox; standing by")
@@ -75,6 +71,30 @@ func (w *Watcher) acquireLease(ctx context.Context) (*lease, error) {
 		case <-time.After(poll):
 		}
 	}
+}
+
+// take creates the lease, or takes over one that no session holds any
+// more (takeLeftOver), and reports whether it holds it now.
+func (l *lease) take(ctx context.Context, w *Watcher) (bool, error) {
+	rev, err := l.kv.Create(ctx, l.key, []byte(instance))
+	if err == nil {
+		l.revision = rev
+		return true, nil
+	}
+	if ctx.Err() != nil {
+		// Stopped while asking: the server may have created the lease
+		// all the same. Leave none behind for the next start to wait on.
+		l.releaseIfOurs()
+		return false, ctx.Err()
+	}
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return false, fmt.Errorf("acquire lease %s: %w", l.key, err)
+	}
+	if rev, ok := w.takeLeftOver(ctx, l.key); ok {
+		l.revision = rev
+		return true, nil
+	}
+	return false, nil
 }
 
 // run runs session while holding the lease, and ends it when the lease
@@ -120,20 +140,30 @@ func (l *lease) releaseIfOurs() {
 	}
 }
 
-// takeFromDead takes over a lease whose holder is no longer a live ingest
-// replica (w.Alive), without waiting for the lease to expire.
-func (w *Watcher) takeFromDead(ctx context.Context, key string) (uint64, bool) {
-	if w.Alive == nil {
+// takeLeftOver takes over, without waiting for it to expire, a lease
+// that no session holds any more: one of this process (the caller has
+// the key reserved, so no other session of it holds it: a session that
+// lost its lease to a renewal the server answered too late, or that was
+// stopped before it could release it), or one whose holder is no longer
+// a live ingest replica (w.Alive).
+func (w *Watcher) takeLeftOver(ctx context.Context, key string) (uint64, bool) {
+	e, err := w.Bus.Leases.Get(ctx, key)
+	if err != nil {
 		return 0, false
 	}
-	e, err := w.Bus.Leases.Get(ctx, key)
-	if err != nil || w.Alive(string(e.Value())) {
+	holder := string(e.Value())
+	ours := holder == instance
+	if !ours && (w.Alive == nil || w.Alive(holder)) {
 		return 0, false
 	}
 	rev, err := w.Bus.Leases.Update(ctx, key, []byte(instance), e.Revision())
 	if err != nil {
 		return 0, false
 	}
-	w.Log.Info("took the lease over from a replica that is gone", "from", string(e.Value()))
+	if ours {
+		w.Log.Info("took back a lease this process had left")
+	} else {
+		w.Log.Info("took the lease over from a replica that is gone", "from", holder)
+	}
 	return rev, true
 }

@@ -73,3 +73,31 @@ func TestLeaseOfAKilledHolderExpiresAndAStopLeavesNone(t *testing.T) {
 		}
 	}
 }
+
+// A lease this process wrote and no session of it holds any more (one
+// lost to a renewal answered too late, or left by a stop cut short) is
+// taken back at once, not after the lease TTL; while a session of the
+// process holds it, another of the same process stands by.
+func TestLeaseLeftByThisProcessIsTakenBack(t *testing.T) {
+	srv := memimap.Start(t)
+	b := natstest.New(t)
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
+	key := "lease." + ingest.CheckpointKey("alice", "INBOX")
+	if _, err := b.Leases.Create(context.Background(), key, []byte(ingest.Instance())); err != nil {
+		t.Fatal(err)
+	}
+	reg := ingest.NewRegistry()
+	start := time.Now()
+	startWatcher(t, b, &acct, "INBOX", reg)
+	waitFor(t, "the lease taken back", 3*bus.LeaseTTL, func() bool { s := reg.Snapshot(); return len(s) == 1 && s[0].Connected })
+	if took := time.Since(start); took > bus.LeaseTTL/2 {
+		t.Errorf("took the process's own left-over lease back after %s, want at once (lease TTL %s)", took, bus.LeaseTTL)
+	}
+
+	reg2 := ingest.NewRegistry()
+	startWatcher(t, b, &acct, "INBOX", reg2)
+	time.Sleep(bus.LeaseTTL + time.Second)
+	if s := reg2.Snapshot(); len(s) == 1 && s[0].Connected {
+		t.Fatal("a second session of the process took the lease the first holds")
+	}
+}

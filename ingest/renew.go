@@ -27,6 +27,10 @@ import (
 // renewEvery is how often a lease is renewed.
 const renewEvery = bus.LeaseTTL / 3
 
+// renewWait is how long a renewal waits for its answer: past it, the
+// lease may have expired.
+const renewWait = bus.LeaseTTL / 2
+
 // renewBatch bounds the renewals sent together.
 const renewBatch = 512
 
@@ -36,6 +40,7 @@ var renewals = &renewer{}
 // renewer keeps the leases held by when each is next due.
 type renewer struct {
 	mu      sync.Mutex
+	held    map[string]bool // keys reserved: their lease is being taken or held
 	due     dueLeases
 	wake    chan struct{} // a lease was added while the loop sleeps
 	running bool
@@ -45,7 +50,7 @@ type renewer struct {
 func (r *renewer) add(l *lease) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	l.next = time.Now().Add(renewEvery)
+	l.next = time.Now().Add(renewEvery) // l.key is reserved (acquireLease)
 	heap.Push(&r.due, l)
 	if !r.running {
 		r.running = true
@@ -66,9 +71,34 @@ func (r *renewer) remove(l *lease) {
 		heap.Remove(&r.due, l.index)
 	}
 	l.removed = true
+	delete(r.held, l.key)
 	r.mu.Unlock()
 	l.mu.Lock() // held by a renewal in flight
 	l.mu.Unlock()
+}
+
+// reserve reserves key for a session that tries to take its lease, and
+// reports false when another session of this process holds or tries for
+// it. The reservation lasts until unreserve, or until the lease taken is
+// removed.
+func (r *renewer) reserve(key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.held[key] {
+		return false
+	}
+	if r.held == nil {
+		r.held = map[string]bool{}
+	}
+	r.held[key] = true
+	return true
+}
+
+// unreserve ends a reservation whose lease was not taken.
+func (r *renewer) unreserve(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.held, key)
 }
 
 // loop renews the leases as they fall due, and ends when none is left.
@@ -131,7 +161,7 @@ func renew(batch []*lease) []bool {
 		msg := &nats.Msg{Subject: "$KV." + bus.LeasesKV + "." + l.key, Data: []byte(instance)}
 		futures[i], errs[i] = l.js.PublishMsgAsync(msg, jetstream.WithExpectLastSequencePerSubject(l.revision))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), renewEvery)
+	ctx, cancel := context.WithTimeout(context.Background(), renewWait)
 	defer cancel()
 	for i, l := range batch {
 		if f := futures[i]; f != nil && errs[i] == nil {
@@ -144,7 +174,7 @@ func renew(batch []*lease) []bool {
 				case ack = <-f.Ok():
 				case errs[i] = <-f.Err():
 				case <-ctx.Done():
-					errs[i] = fmt.Errorf("no answer within %s", renewEvery)
+					errs[i] = fmt.Errorf("no answer within %s", renewWait)
 				}
 			}
 			if ack != nil {
