@@ -1,12 +1,14 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -197,16 +199,41 @@ func (aw *AccountWatcher) onStatus(st imapx.MailboxStatus) {
 	}
 }
 
-// takeDirty returns the folders with news since the last call.
-func (aw *AccountWatcher) takeDirty() map[string]imapx.MailboxStatus {
+// takeDirty returns the folders with news since the last call: Junk and
+// Sent first, whose catch-ups are short (the user's moves and the mail
+// they sent; the pipeline's own moves to Junk are known by their marks,
+// without their bodies), then the watched folders, whose catch-up may be
+// a backlog that takes minutes. The order of a map's keys had left news
+// in Junk and Sent, and a first sync of Junk, now and then behind a whole
+// backlog of INBOX, and new mail after it behind them (new mail right
+// after a 30,000-message drain waited 5 s).
+func (aw *AccountWatcher) takeDirty() []imapx.MailboxStatus {
 	aw.mu.Lock()
 	defer aw.mu.Unlock()
-	out := map[string]imapx.MailboxStatus{}
+	out := make([]imapx.MailboxStatus, 0, len(aw.dirty))
 	for m := range aw.dirty {
-		out[m] = aw.statuses[m]
+		out = append(out, aw.statuses[m])
 	}
 	clear(aw.dirty)
+	slices.SortFunc(out, func(a, b imapx.MailboxStatus) int {
+		return cmp.Or(cmp.Compare(aw.turn(a.Mailbox), aw.turn(b.Mailbox)), strings.Compare(a.Mailbox, b.Mailbox))
+	})
 	return out
+}
+
+// turn orders the folders' catch-ups: Junk, Sent, then the others.
+func (aw *AccountWatcher) turn(mailbox string) int {
+	i := slices.IndexFunc(aw.names, func(n string) bool { return imapx.SameMailbox(n, mailbox) })
+	switch {
+	case i < 0:
+		return 3
+	case aw.folders[i].Junk:
+		return 0
+	case aw.folders[i].Sent:
+		return 1
+	default:
+		return 2
+	}
 }
 
 // session is one connection: NOTIFY for every folder, catch up where the
@@ -266,7 +293,8 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 	caught := map[string]bool{} // folders selected since the last look
 	recheck := false            // the dirty folders come from a renewed NOTIFY, not from news
 	for {
-		for mailbox, st := range aw.takeDirty() {
+		for _, st := range aw.takeDirty() {
+			mailbox := st.Mailbox
 			synced, err := aw.catchUp(ctx, c, mailbox, st)
 			if err != nil {
 				return err
