@@ -78,7 +78,7 @@ type AccountWatcher struct {
 	names   []string   // the folders' names on the server ("" until the Junk folder is found)
 
 	// inIdle: the watcher waits for news in IDLE, not between commands
-	// (idle), since a renewal of NOTIFY found news no STATUS had
+	// (waitForNews), since a renewal of NOTIFY found news no STATUS had
 	// announced while it waited without.
 	inIdle bool
 
@@ -237,7 +237,7 @@ func (aw *AccountWatcher) turn(mailbox string) int {
 }
 
 // session is one connection: NOTIFY for every folder, catch up where the
-// server's STATUS is ahead of the checkpoint, then IDLE until the next
+// server's STATUS is ahead of the checkpoint, then wait for the next
 // STATUS. An error of the IMAP server going away names it (outage.For),
 // as a folder watcher's does.
 func (aw *AccountWatcher) session(ctx context.Context) (err error) {
@@ -319,7 +319,7 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 		if aw.hasDirty() {
 			continue // news arrived while catching up
 		}
-		wake, loan, err := aw.idle(ctx, c, refresh.C, after.C, loans)
+		wake, loan, err := aw.waitForNews(ctx, c, refresh.C, after.C, loans)
 		if err != nil {
 			if loan != nil {
 				loan.Give(nil)
@@ -367,7 +367,7 @@ func (aw *AccountWatcher) hasDirty() bool {
 	return len(aw.dirty) > 0
 }
 
-// wakeReason says why idle returned.
+// wakeReason says why waitForNews returned.
 type wakeReason int
 
 const (
@@ -377,7 +377,7 @@ const (
 	wakeLoan                        // apply asks for the connection
 )
 
-// idle waits until a STATUS arrives, a timer fires, apply asks for the
+// waitForNews waits until a STATUS arrives, a timer fires, apply asks for the
 // connection, or ctx ends, and says which. A loan it returns (with an
 // error too) must be given the connection or nil.
 //
@@ -388,7 +388,7 @@ const (
 // minute, keeps the connection from looking idle to the server and to
 // NATs. A server that held STATUS back until a command would show as
 // news found by that renewal; the watcher then waits in IDLE (inIdle).
-func (aw *AccountWatcher) idle(ctx context.Context, c *imapclient.Client, refresh, lookAgain <-chan time.Time, loans <-chan *imapx.Loan) (wake wakeReason, loan *imapx.Loan, err error) {
+func (aw *AccountWatcher) waitForNews(ctx context.Context, c *imapclient.Client, refresh, lookAgain <-chan time.Time, loans <-chan *imapx.Loan) (wake wakeReason, loan *imapx.Loan, err error) {
 	var cmd *imapclient.IdleCommand
 	if aw.inIdle {
 		if cmd, err = c.Idle(); err != nil {
