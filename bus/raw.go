@@ -74,7 +74,7 @@ func (b *Bus) StoreBlobAsync(ctx context.Context, name string, data []byte) (key
 		return "", object, nil, err
 	}
 	key = BodyKey(name)
-	msg := &nats.Msg{Subject: "$KV." + BodiesKV + "." + key, Data: s2.Encode(nil, data)}
+	msg := &nats.Msg{Subject: KVSubject(BodiesKV, key), Data: s2.Encode(nil, data)}
 	if ack, err = b.JS.PublishMsgAsync(msg); err != nil {
 		return "", "", nil, fmt.Errorf("store %s (%d bytes): %w", name, len(data), err)
 	}

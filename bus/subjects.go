@@ -49,6 +49,13 @@ func ParseSubject(subject string) (kind, account string) {
 	return parts[1], parts[2]
 }
 
+// KVSubject is the subject a write of key to the KV bucket is published
+// on, for writes sent as asynchronous publishes rather than through the
+// bucket's API (one round trip each).
+func KVSubject(bucket, key string) string {
+	return "$KV." + bucket + "." + key
+}
+
 // AllAccounts returns the filter "mail.<kind>.>" matching every account.
 func AllAccounts(kind string) string {
 	return "mail." + kind + ".>"

@@ -90,11 +90,7 @@ func (l *lease) take(ctx context.Context, w *Watcher) (bool, error) {
 	if !errors.Is(err, jetstream.ErrKeyExists) {
 		return false, fmt.Errorf("acquire lease %s: %w", l.key, err)
 	}
-	if rev, ok := w.takeLeftOver(ctx, l.key); ok {
-		l.revision = rev
-		return true, nil
-	}
-	return false, nil
+	return l.takeLeftOver(ctx, w), nil
 }
 
 // run runs session while holding the lease, and ends it when the lease
@@ -146,24 +142,25 @@ func (l *lease) releaseIfOurs() {
 // lost its lease to a renewal the server answered too late, or that was
 // stopped before it could release it), or one whose holder is no longer
 // a live ingest replica (w.Alive).
-func (w *Watcher) takeLeftOver(ctx context.Context, key string) (uint64, bool) {
-	e, err := w.Bus.Leases.Get(ctx, key)
+func (l *lease) takeLeftOver(ctx context.Context, w *Watcher) bool {
+	e, err := l.kv.Get(ctx, l.key)
 	if err != nil {
-		return 0, false
+		return false
 	}
 	holder := string(e.Value())
 	ours := holder == instance
 	if !ours && (w.Alive == nil || w.Alive(holder)) {
-		return 0, false
+		return false
 	}
-	rev, err := w.Bus.Leases.Update(ctx, key, []byte(instance), e.Revision())
+	rev, err := l.kv.Update(ctx, l.key, []byte(instance), e.Revision())
 	if err != nil {
-		return 0, false
+		return false
 	}
+	l.revision = rev
 	if ours {
 		w.Log.Info("took back a lease this process had left")
 	} else {
 		w.Log.Info("took the lease over from a replica that is gone", "from", holder)
 	}
-	return rev, true
+	return true
 }

@@ -158,7 +158,7 @@ func renew(batch []*lease) []bool {
 		if l.ctx.Err() != nil {
 			continue // its session ended: release follows
 		}
-		msg := &nats.Msg{Subject: "$KV." + bus.LeasesKV + "." + l.key, Data: []byte(instance)}
+		msg := &nats.Msg{Subject: bus.KVSubject(bus.LeasesKV, l.key), Data: []byte(instance)}
 		futures[i], errs[i] = l.js.PublishMsgAsync(msg, jetstream.WithExpectLastSequencePerSubject(l.revision))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), renewWait)

@@ -118,7 +118,7 @@ func RecordIngestedAsync(b *bus.Bus, account, messageID, id string, seq uint64) 
 		return nil, nil
 	}
 	val, _ := json.Marshal(seenEntry{ID: id, Seq: seq})
-	f, err := b.JS.PublishMsgAsync(&nats.Msg{Subject: "$KV." + bus.SeenKV + "." + Key(account, messageID), Data: val})
+	f, err := b.JS.PublishMsgAsync(&nats.Msg{Subject: bus.KVSubject(bus.SeenKV, Key(account, messageID)), Data: val})
 	if err != nil {
 		return nil, fmt.Errorf("record message-id seen: %w", err)
 	}
