@@ -17,6 +17,10 @@ const (
 	// DefaultMemoryLimit is memory_limit's default.
 	DefaultMemoryLimit = 192 << 20
 	minMemoryLimit     = 32 << 20
+	// DefaultGCPercent is gc_percent's default.
+	DefaultGCPercent = 50
+	minGCPercent     = 10
+	maxGCPercent     = 1000
 )
 
 // applyDefaults fills in every zero field. httpListenSet says whether the
@@ -25,6 +29,7 @@ const (
 func (c *Config) applyDefaults(httpListenSet bool) {
 	setDefault(&c.DataDir, defaultDataDir)
 	setDefault(&c.MemoryLimit, DefaultMemoryLimit)
+	setDefault(&c.GCPercent, DefaultGCPercent)
 	setDefault(&c.Log.Level, defaultLogLevel)
 	setDefault(&c.Log.Format, defaultLogFormat)
 	c.NATS = c.NATS.WithDefaults()

@@ -32,6 +32,7 @@ func TestDefaults(t *testing.T) {
 	want := &configs.Config{
 		DataDir:     "./data",
 		MemoryLimit: configs.DefaultMemoryLimit,
+		GCPercent:   configs.DefaultGCPercent,
 		Log:         configs.Log{Level: "info", Format: "text"},
 		NATS:        bus.NATSConfig{},
 		Stream: bus.StreamConfig{

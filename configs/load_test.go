@@ -135,6 +135,7 @@ func TestParseProblems(t *testing.T) {
 		{"creds and nkey", "nats:\n  url: nats://bus:4222\n  creds_file: " + os.Args[0] + "\n  nkey_file: " + os.Args[0] + "\n", 4, "nats.nkey_file", "set only one of creds_file and nkey_file"},
 		{"inline_max too big", "stream:\n  inline_max: 1MiB\n", 2, "stream.inline_max", "1MiB is not between 1KiB and 768KiB"},
 		{"memory_limit too low", "data_dir: ./d\nmemory_limit: 16MiB\n", 2, "memory_limit", "16MiB is too little to run in; at least 32MiB"},
+		{"gc_percent too low", "data_dir: ./d\ngc_percent: 5\n", 2, "gc_percent", "5 is out of range: 10 to 1000"},
 		{"max_bytes too small", "stream:\n  max_bytes: 100KB\n", 2, "stream.max_bytes", "100000B is below the minimum of 1MiB"},
 		{"max age below duplicate window", "stream:\n  max_age: 1h\n", 2, "stream.max_age", "duplicate_window (2h) is longer than max_age (1h)"},
 		{"duplicate window beyond max age", "stream:\n  max_age: 1h\n  duplicate_window: 3h\n", 3, "stream.duplicate_window", "duplicate_window (3h) is longer than max_age (1h)"},

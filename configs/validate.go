@@ -19,6 +19,9 @@ func validate(c *Config, ps *problems) {
 	if c.MemoryLimit < minMemoryLimit {
 		root.Add("memory_limit", "%s is too little to run in; at least %s", c.MemoryLimit, setting.ByteSize(minMemoryLimit))
 	}
+	if c.GCPercent < minGCPercent || c.GCPercent > maxGCPercent {
+		root.Add("gc_percent", "%d is out of range: %d to %d", c.GCPercent, minGCPercent, maxGCPercent)
+	}
 	c.NATS.Validate(root.In("nats"))
 	c.Stream.Validate(root.In("stream"))
 	c.Stages.Validate(root.In("stages"))

@@ -2,6 +2,10 @@ package imapx
 
 import (
 	"errors"
+	"io"
+	"net"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -66,5 +70,46 @@ func TestQuoteMailbox(t *testing.T) {
 		if got != tt.want || !errors.Is(err, tt.err) {
 			t.Errorf("quoteMailbox(%q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
 		}
+	}
+}
+
+// TestNotifierRead passes the client everything the server sends but the
+// answers to the Notifier's own commands, whole, when lines and literals
+// are longer than its read buffer, and reports the STATUS responses.
+func TestNotifierRead(t *testing.T) {
+	server, conn := net.Pipe()
+	defer server.Close()
+	var statuses []MailboxStatus
+	n, client := newNotifier(conn, []byte("* OK hello\r\n"), func(st MailboxStatus) { statuses = append(statuses, st) })
+	answered := make(chan error, 1)
+	n.tags["N1x"] = answered
+
+	long := "* 1 FETCH (UID 7 ENVELOPE (\"" + strings.Repeat("s", 3*notifyReadBuffer) + "\"))\r\n"
+	body := strings.Repeat("b", 5*notifyReadBuffer)
+	literal := "* 2 FETCH (UID 8 BODY[] {" + strconv.Itoa(len(body)) + "}\r\n" + body + " FLAGS (\\Seen))\r\n"
+	status := "* STATUS \"INBOX\" (MESSAGES 3 UIDNEXT 9 UIDVALIDITY 1)\r\n"
+	ours := "N1x OK NOTIFY done\r\n"
+	done := "T1 OK FETCH done\r\n"
+	go func() {
+		io.WriteString(server, long+literal+status+ours+done)
+	}()
+	want := "* OK hello\r\n" + long + literal + status + done
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(client, got); err != nil {
+		t.Fatalf("read: %v (got %q)", err, got)
+	}
+	if string(got) != want {
+		t.Errorf("the client read\n%q\nwant\n%q", got, want)
+	}
+	if len(statuses) != 1 || statuses[0] != (MailboxStatus{Mailbox: "INBOX", Messages: 3, UIDNext: 9, UIDValidity: 1}) {
+		t.Errorf("statuses %+v", statuses)
+	}
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Errorf("the Notifier's command: %v", err)
+		}
+	default:
+		t.Error("the Notifier's command got no answer")
 	}
 }

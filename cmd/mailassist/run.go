@@ -113,7 +113,7 @@ func serveStrict(parent context.Context, cfgPath, name string, mode embeddedMode
 		return err
 	}
 	log := newLogger(cfg.Log)
-	applyMemoryLimit(cfg.MemoryLimit, log)
+	applyGC(cfg.MemoryLimit, cfg.GCPercent, log)
 	if warns != nil {
 		for _, w := range warns.Problems {
 			log.Warn("config: "+w.Msg, "file", cfgPath, "line", w.Line, "key", w.Path)
