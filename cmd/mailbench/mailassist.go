@@ -161,6 +161,7 @@ func (r *mailassistRun) run(ctx context.Context) (*result, error) {
 
 	// New mail once the backlog is done.
 	pr.wait(30 * time.Second)
+	r.logf("  drained; new mail after it from now")
 	for range r.probesAfter {
 		pr.send("after")
 		time.Sleep(300 * time.Millisecond)
@@ -178,6 +179,9 @@ func (r *mailassistRun) run(ctx context.Context) (*result, error) {
 	res.After, res.AfterLost = pr.latencies("after")
 	for _, id := range pr.missing() {
 		r.logf("  probe never moved to Junk: %s", id)
+	}
+	for _, slow := range pr.slow(time.Second) {
+		r.logf("  slow probe: %s", slow)
 	}
 	res.DataDirEndBytes = diskUsage(filepath.Join(r.dir, "data"))
 	res.Buckets = w.streamBytes(ctx)

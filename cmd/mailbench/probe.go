@@ -171,6 +171,30 @@ func (p *prober) missing() []string {
 	return ids
 }
 
+// slow describes the probes moved to Junk later than over after their
+// APPEND, with when each was appended, in that order: where to look in
+// mailassist's log (-keep).
+func (p *prober) slow(over time.Duration) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	type slowProbe struct {
+		id string
+		probe
+	}
+	var slow []slowProbe
+	for id, pr := range p.sent {
+		if pr.latency > over {
+			slow = append(slow, slowProbe{id, pr})
+		}
+	}
+	slices.SortFunc(slow, func(a, b slowProbe) int { return a.at.Compare(b.at) })
+	var out []string
+	for _, sp := range slow {
+		out = append(out, fmt.Sprintf("%s (%s, appended %s): %.2f s", sp.id, sp.phase, sp.at.Format("15:04:05.000"), sp.latency.Seconds()))
+	}
+	return out
+}
+
 // latencies returns the sorted latencies of a phase's probes, and how
 // many were never found.
 func (p *prober) latencies(phase string) (found []time.Duration, lost int) {
