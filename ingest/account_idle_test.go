@@ -39,7 +39,7 @@ func TestDovecotAccountFallsBackToIdle(t *testing.T) {
 	reg := ingest.NewRegistry()
 	startAccount(t, b, &acct, reg)
 	waitFor(t, "four folders live", 10*time.Second, allLive(reg, 4))
-	time.Sleep(1500 * time.Millisecond) // past the look again after the first sync (a command)
+	time.Sleep(3 * time.Second) // well past the look again after the first sync (a command)
 
 	s.Append(t, "alice", "INBOX", message("one", "1@x", "held back until a command"))
 	ev.waitLen(t, 1, renewal+5*time.Second) // found by the renewal
