@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,6 +43,18 @@ func startDovecot(users []string) (*imapServer, error) {
 		return nil, fmt.Errorf("dovecot's master process not found under %s", s.Dir)
 	}
 	return &imapServer{Server: s, pgrp: pgrp}, nil
+}
+
+// keepLog copies Dovecot's log into dir (which -keep keeps; Dovecot's own
+// directory goes when it stops).
+func (s *imapServer) keepLog(dir string) {
+	b, err := os.ReadFile(filepath.Join(s.Dir, "dovecot.log"))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "dovecot.log"), b, 0o644)
+	}
+	if err != nil {
+		log.Printf("keeping Dovecot's log: %v", err)
+	}
 }
 
 // masterPID is the pid of the dovecot master, which leads the group of

@@ -139,6 +139,9 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 		return nil, err
 	}
 	defer s.Close()
+	if b.keep { // Dovecot's log too: why it closed a connection, say
+		defer s.keepLog(work)
+	}
 	rep := &report{Start: time.Now().UTC(), Corpus: b.corpusDir, Machine: machine(), Dovecot: version("dovecot", "--version"),
 		Mailassist: version(b.bin, "version")}
 	bogo := filepath.Join(work, "bogofilter")
