@@ -3,6 +3,7 @@ package apply
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -10,15 +11,15 @@ import (
 	"mailassist/imapx"
 )
 
-// selectFolder selects mailbox, unless the connection has it selected
-// already, and returns its UIDVALIDITY. gone reports a mailbox that does
-// not exist (any more). A folder selected by an earlier batch is brought
-// up to date with a NOOP: until the server syncs the session (which it
-// does at a command's end, not before it), messages that arrived since
-// the last command are not in its view, and a UID SEARCH or UID MOVE
-// would pass them over as gone.
+// selectFolder selects mailbox, unless the connection has had it selected
+// for less than reselectAfter, and returns its UIDVALIDITY. gone reports
+// a mailbox that does not exist (any more). A folder selected by an
+// earlier batch is brought up to date with a NOOP: until the server syncs
+// the session (which it does at a command's end, not before it), messages
+// that arrived since the last command are not in its view, and a UID
+// SEARCH or UID MOVE would pass them over as gone.
 func (s *session) selectFolder(mailbox string) (uv uint32, gone bool, err error) {
-	if s.sel.mailbox == mailbox {
+	if s.sel.mailbox == mailbox && time.Since(s.sel.at) < reselectAfter {
 		if err := s.c.Noop().Wait(); err != nil {
 			*s.sel = selection{}
 			return 0, false, fmt.Errorf("noop in %q: %w", mailbox, err)
@@ -34,7 +35,7 @@ func (s *session) selectFolder(mailbox string) (uv uint32, gone bool, err error)
 		}
 		return 0, false, fmt.Errorf("select %q: %w", mailbox, err)
 	}
-	*s.sel = selection{mailbox: mailbox, uv: sel.UIDValidity}
+	*s.sel = selection{mailbox: mailbox, uv: sel.UIDValidity, at: time.Now()}
 	return sel.UIDValidity, false, nil
 }
 
