@@ -78,8 +78,8 @@ func (c notifyConn) Write(p []byte) (int, error) { return c.n.write(p) }
 // notifyReadBuffer is the size of a Notifier's read buffer. The client
 // reads through one of its own (4 KiB), and literals, the large part of
 // what a server sends, pass straight from the connection to it; so this
-// one needs to hold little more than a line: 512 bytes where 4 KiB had
-// cost a thousand watched accounts 3.5 MB.
+// one needs to hold little more than a line: 512 bytes instead of 4 KiB,
+// 3.5 KiB less for every watched account.
 const notifyReadBuffer = 512
 
 // newNotifier wraps conn; onStatus (may be nil) gets every untagged
