@@ -110,14 +110,15 @@ type selection struct {
 
 // reselectAfter is how long a batch may use a folder an earlier batch
 // selected (with a NOOP) before it selects it afresh. Dovecot's IMAP
-// process holds the session's view of a selected folder, and it grows
-// with every change the session sees: apply's own connection, holding
+// process holds the session's view of a selected folder, which we take
+// to grow with every change the session sees (inferred from when it
+// failed, not read in Dovecot's source): apply's own connection, holding
 // INBOX selected through a 30,000-message drain (30,000 arrivals, 9,000
 // moves out), had its process end with "block_alloc(134217728): Out of
 // memory" (Dovecot's default vsz_limit of 256 MB) a minute into the
-// session, in a benchmark run whose Dovecot log was kept (another run had
-// the same outage on that connection, its Dovecot log not kept). A SELECT closes the old view; on a
-// 30,000-message INBOX it costs Dovecot a few milliseconds.
+// session, in a benchmark run whose Dovecot log was kept; another run had
+// the same outage on that connection, its Dovecot log not kept. A SELECT
+// closes the old view, and comes at most once every reselectAfter.
 const reselectAfter = 20 * time.Second
 
 // DefaultBusyWindow is the default of Applier.BusyWindow.
