@@ -3,6 +3,8 @@ package bus
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"mailassist/ops"
 )
 
 var (
@@ -27,10 +29,9 @@ var (
 		Name: "mailassist_stage_in_flight",
 		Help: "Messages a stage is handling now.",
 	}, []string{"stage"})
-	deadLetters = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "mailassist_deadletters_total",
-		Help: "Dead letters this process published, by account and cause (invalid, panic, failed, unfetchable).",
-	}, []string{"account", "cause"})
+	deadLetters = ops.NewCounters("mailassist_deadletters_total",
+		"Dead letters this process published, by account and cause (invalid, panic, failed, unfetchable).",
+		"account", "cause")
 )
 
 // stageFailureKinds are the kind label values of mailassist_stage_failed_total.
@@ -51,7 +52,7 @@ func InitMetrics(stages, accounts []string) {
 	}
 	for _, a := range accounts {
 		for _, c := range DeadLetterCauses {
-			deadLetters.WithLabelValues(a, string(c))
+			deadLetters.With(a, string(c))
 		}
 	}
 }
@@ -59,5 +60,5 @@ func InitMetrics(stages, accounts []string) {
 // CountDeadLetter counts a dead letter of account with cause in
 // mailassist_deadletters_total (ingest publishes its own).
 func CountDeadLetter(account string, cause DeadLetterCause) {
-	deadLetters.WithLabelValues(account, string(cause)).Inc()
+	deadLetters.With(account, string(cause)).Inc()
 }

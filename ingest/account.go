@@ -152,7 +152,7 @@ func (aw *AccountWatcher) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		watcherReconnects.WithLabelValues(aw.Account.Name, "*").Inc()
+		watcherReconnects.With(aw.Account.Name, "*").Inc()
 		failures++
 		if time.Since(started) > time.Minute {
 			failures = 1
@@ -300,7 +300,7 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 				return err
 			}
 			if synced && recheck {
-				watcherMissed.WithLabelValues(aw.Account.Name).Inc()
+				watcherMissed.With(aw.Account.Name).Inc()
 				aw.Log.Warn("news found by the periodic recheck that no STATUS announced", "mailbox", mailbox)
 				if !aw.inIdle {
 					aw.inIdle = true

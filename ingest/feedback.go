@@ -44,7 +44,7 @@ func (s *syncer) publishFeedback(ctx context.Context, ev *bus.Ingested, label bu
 	if _, err := s.w.Bus.Publish(ctx, bus.Subject(bus.KindFeedback, ev.Account), bus.MsgID("feedback", ev.ID), &fb); err != nil {
 		return err
 	}
-	feedbackPublished.WithLabelValues(ev.Account, string(label)).Inc()
+	feedbackPublished.With(ev.Account, string(label)).Inc()
 	s.w.Log.Info("user feedback", "uid", ev.UID, "label", label)
 	return nil
 }

@@ -199,7 +199,7 @@ func (s *syncer) notOurs(ctx context.Context, chunk []imap.UID) ([]imap.UID, err
 			out = append(out, uid)
 		}
 	}
-	junkOwnMoves.WithLabelValues(w.Account.Name).Add(float64(len(chunk) - len(out)))
+	junkOwnMoves.With(w.Account.Name).Add(float64(len(chunk) - len(out)))
 	return out, nil
 }
 
@@ -408,7 +408,7 @@ func (s *syncer) publishMessages(ctx context.Context, bufs []*imapclient.FetchMe
 		if acks[i] == nil {
 			continue
 		}
-		watcherIngested.WithLabelValues(w.Account.Name, w.label).Inc()
+		watcherIngested.With(w.Account.Name, w.label).Inc()
 		w.Log.Debug("ingested", "uid", o.ev.UID, "size", len(o.raw))
 		if records[i], err = msgindex.RecordIngestedAsync(w.Bus, w.Account.Name, o.key, o.ev.ID, acks[i].Sequence); err != nil {
 			return err

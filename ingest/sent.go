@@ -26,7 +26,7 @@ func (s *syncer) publishSent(ctx context.Context, in *bus.Ingested, raw []byte) 
 	if _, err := w.Bus.Publish(ctx, bus.Subject(bus.KindSent, w.Account.Name), bus.MsgID("sent", in.ID), &ev); err != nil {
 		return err
 	}
-	sentPublished.WithLabelValues(w.Account.Name).Inc()
+	sentPublished.With(w.Account.Name).Inc()
 	w.Log.Debug("sent by the user", "uid", in.UID, "answers", len(ev.InReplyTo))
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"mailassist/account"
 	"mailassist/bus"
 	"mailassist/imapx"
+	"mailassist/ops"
 	"mailassist/outage"
 )
 
@@ -79,7 +80,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		watcherReconnects.WithLabelValues(w.Account.Name, w.label).Inc()
+		watcherReconnects.With(w.Account.Name, w.label).Inc()
 		failures++
 		if time.Since(started) > time.Minute {
 			failures = 1 // the session was healthy for a while
@@ -272,7 +273,7 @@ func (w *Watcher) setConnected(up bool, err error) {
 	if up {
 		v = 1
 	}
-	watcherConnected.WithLabelValues(w.Account.Name, w.label).Set(v)
+	watcherConnected.With(w.Account.Name, w.label).Set(v)
 	w.Status.update(w.Account.Name, w.label, func(s *WatcherState) {
 		s.Connected = up
 		if up {
@@ -294,8 +295,8 @@ func (w *Watcher) relabel(name string) {
 		return
 	}
 	w.Status.rename(w.Account.Name, old, name)
-	for _, v := range []interface{ DeleteLabelValues(...string) bool }{watcherConnected, watcherLastIdle, watcherIngested, watcherReconnects} {
-		v.DeleteLabelValues(w.Account.Name, old)
+	for _, f := range []*ops.Family{watcherConnected, watcherLastIdle, watcherIngested, watcherReconnects} {
+		f.Delete(w.Account.Name, old)
 	}
 	w.label = name
 	w.Log = w.logBase.With("mailbox", name)
@@ -303,7 +304,7 @@ func (w *Watcher) relabel(name string) {
 
 func (w *Watcher) markLive() {
 	now := time.Now()
-	watcherLastIdle.WithLabelValues(w.Account.Name, w.label).Set(float64(now.Unix()))
+	watcherLastIdle.With(w.Account.Name, w.label).Set(float64(now.Unix()))
 	w.Status.update(w.Account.Name, w.label, func(s *WatcherState) { s.LastLive = now; s.LastError = "" })
 }
 
