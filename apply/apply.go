@@ -129,8 +129,14 @@ const DefaultIdleClose = time.Minute
 
 // loanWait is how long a batch waits for the account's watcher to lend
 // its connection (it lends between its own commands) before it logs in
-// on a connection of its own.
-const loanWait = 250 * time.Millisecond
+// on a connection of its own. A watcher that just ingested the message
+// an action is about is still busy with that catch-up (the checkpoint,
+// UNSELECT, a STATUS) when the action comes: a thousand accounts' burst
+// (BenchmarkAccounts) had the watchers lend within 0.67 s at most, while
+// at 250 ms one batch in seven gave up and logged in, which took longer
+// than the wait it saved and left a connection of its own to the
+// account.
+const loanWait = time.Second
 
 // redialAfter is how long an account's failed dial answers for the
 // actions that follow before the next one dials again.

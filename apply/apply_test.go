@@ -11,6 +11,7 @@ import (
 	"mailassist/account"
 	"mailassist/apply"
 	"mailassist/bus"
+	"mailassist/imapx"
 	"mailassist/internal/memimap"
 	"mailassist/internal/natstest"
 	"mailassist/internal/testacct"
@@ -146,4 +147,45 @@ func deliveryOf(t testing.TB, act bus.Action) *bus.Delivery {
 
 func rawDelivery(data string) *bus.Delivery {
 	return bus.NewDelivery("mail.action.alice", []byte(data), nil)
+}
+
+// On a connection lent by the account's watcher, apply moves spam to the
+// Junk folder the watcher found, without a LIST of its own (a thousand
+// accounts' first moves after a start cost the server a thousand LISTs
+// fewer): here the lender names a folder that the server does not mark
+// \Junk, and the message goes there.
+func TestApplyTakesTheLendersJunkFolder(t *testing.T) {
+	srv := memimap.Start(t)
+	if err := srv.User.Create("Quarantine", nil); err != nil {
+		t.Fatal(err)
+	}
+	b := natstest.New(t)
+	acct := testacct.Account(t, srv.Host, srv.Port, "none", "", "")
+	a := newApplier(t, b, acct)
+	loans := &imapx.Loans{}
+	a.Loans = loans
+	requests, stop := loans.Lend("alice")
+	defer stop()
+	c, err := imapx.Dial(context.Background(), acct.IMAP, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go func() {
+		for ln := range requests {
+			ln.Give(c, map[imap.MailboxAttr]string{imap.MailboxAttrJunk: "Quarantine"})
+			<-ln.Returned()
+		}
+	}()
+
+	uid := srv.Append(t, "INBOX", testacct.Message("spam", "s@x", "buy now"))
+	st, _ := srv.User.Status("INBOX", &imap.StatusOptions{UIDValidity: true})
+	act := bus.Action{ID: bus.Identity("alice", st.UIDValidity, uint32(uid)), Kind: bus.ActionMove, Stage: "spam",
+		Mailbox: "INBOX", UIDValidity: st.UIDValidity, UID: uint32(uid), MessageID: "<s@x>", Target: bus.TargetJunk}
+	if err := applyOnce(t, a, b, act); err != nil {
+		t.Fatal(err)
+	}
+	if q, junk := mailboxUIDs(t, srv, "Quarantine"), mailboxUIDs(t, srv, "Junk"); q != 1 || junk != 0 {
+		t.Fatalf("Quarantine %d, Junk %d; want 1 and 0 (the lender's Junk folder)", q, junk)
+	}
 }

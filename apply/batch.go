@@ -125,6 +125,11 @@ type session struct {
 func (a *Applier) session(ctx context.Context, ac *accountConn) (s *session, release func(), err error) {
 	if !ac.live() {
 		if loan, ok := a.Loans.Borrow(ctx, ac.acct.Name, loanWait); ok {
+			for attr, name := range loan.Folders {
+				if _, ok := ac.folders[attr]; !ok {
+					ac.folders[attr] = name // no LIST for them
+				}
+			}
 			return &session{a: a, ac: ac, c: loan.Client, sel: &selection{}}, loan.Return, nil
 		}
 	}

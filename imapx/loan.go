@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 )
 
@@ -23,6 +24,9 @@ type Loans struct {
 // must call Return when done.
 type Loan struct {
 	Client *imapclient.Client
+	// Folders are the folders the lender found by their special use
+	// (\Junk, \Sent), so that the borrower need not LIST for them.
+	Folders map[imap.MailboxAttr]string
 
 	given    chan struct{} // closed by Give
 	returned chan struct{} // closed by Return
@@ -89,9 +93,10 @@ func (l *Loans) Borrow(ctx context.Context, account string, wait time.Duration) 
 	return ln, true
 }
 
-// Give hands c to the borrower (nil: the lender cannot lend after all).
-func (ln *Loan) Give(c *imapclient.Client) {
-	ln.Client = c
+// Give hands c to the borrower (nil: the lender cannot lend after all),
+// with the folders the lender found by their special use.
+func (ln *Loan) Give(c *imapclient.Client, folders map[imap.MailboxAttr]string) {
+	ln.Client, ln.Folders = c, folders
 	close(ln.given)
 }
 

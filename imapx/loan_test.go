@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailassist/imapx"
@@ -31,7 +32,7 @@ func TestLoans(t *testing.T) {
 	}
 
 	// A lender that cannot lend after all gives nil.
-	go func() { (<-requests).Give(nil) }()
+	go func() { (<-requests).Give(nil, nil) }()
 	if _, ok := loans.Borrow(context.Background(), "alice", time.Second); ok {
 		t.Fatal("lent nil")
 	}
@@ -41,12 +42,12 @@ func TestLoans(t *testing.T) {
 	back := make(chan struct{})
 	go func() {
 		ln := <-requests
-		ln.Give(c)
+		ln.Give(c, map[imap.MailboxAttr]string{imap.MailboxAttrJunk: "Spam"})
 		<-ln.Returned()
 		close(back)
 	}()
 	ln, ok := loans.Borrow(context.Background(), "alice", time.Second)
-	if !ok || ln.Client != c {
+	if !ok || ln.Client != c || ln.Folders[imap.MailboxAttrJunk] != "Spam" {
 		t.Fatalf("borrowed %v, %v", ln, ok)
 	}
 	ln.Return()

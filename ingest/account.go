@@ -322,7 +322,7 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 		wake, loan, err := aw.waitForNews(ctx, c, refresh.C, after.C, loans)
 		if err != nil {
 			if loan != nil {
-				loan.Give(nil)
+				loan.Give(nil, nil)
 			}
 			return err
 		}
@@ -427,7 +427,7 @@ func (aw *AccountWatcher) waitForNews(ctx context.Context, c *imapclient.Client,
 // the borrower), so its STATUS is asked for: onStatus marks it, and the
 // loop catches up if it holds news.
 func (aw *AccountWatcher) lend(ctx context.Context, c *imapclient.Client, loan *imapx.Loan) error {
-	loan.Give(c)
+	loan.Give(c, aw.specialFolders())
 	select {
 	case <-loan.Returned():
 	case <-ctx.Done():
@@ -447,6 +447,18 @@ func (aw *AccountWatcher) lend(ctx context.Context, c *imapclient.Client, loan *
 		return fmt.Errorf("status %q after apply: %w", sel.Name, err)
 	}
 	return nil
+}
+
+// specialFolders are the account's Junk and Sent folders as the watcher
+// knows them (found by their special use, or configured).
+func (aw *AccountWatcher) specialFolders() map[imap.MailboxAttr]string {
+	folders := map[imap.MailboxAttr]string{}
+	for _, w := range aw.folders {
+		if (w.Junk || w.Sent) && w.Mailbox != "" {
+			folders[w.specialUse()] = w.Mailbox
+		}
+	}
+	return folders
 }
 
 // catchUp syncs the folder when the server's STATUS is ahead of the
