@@ -130,13 +130,16 @@ const DefaultIdleClose = time.Minute
 // loanWait is how long a batch waits for the account's watcher to lend
 // its connection (it lends between its own commands) before it logs in
 // on a connection of its own. A watcher that just ingested the message
-// an action is about is still busy with that catch-up (the checkpoint,
-// UNSELECT, a STATUS) when the action comes: a thousand accounts' burst
-// (BenchmarkAccounts) had the watchers lend within 0.67 s at most, while
-// at 250 ms one batch in seven gave up and logged in, which took longer
-// than the wait it saved and left a connection of its own to the
-// account.
-const loanWait = time.Second
+// an action is about may still be busy with that catch-up (the
+// checkpoint, UNSELECT, a STATUS) when the action comes: in a thousand
+// accounts' burst (BenchmarkAccounts) one batch in six to eight gave up
+// after 250 ms and logged in. Waiting up to a second instead had every
+// watcher lend (within 0.67 s) and left no connection of apply's own, but
+// new mail took longer to its move, in five runs of five alternated with
+// 250 ms (p50 1.97–2.46 s against 1.48–1.96, p99 2.94–4.40 against
+// 2.53–3.74): the login on a connection of its own works beside the busy
+// watcher instead of after it.
+const loanWait = 250 * time.Millisecond
 
 // redialAfter is how long an account's failed dial answers for the
 // actions that follow before the next one dials again.
