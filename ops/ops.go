@@ -1,5 +1,7 @@
 // Package ops serves the operational HTTP endpoints: Prometheus metrics,
-// health (every IMAP watcher proven live) and readiness (the bus reachable).
+// health (every IMAP watcher proven live) and readiness (the bus
+// reachable). It also holds the metric families labelled by account
+// (Family), which the stages count into.
 package ops
 
 import (
