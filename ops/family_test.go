@@ -84,17 +84,32 @@ func TestFamilyGauges(t *testing.T) {
 	}
 }
 
+// Adds from many goroutines, new series among them, while a scrape
+// runs: exact sums (and, under -race, no race).
 func TestFamilyConcurrentAdds(t *testing.T) {
 	f := newFamily(prometheus.CounterValue, "test_total", "A test counter.", []string{"account"})
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(f)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
-			for range 1000 {
+			for j := range 1000 {
 				f.With(fmt.Sprint("a", i%2)).Inc()
+				f.With(fmt.Sprint("new", i, j%50))
 			}
 		})
 	}
+	scraping := make(chan struct{})
+	go func() {
+		defer close(scraping)
+		for range 20 {
+			if _, err := reg.Gather(); err != nil {
+				t.Errorf("gather: %v", err)
+			}
+		}
+	}()
 	wg.Wait()
+	<-scraping
 	if got := gather(t, f); got["a0"] != 4000 || got["a1"] != 4000 {
 		t.Errorf("got %v, want 4000 each", got)
 	}
