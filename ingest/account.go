@@ -77,6 +77,13 @@ type AccountWatcher struct {
 	folders []*Watcher // one per folder: the state the syncer keeps
 	names   []string   // the folders' names on the server ("" until the Junk folder is found)
 
+	// checkpoints are the folders' checkpoints as this session last read
+	// or wrote them (by folder name): the lease makes the session their
+	// only writer, so news needs no read of the bus first; a checkpoint
+	// changed elsewhere after all fails the compare-and-set of the next
+	// write, which reads it again (syncer.run). Emptied at each session.
+	checkpoints map[string]*checkpoints
+
 	// inIdle: the watcher waits for news in IDLE, not between commands
 	// (waitForNews), since a renewal of NOTIFY found news no STATUS had
 	// announced while it waited without.
@@ -245,6 +252,7 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 	aw.mu.Lock()
 	aw.statuses, aw.dirty = map[string]imapx.MailboxStatus{}, map[string]bool{}
 	aw.mu.Unlock()
+	aw.checkpoints = map[string]*checkpoints{}
 	c, n, err := imapx.DialNotify(ctx, aw.Account.IMAP, nil, aw.onStatus)
 	if err != nil {
 		return outage.For(dep, err)
@@ -449,6 +457,20 @@ func (aw *AccountWatcher) lend(ctx context.Context, c *imapclient.Client, loan *
 	return nil
 }
 
+// checkpoint returns w's checkpoint as this session last knew it, read
+// from the bus the first time.
+func (aw *AccountWatcher) checkpoint(ctx context.Context, w *Watcher) (*checkpoints, error) {
+	if cp := aw.checkpoints[w.Mailbox]; cp != nil {
+		return cp, nil
+	}
+	cp, err := loadCheckpoint(ctx, w.Bus.Checkpoints, w.Account.Name, w.Mailbox)
+	if err != nil {
+		return nil, err
+	}
+	aw.checkpoints[w.Mailbox] = cp
+	return cp, nil
+}
+
 // specialFolders are the account's Junk and Sent folders as the watcher
 // knows them (found by their special use, or configured).
 func (aw *AccountWatcher) specialFolders() map[imap.MailboxAttr]string {
@@ -472,7 +494,7 @@ func (aw *AccountWatcher) catchUp(ctx context.Context, c *imapclient.Client, mai
 	}
 	w := aw.folders[i]
 	for round := 0; round < 3; round++ {
-		cp, err := loadCheckpoint(ctx, w.Bus.Checkpoints, w.Account.Name, w.Mailbox)
+		cp, err := aw.checkpoint(ctx, w)
 		if err != nil {
 			return synced, err
 		}
@@ -485,9 +507,11 @@ func (aw *AccountWatcher) catchUp(ctx context.Context, c *imapclient.Client, mai
 			return synced, fmt.Errorf("select %q: %w", w.Mailbox, imapx.ExplainFolder(err, w.Mailbox, w.configKey()))
 		}
 		s := &syncer{w: w, c: c, uidValidity: sel.UIDValidity, uidNext: uint32(sel.UIDNext), cp: cp}
+		delete(aw.checkpoints, w.Mailbox) // kept again only when the sync went through
 		if err := s.run(ctx); err != nil {
 			return synced, err
 		}
+		aw.checkpoints[w.Mailbox] = s.cp
 		if err := c.Unselect().Wait(); err != nil {
 			return synced, fmt.Errorf("unselect %q: %w", w.Mailbox, err)
 		}

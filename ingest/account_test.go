@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -12,6 +13,8 @@ import (
 	"mailassist/internal/dovecottest"
 	"mailassist/internal/memimap"
 	"mailassist/internal/natstest"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 func startAccount(t *testing.T, b *bus.Bus, acct *account.Account, reg *ingest.Registry) (stop func()) {
@@ -168,4 +171,53 @@ func TestAccountWithoutNotify(t *testing.T) {
 	waitFor(t, "INBOX, Junk and Sent live", 10*time.Second, allLive(reg, 3))
 	srv.Append(t, "INBOX", message("one", "1@x", "first"))
 	ev.waitLen(t, 1, 5*time.Second)
+}
+
+// The account watcher keeps the checkpoints it wrote rather than read
+// them from the bus at each piece of news; a checkpoint written
+// meanwhile by someone else (here: rewritten as it was, a new revision)
+// fails the next compare-and-set, which reads it again: the next message
+// is ingested once, on the same connection.
+func TestDovecotAccountCheckpointWrittenElsewhere(t *testing.T) {
+	s := dovecottest.Start(t, dovecottest.WithUser("alice", "secret"))
+	acct := aliceAccount(t, s.Host, s.TLSPort, "implicit", s.CAFile, "")
+	b := natstest.New(t)
+	ev := watchStream(t, b, bus.AllAccounts(bus.KindIngested))
+	reg := ingest.NewRegistry()
+	startAccount(t, b, &acct, reg)
+	waitFor(t, "three folders live", 10*time.Second, allLive(reg, 3))
+	s.Append(t, "alice", "INBOX", message("one", "one@x", "first"))
+	ev.waitLen(t, 1, 5*time.Second)
+
+	ctx := context.Background()
+	key := ingest.CheckpointKey("alice", "INBOX")
+	var e jetstream.KeyValueEntry
+	waitFor(t, "the checkpoint past the first message", 5*time.Second, func() bool {
+		var err error
+		e, err = b.Checkpoints.Get(ctx, key)
+		var cp bus.Checkpoint
+		return err == nil && json.Unmarshal(e.Value(), &cp) == nil && cp.LastUID >= 1
+	})
+	if _, err := b.Checkpoints.Put(ctx, key, e.Value()); err != nil {
+		t.Fatal(err)
+	}
+
+	reconnects := ingest.AccountReconnects("alice")
+	s.Append(t, "alice", "INBOX", message("two", "two@x", "second"))
+	ev.waitLen(t, 2, 5*time.Second)
+	ev.settle(t, 2)
+	if got := ev.ingested(); got[1].MessageID != "<two@x>" {
+		t.Errorf("second event is %q, want <two@x>", got[1].MessageID)
+	}
+	if n := ingest.AccountReconnects("alice") - reconnects; n != 0 {
+		t.Errorf("%v reconnects; the conflict should be resolved on the same connection", n)
+	}
+	e2, err := b.Checkpoints.Get(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cp bus.Checkpoint
+	if err := json.Unmarshal(e2.Value(), &cp); err != nil || cp.LastUID != 2 {
+		t.Errorf("checkpoint %s (%v), want last_uid 2", e2.Value(), err)
+	}
 }
