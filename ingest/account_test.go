@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"mailassist/internal/natstest"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func startAccount(t *testing.T, b *bus.Bus, acct *account.Account, reg *ingest.Registry) (stop func()) {
@@ -220,4 +222,51 @@ func TestDovecotAccountCheckpointWrittenElsewhere(t *testing.T) {
 	if err := json.Unmarshal(e2.Value(), &cp); err != nil || cp.LastUID != 2 {
 		t.Errorf("checkpoint %s (%v), want last_uid 2", e2.Value(), err)
 	}
+}
+
+// The Junk folder's series are labelled \Junk until the folder is found
+// by its special use, then by its name: the \Junk series are taken off
+// /metrics, not left behind at their last value.
+func TestJunkSeriesRelabelled(t *testing.T) {
+	srv := memimap.Start(t)
+	b := natstest.New(t)
+	acct := aliceAccount(t, srv.Host, srv.Port, "none", "", "")
+	acct.Name = "relabelled"
+	ingest.InitMetrics(&acct)
+	if got := connectedSeries(t, acct.Name); !slices.Contains(got, `\Junk`) {
+		t.Fatalf("before the start: series for %q, want \\Junk among them", got)
+	}
+	reg := ingest.NewRegistry()
+	startAccount(t, b, &acct, reg)
+	waitFor(t, "INBOX, Junk and Sent live", 10*time.Second, allLive(reg, 3))
+	got := connectedSeries(t, acct.Name)
+	if slices.Contains(got, `\Junk`) || !slices.Contains(got, "Junk") {
+		t.Errorf("series for %q, want Junk and no \\Junk", got)
+	}
+}
+
+// connectedSeries lists the mailbox labels of account's
+// mailassist_watcher_connected series on the default registry.
+func connectedSeries(t *testing.T, account string) []string {
+	t.Helper()
+	mfs, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, mf := range mfs {
+		if mf.GetName() != "mailassist_watcher_connected" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				labels[lp.GetName()] = lp.GetValue()
+			}
+			if labels["account"] == account {
+				out = append(out, labels["mailbox"])
+			}
+		}
+	}
+	return out
 }
