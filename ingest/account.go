@@ -197,6 +197,14 @@ func (aw *AccountWatcher) acquireLease(ctx context.Context) (*lease, error) {
 // goroutine: it must not block).
 func (aw *AccountWatcher) onStatus(st imapx.MailboxStatus) {
 	aw.mu.Lock()
+	if prev, ok := aw.statuses[st.Mailbox]; ok && st.UIDValidity == 0 {
+		// Dovecot's NOTIFY STATUS carries UIDNEXT, not UIDVALIDITY (those
+		// answering STATUS and NOTIFY SET do): keep the one known, or
+		// every change — an expunge, a flag — would look like news and
+		// cost a SELECT. A folder deleted and made anew meanwhile shows
+		// by its UIDVALIDITY at the next NOTIFY renewal.
+		st.UIDValidity = prev.UIDValidity
+	}
 	aw.statuses[st.Mailbox] = st
 	aw.dirty[st.Mailbox] = true
 	aw.mu.Unlock()
@@ -303,10 +311,12 @@ func (aw *AccountWatcher) session(ctx context.Context) (err error) {
 	for {
 		for _, st := range aw.takeDirty() {
 			mailbox := st.Mailbox
+			began := time.Now()
 			synced, err := aw.catchUp(ctx, c, mailbox, st)
 			if err != nil {
 				return err
 			}
+			aw.Log.Debug("caught up", "mailbox", mailbox, "uidnext", st.UIDNext, "synced", synced, "took", time.Since(began))
 			if synced && recheck {
 				watcherMissed.With(aw.Account.Name).Inc()
 				aw.Log.Warn("news found by the periodic recheck that no STATUS announced", "mailbox", mailbox)
