@@ -200,9 +200,9 @@ func (aw *AccountWatcher) onStatus(st imapx.MailboxStatus) {
 	if prev, ok := aw.statuses[st.Mailbox]; ok && st.UIDValidity == 0 {
 		// Dovecot's NOTIFY STATUS carries UIDNEXT, not UIDVALIDITY (those
 		// answering STATUS and NOTIFY SET do): keep the one known, or
-		// every change — an expunge, a flag — would look like news and
-		// cost a SELECT. A folder deleted and made anew meanwhile shows
-		// by its UIDVALIDITY at the next NOTIFY renewal.
+		// every expunge (apply's every move out of the folder) would look
+		// like news and cost a SELECT. A folder deleted and made anew
+		// meanwhile shows by its UIDVALIDITY at the next NOTIFY renewal.
 		st.UIDValidity = prev.UIDValidity
 	}
 	aw.statuses[st.Mailbox] = st
