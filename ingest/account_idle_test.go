@@ -61,28 +61,11 @@ func TestDovecotAccountFallsBackToIdle(t *testing.T) {
 // command. It returns the port it listens on (127.0.0.1).
 func holdStatus(t *testing.T, addr string) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			server, err := net.Dial("tcp", addr)
-			if err != nil {
-				client.Close()
-				continue
-			}
-			p := &statusHolder{client: client, server: server, running: map[string]bool{}}
-			go p.fromClient()
-			go p.fromServer()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
+	return proxy(t, addr, func(client, server net.Conn) {
+		p := &statusHolder{client: client, server: server, running: map[string]bool{}}
+		go p.fromClient()
+		p.fromServer()
+	})
 }
 
 type statusHolder struct {

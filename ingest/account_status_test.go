@@ -64,38 +64,21 @@ type commandCounter struct {
 	selects, statuses atomic.Int64
 }
 
-// start listens on 127.0.0.1 and returns the port.
+// start proxies to the IMAP server at addr and returns the port.
 func (p *commandCounter) start(t *testing.T, addr string) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
+	return proxy(t, addr, func(client, server net.Conn) {
+		go p.relay(client, server, func(line []byte) {
+			if f := bytes.Fields(line); len(f) > 1 && bytes.EqualFold(f[1], []byte("SELECT")) {
+				p.selects.Add(1)
 			}
-			server, err := net.Dial("tcp", addr)
-			if err != nil {
-				client.Close()
-				continue
+		})
+		p.relay(server, client, func(line []byte) {
+			if bytes.HasPrefix(line, []byte("* STATUS ")) {
+				p.statuses.Add(1)
 			}
-			go p.relay(client, server, func(line []byte) {
-				if f := bytes.Fields(line); len(f) > 1 && bytes.EqualFold(f[1], []byte("SELECT")) {
-					p.selects.Add(1)
-				}
-			})
-			go p.relay(server, client, func(line []byte) {
-				if bytes.HasPrefix(line, []byte("* STATUS ")) {
-					p.statuses.Add(1)
-				}
-			})
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
+		})
+	})
 }
 
 // relay copies from to to line by line, showing each line to see (a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -127,4 +128,31 @@ func rawOf(t testing.TB, b *bus.Bus, ev bus.Ingested) []byte {
 		t.Fatalf("load raw of %s: %v", ev.ID, err)
 	}
 	return raw
+}
+
+// proxy listens on 127.0.0.1 for clients of the IMAP server at addr and
+// hands each client's connection, with one of its own to the server, to
+// serve. It returns the port.
+func proxy(t *testing.T, addr string, serve func(client, server net.Conn)) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", addr)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			go serve(client, server)
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -23,6 +23,7 @@ import (
 
 	"mailassist/bus"
 	"mailassist/internal/dovecottest"
+	"mailassist/internal/proc"
 )
 
 // benchDovecot lets one Dovecot serve a thousand logged-in users on a
@@ -168,7 +169,7 @@ func BenchmarkAccounts(b *testing.B) {
 		wg.Wait()
 		lat := moved.wait(b, sent, 5*time.Minute)
 		sessionsAfter := s.Sessions(b) // the applier's connections close after a minute idle
-		rss := peakRSS(b, child.Process.Pid)
+		rss := proc.Memory(child.Process.Pid, "VmHWM")
 		stages := stageTimes(b, fmt.Sprintf("nats://127.0.0.1:%d", natsPort), filepath.Join(dir, "data", bus.SeedFileName), sent, stored, moved)
 
 		// Restart: every account logs in again, paced; Dovecot must not
@@ -338,39 +339,13 @@ func waitWatching(b *testing.B, addr string, want int, within time.Duration) tim
 // accounts that get no mail.
 const benchQuiet = 10 * time.Second
 
-// cpuTime is the user and system CPU time the process used so far, from
-// /proc/PID/stat (utime and stime, in clock ticks of 1/100 s: the value
-// of USER_HZ on every Linux platform Go supports).
+// cpuTime is the user and system CPU time the process used so far.
 func cpuTime(b *testing.B, pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	s, err := proc.ReadStat(pid)
 	if err != nil {
 		b.Fatal(err)
 	}
-	// The command name, in parentheses, may hold spaces; the fields after
-	// it start with the state: utime is the 12th of them, stime the 13th.
-	i := strings.LastIndexByte(string(data), ')')
-	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 13 {
-		b.Fatalf("/proc/%d/stat: %q", pid, data)
-	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
-}
-
-// peakRSS is the process's VmHWM in bytes.
-func peakRSS(b *testing.B, pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	return s.CPU
 }
 
 func fileSize(path string) int64 {

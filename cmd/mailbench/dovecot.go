@@ -79,8 +79,8 @@ func (s *imapServer) cpu(skip map[int]bool) float64 {
 func (s *imapServer) imapPIDs() map[int]bool {
 	out := map[int]bool{}
 	for _, p := range groupProcs(s.pgrp) {
-		if p.comm == "imap" {
-			out[p.pid] = true
+		if p.Comm == "imap" {
+			out[p.PID] = true
 		}
 	}
 	return out

@@ -18,6 +18,7 @@ import (
 
 	"mailassist/bus"
 	"mailassist/ingest"
+	"mailassist/internal/proc"
 )
 
 // benchAccount is the account's name in mailassist's config.
@@ -172,7 +173,7 @@ func (r *mailassistRun) run(ctx context.Context) (*result, error) {
 		System: "mailassist", Messages: r.n, DrainSeconds: drain.Seconds(),
 		MsgsPerSecond: float64(r.n) / drain.Seconds(),
 		CPUSeconds:    cpu, IMAPServerCPUSeconds: dovecot,
-		PeakRSSBytes:     max(rss(pid, "VmHWM"), mon.peakRSS()),
+		PeakRSSBytes:     max(proc.Memory(pid, "VmHWM"), mon.peakRSS()),
 		DataDirPeakBytes: peakDir,
 	}
 	res.During, res.DuringLost = pr.latencies("during")
@@ -206,11 +207,11 @@ func (r *mailassistRun) run(ctx context.Context) (*result, error) {
 
 // childCPU is the process's user + system CPU so far, in seconds.
 func childCPU(pid int) float64 {
-	s, err := readStat(pid)
+	s, err := proc.ReadStat(pid)
 	if err != nil {
 		return 0
 	}
-	return s.cpu.Seconds()
+	return s.CPU.Seconds()
 }
 
 // monitor samples a process's RSS every 100 ms and a directory's disk
@@ -234,7 +235,7 @@ func (m *monitor) start(pid int, dir string) {
 				return
 			case <-t.C:
 			}
-			r := rss(pid, "VmRSS")
+			r := proc.Memory(pid, "VmRSS")
 			var d int64
 			if i%10 == 0 {
 				d = diskUsage(dir)
