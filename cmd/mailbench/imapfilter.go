@@ -63,7 +63,7 @@ func (r *imapfilterRun) run(ctx context.Context) (*result, error) {
 	}
 	pid := cmd.Process.Pid
 	var mon monitor
-	mon.start(pid, r.bogoDir)
+	mon.start(pid, 0, r.bogoDir)
 	err = cmd.Wait()
 	drain := time.Since(start)
 	mon.stop()

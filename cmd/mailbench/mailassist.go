@@ -41,7 +41,11 @@ type mailassistRun struct {
 	spams       [][]byte
 	logLevel    string // mailassist's log.level
 	extraYAML   string // appended to the config
-	logf        func(format string, args ...any)
+	// separateNATS runs the NATS server in a process of its own
+	// (natsproc.go) instead of mailassist's embedded one, so that each
+	// one's memory and CPU are measured apart (system mailassist-nats).
+	separateNATS bool
+	logf         func(format string, args ...any)
 }
 
 func freePort() (int, error) {
@@ -53,10 +57,18 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func (r *mailassistRun) config() (path, natsURL string, err error) {
-	natsPort, err := freePort()
-	if err != nil {
-		return "", "", err
+// config writes mailassist's config. Its NATS is the server at natsURL
+// with the seed natsSeed, or, when natsURL is empty, its embedded server
+// on a free port, whose URL config returns.
+func (r *mailassistRun) config(natsURL, natsSeed string) (path, url string, err error) {
+	natsCfg := fmt.Sprintf("{url: %q, nkey_file: %q}", natsURL, natsSeed)
+	if natsURL == "" {
+		natsPort, err := freePort()
+		if err != nil {
+			return "", "", err
+		}
+		natsURL = fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
+		natsCfg = fmt.Sprintf(`{listen: "127.0.0.1:%d"}`, natsPort)
 	}
 	httpPort, err := freePort()
 	if err != nil {
@@ -72,24 +84,39 @@ func (r *mailassistRun) config() (path, natsURL string, err error) {
 	}
 	cfg := fmt.Sprintf(`data_dir: %s/data
 log: {level: %s, format: json}
-nats: {listen: "127.0.0.1:%d"}
+nats: %s
 http: {listen: "127.0.0.1:%d"}
 %saccounts:
   - name: %s
     address: %s@example.org
     initial_sync: 30d
     imap: {host: 127.0.0.1, port: %d, tls: none, username: %s, password_file: %s}
-`, r.dir, r.logLevel, natsPort, httpPort, stream, benchAccount, r.user, r.imap.Port, r.user, pw)
+`, r.dir, r.logLevel, natsCfg, httpPort, stream, benchAccount, r.user, r.imap.Port, r.user, pw)
 	if r.extraYAML != "" {
 		cfg += r.extraYAML + "\n"
 	}
 	path = filepath.Join(r.dir, "mailassist.yaml")
-	return path, fmt.Sprintf("nats://127.0.0.1:%d", natsPort), os.WriteFile(path, []byte(cfg), 0o600)
+	return path, natsURL, os.WriteFile(path, []byte(cfg), 0o600)
 }
 
 // run drains the user's backlog with mailassist and measures it.
 func (r *mailassistRun) run(ctx context.Context) (*result, error) {
-	cfgPath, natsURL, err := r.config()
+	var natsProc *natsProcess
+	natsURL, natsSeed := "", filepath.Join(r.dir, "data", bus.SeedFileName)
+	if r.separateNATS {
+		// Under data, so that the data directory's size counts its store.
+		dir := filepath.Join(r.dir, "data", "nats-process")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		var err error
+		if natsProc, err = startNATSProcess(dir); err != nil {
+			return nil, err
+		}
+		defer natsProc.stop()
+		natsURL, natsSeed = natsProc.url, natsProc.seed
+	}
+	cfgPath, natsURL, err := r.config(natsURL, natsSeed)
 	if err != nil {
 		return nil, err
 	}
@@ -125,10 +152,14 @@ func (r *mailassistRun) run(ctx context.Context) (*result, error) {
 	pid := cmd.Process.Pid
 
 	var mon monitor
-	mon.start(pid, filepath.Join(r.dir, "data"))
+	natsPID := 0
+	if natsProc != nil {
+		natsPID = natsProc.pid()
+	}
+	mon.start(pid, natsPID, filepath.Join(r.dir, "data"))
 	defer mon.stop()
 
-	w, err := connectBus(ctx, natsURL, filepath.Join(r.dir, "data", "nats.nk"), exited)
+	w, err := connectBus(ctx, natsURL, natsSeed, exited)
 	if err != nil {
 		return nil, err
 	}
@@ -157,6 +188,10 @@ func (r *mailassistRun) run(ctx context.Context) (*result, error) {
 		return nil, err
 	}
 	cpu := childCPU(pid)
+	var natsCPU float64
+	if natsProc != nil {
+		natsCPU = childCPU(natsPID)
+	}
 	dovecot := r.imap.cpu(skip) - dovecot0
 	peakDir := mon.peakDir()
 
@@ -170,11 +205,15 @@ func (r *mailassistRun) run(ctx context.Context) (*result, error) {
 	pr.wait(30 * time.Second)
 
 	res := &result{
-		System: "mailassist", Messages: r.n, DrainSeconds: drain.Seconds(),
+		System: r.system(), Messages: r.n, DrainSeconds: drain.Seconds(),
 		MsgsPerSecond: float64(r.n) / drain.Seconds(),
 		CPUSeconds:    cpu, IMAPServerCPUSeconds: dovecot,
 		PeakRSSBytes:     max(proc.Memory(pid, "VmHWM"), mon.peakRSS()),
 		DataDirPeakBytes: peakDir,
+	}
+	if natsProc != nil {
+		res.NATSCPUSeconds = natsCPU
+		res.NATSPeakRSSBytes = max(proc.Memory(natsPID, "VmHWM"), mon.peakNATSRSS())
 	}
 	res.During, res.DuringLost = pr.latencies("during")
 	res.After, res.AfterLost = pr.latencies("after")
@@ -205,6 +244,15 @@ func (r *mailassistRun) run(ctx context.Context) (*result, error) {
 	return res, nil
 }
 
+// system names the run in the report: mailassist, or mailassist-nats
+// with its NATS server apart.
+func (r *mailassistRun) system() string {
+	if r.separateNATS {
+		return systemMailassistNATS
+	}
+	return systemMailassist
+}
+
 // childCPU is the process's user + system CPU so far, in seconds.
 func childCPU(pid int) float64 {
 	s, err := proc.ReadStat(pid)
@@ -214,17 +262,18 @@ func childCPU(pid int) float64 {
 	return s.CPU.Seconds()
 }
 
-// monitor samples a process's RSS every 100 ms and a directory's disk
-// usage every second.
+// monitor samples the RSS of mailassist and of its NATS server process
+// (if any) every 100 ms, and a directory's disk usage every second.
 type monitor struct {
 	mu      sync.Mutex
 	rss     int64
+	natsRSS int64
 	dir     int64
 	stopCh  chan struct{}
 	stopped sync.WaitGroup
 }
 
-func (m *monitor) start(pid int, dir string) {
+func (m *monitor) start(pid, natsPID int, dir string) {
 	m.stopCh = make(chan struct{})
 	m.stopped.Go(func() {
 		t := time.NewTicker(100 * time.Millisecond)
@@ -236,12 +285,16 @@ func (m *monitor) start(pid int, dir string) {
 			case <-t.C:
 			}
 			r := proc.Memory(pid, "VmRSS")
+			var nr int64
+			if natsPID != 0 {
+				nr = proc.Memory(natsPID, "VmRSS")
+			}
 			var d int64
 			if i%10 == 0 {
 				d = diskUsage(dir)
 			}
 			m.mu.Lock()
-			m.rss, m.dir = max(m.rss, r), max(m.dir, d)
+			m.rss, m.natsRSS, m.dir = max(m.rss, r), max(m.natsRSS, nr), max(m.dir, d)
 			m.mu.Unlock()
 		}
 	})
@@ -261,6 +314,12 @@ func (m *monitor) peakRSS() int64 {
 	return m.rss
 }
 
+func (m *monitor) peakNATSRSS() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.natsRSS
+}
+
 func (m *monitor) peakDir() int64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -273,8 +332,8 @@ type busWatch struct {
 	js jetstream.JetStream
 }
 
-// connectBus connects to the child's embedded NATS server with the seed
-// it generated in its data directory, once both exist.
+// connectBus connects to mailassist's NATS server (the child's embedded
+// one, or the process of its own) with seed, once both exist.
 func connectBus(ctx context.Context, url, seed string, exited <-chan error) (*busWatch, error) {
 	deadline := time.Now().Add(time.Minute)
 	for {

@@ -15,7 +15,10 @@
 //     directory, until ingest's checkpoint covers the backlog and every
 //     stage consumer is empty; meanwhile a spam probe is appended every
 //     -probe-every, and after the drain -probes-after more, each timed
-//     from its APPEND to its move to Junk.
+//     from its APPEND to its move to Junk;
+//   - with -systems mailassist-nats, the same with mailassist's NATS
+//     server (the one it embeds, same code and settings) in a process of
+//     its own, so that the memory and CPU of each are reported apart.
 //
 // It reports drain time, messages per second, peak RSS, the CPU of each
 // system and of Dovecot's processes, mailassist's data directory (peak
@@ -43,10 +46,11 @@ import (
 )
 
 func main() {
+	serveNATSIfChild()
 	var (
 		corpusDir   = flag.String("corpus", "", "corpus directory (shared/corpus/spamassassin.sh DIR); required")
 		sizes       = flag.String("sizes", "1000", "backlog sizes, comma-separated")
-		systems     = flag.String("systems", "imapfilter,mailassist", "what to run, in this order for each size")
+		systems     = flag.String("systems", "imapfilter,mailassist", "what to run, in this order for each size: imapfilter, mailassist, mailassist-nats (its NATS server in a process of its own, measured apart)")
 		bin         = flag.String("mailassist", "", "mailassist binary (default: go build ./cmd/mailassist)")
 		script      = flag.String("imapfilter-script", "scripts/imapfilter-bogofilter.lua", "imapfilter config")
 		probeEvery  = flag.Duration("probe-every", time.Second, "new mail while the backlog drains: one probe every")
@@ -119,7 +123,7 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 	} else {
 		defer os.RemoveAll(work)
 	}
-	if slices.Contains(systems, "mailassist") && b.bin == "" {
+	if (slices.Contains(systems, systemMailassist) || slices.Contains(systems, systemMailassistNATS)) && b.bin == "" {
 		b.bin = filepath.Join(work, "mailassist")
 		log.Printf("building mailassist")
 		if out, err := exec.Command("go", "build", "-o", b.bin, "./cmd/mailassist").CombinedOutput(); err != nil {
@@ -145,7 +149,7 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 	rep := &report{Start: time.Now().UTC(), Corpus: b.corpusDir, Machine: machine(), Dovecot: version("dovecot", "--version"),
 		Mailassist: version(b.bin, "version")}
 	bogo := filepath.Join(work, "bogofilter")
-	if slices.Contains(systems, "imapfilter") {
+	if slices.Contains(systems, systemImapfilter) {
 		log.Printf("training bogofilter on %d train rows", len(c.trainHam)+len(c.trainSpam))
 		if err := trainBogofilter(bogo, c); err != nil {
 			return nil, err
@@ -168,18 +172,19 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 			}
 			var res *result
 			switch sys {
-			case "imapfilter":
+			case systemImapfilter:
 				log.Printf("%d messages: imapfilter + bogofilter", n)
 				r := &imapfilterRun{script: script, bogoDir: bogo, user: imf, imap: s, n: n, dir: dir}
 				res, err = r.run(ctx)
-			case "mailassist":
-				log.Printf("%d messages: mailassist", n)
+			case systemMailassist, systemMailassistNATS:
+				log.Printf("%d messages: %s", n, sys)
 				r := &mailassistRun{bin: b.bin, dir: dir, user: ma, imap: s, n: n, lastUID: uint32(n),
-					probeEvery: b.probeEvery, probesAfter: b.probesAfter, spams: c.probeSpams, logLevel: b.logLevel, extraYAML: b.extraYAML, logf: log.Printf}
+					probeEvery: b.probeEvery, probesAfter: b.probesAfter, spams: c.probeSpams, logLevel: b.logLevel, extraYAML: b.extraYAML, logf: log.Printf,
+					separateNATS: sys == systemMailassistNATS}
 				r.rawMaxAge = b.rawMaxAge
 				res, err = r.run(ctx)
 			default:
-				return nil, fmt.Errorf("-systems: unknown %q (imapfilter, mailassist)", sys)
+				return nil, fmt.Errorf("-systems: unknown %q (imapfilter, mailassist, mailassist-nats)", sys)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("%s, %d messages: %w", sys, n, err)

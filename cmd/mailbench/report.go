@@ -19,6 +19,9 @@ type result struct {
 	CPUSeconds           float64 `json:"cpu_seconds"`             // the system's own processes (user + system)
 	IMAPServerCPUSeconds float64 `json:"imap_server_cpu_seconds"` // every Dovecot process, the probe's left out
 	PeakRSSBytes         int64   `json:"peak_rss_bytes"`
+	// mailassist-nats only: its NATS server process, apart from it.
+	NATSCPUSeconds   float64 `json:"nats_cpu_seconds,omitempty"`
+	NATSPeakRSSBytes int64   `json:"nats_peak_rss_bytes,omitempty"`
 	// mailassist only.
 	DataDirPeakBytes int64             `json:"data_dir_peak_bytes,omitempty"` // sampled every second while draining
 	DataDirEndBytes  int64             `json:"data_dir_end_bytes,omitempty"`  // after the drain and the probes
@@ -43,8 +46,20 @@ type newMail struct {
 	AfterMax    float64 `json:"after_max_seconds"`
 }
 
+// The systems a bench runs (-systems).
+const (
+	systemImapfilter     = "imapfilter"
+	systemMailassist     = "mailassist"
+	systemMailassistNATS = "mailassist-nats" // its NATS server in a process of its own
+)
+
+// mailassist reports whether the result is one of mailassist's runs.
+func (r *result) mailassist() bool {
+	return r.System == systemMailassist || r.System == systemMailassistNATS
+}
+
 func (r *result) summarize() {
-	if r.System != "mailassist" {
+	if !r.mailassist() {
 		return
 	}
 	r.NewMail = &newMail{
@@ -78,17 +93,22 @@ func (rep *report) writeTable(w io.Writer) {
 	slices.SortStableFunc(rs, func(a, b *result) int { return a.Messages - b.Messages })
 	for _, r := range rs {
 		dir, during, after := "", "", ""
-		if r.System == "mailassist" {
+		rss, cpu := fmt.Sprintf("%.0f MB", mb(r.PeakRSSBytes)), fmt.Sprintf("%.1f s", r.CPUSeconds)
+		if r.System == systemMailassistNATS {
+			rss += fmt.Sprintf(" + NATS %.0f MB", mb(r.NATSPeakRSSBytes))
+			cpu += fmt.Sprintf(" + NATS %.1f s", r.NATSCPUSeconds)
+		}
+		if r.mailassist() {
 			dir = fmt.Sprintf("%.1f MB (%.2f×)", mb(r.DataDirPeakBytes), float64(r.DataDirPeakBytes)/float64(max(r.RawBytes, 1)))
 			during = fmt.Sprintf("%s / %s (%d%s)", secs(r.NewMail.DuringP50), secs(r.NewMail.DuringP99), r.NewMail.DuringCount, lost(r.DuringLost))
 			after = fmt.Sprintf("%s / %s (%d%s)", secs(r.NewMail.AfterP50), secs(r.NewMail.AfterP99), r.NewMail.AfterCount, lost(r.AfterLost))
 		}
-		fmt.Fprintf(w, "| %d | %s | %.1f s | %.0f | %.0f MB | %.1f s | %.1f s (%.2f ms) | %s | %s | %s |\n",
-			r.Messages, r.System, r.DrainSeconds, r.MsgsPerSecond, mb(r.PeakRSSBytes), r.CPUSeconds,
+		fmt.Fprintf(w, "| %d | %s | %.1f s | %.0f | %s | %s | %.1f s (%.2f ms) | %s | %s | %s |\n",
+			r.Messages, r.System, r.DrainSeconds, r.MsgsPerSecond, rss, cpu,
 			r.IMAPServerCPUSeconds, 1000*r.IMAPServerCPUSeconds/float64(r.Messages), dir, during, after)
 	}
 	for _, r := range rs {
-		if r.System != "mailassist" {
+		if !r.mailassist() {
 			continue
 		}
 		var parts []string
@@ -96,7 +116,7 @@ func (rep *report) writeTable(w io.Writer) {
 			parts = append(parts, fmt.Sprintf("%s %.1f MB", name, mb(int64(b))))
 		}
 		slices.Sort(parts)
-		fmt.Fprintf(w, "\n%d messages (%.1f MB raw): data dir at the end %.1f MB; streams: %s", r.Messages, mb(r.RawBytes), mb(r.DataDirEndBytes), strings.Join(parts, ", "))
+		fmt.Fprintf(w, "\n%s, %d messages (%.1f MB raw): data dir at the end %.1f MB; streams: %s", r.System, r.Messages, mb(r.RawBytes), mb(r.DataDirEndBytes), strings.Join(parts, ", "))
 		if r.RawLeftBytes != nil {
 			fmt.Fprintf(w, "; raw bodies left after stream.raw_max_age: %d bytes", *r.RawLeftBytes)
 		}
