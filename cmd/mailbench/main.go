@@ -75,6 +75,11 @@ func main() {
 		ns = append(ns, n)
 	}
 	run := strings.Split(*systems, ",")
+	for i, sys := range run {
+		if !slices.Contains([]string{systemImapfilter, systemMailassist, systemMailassistNATS}, sys) || slices.Contains(run[:i], sys) {
+			log.Fatalf("-systems: %q is unknown or given twice (imapfilter, mailassist, mailassist-nats)", sys)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	b := &bench{corpusDir: *corpusDir, bin: *bin, script: *script, probeEvery: *probeEvery, probesAfter: *probesAfter,
@@ -136,7 +141,9 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 	}
 	var users []string
 	for _, n := range sizes {
-		users = append(users, user("ma", n), user("if", n))
+		for _, sys := range systems {
+			users = append(users, user(sys, n))
+		}
 	}
 	s, err := startDovecot(users)
 	if err != nil {
@@ -156,14 +163,18 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 		}
 	}
 	for _, n := range sizes {
-		ma, imf := user("ma", n), user("if", n)
+		// Each system drains a mailbox of its own, copied from the one
+		// filled before any of them ran.
+		first := user(systems[0], n)
 		log.Printf("filling a mailbox with %d messages", n)
-		raw, err := s.fill(ma, n, c)
+		raw, err := s.fill(first, n, c)
 		if err != nil {
 			return nil, fmt.Errorf("fill: %w", err)
 		}
-		if err := s.clone(ma, imf); err != nil {
-			return nil, err
+		for _, sys := range systems[1:] {
+			if err := s.clone(first, user(sys, n)); err != nil {
+				return nil, err
+			}
 		}
 		for _, sys := range systems {
 			dir := filepath.Join(work, fmt.Sprintf("%s-%d", sys, n))
@@ -174,17 +185,17 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 			switch sys {
 			case systemImapfilter:
 				log.Printf("%d messages: imapfilter + bogofilter", n)
-				r := &imapfilterRun{script: script, bogoDir: bogo, user: imf, imap: s, n: n, dir: dir}
+				r := &imapfilterRun{script: script, bogoDir: bogo, user: user(sys, n), imap: s, n: n, dir: dir}
 				res, err = r.run(ctx)
 			case systemMailassist, systemMailassistNATS:
 				log.Printf("%d messages: %s", n, sys)
-				r := &mailassistRun{bin: b.bin, dir: dir, user: ma, imap: s, n: n, lastUID: uint32(n),
+				r := &mailassistRun{bin: b.bin, dir: dir, user: user(sys, n), imap: s, n: n, lastUID: uint32(n),
 					probeEvery: b.probeEvery, probesAfter: b.probesAfter, spams: c.probeSpams, logLevel: b.logLevel, extraYAML: b.extraYAML, logf: log.Printf,
 					separateNATS: sys == systemMailassistNATS}
 				r.rawMaxAge = b.rawMaxAge
 				res, err = r.run(ctx)
 			default:
-				return nil, fmt.Errorf("-systems: unknown %q (imapfilter, mailassist, mailassist-nats)", sys)
+				return nil, fmt.Errorf("-systems: unknown %q", sys)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("%s, %d messages: %w", sys, n, err)
@@ -194,8 +205,12 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 			rep.Results = append(rep.Results, res)
 			log.Printf("  %.1f s, %.0f msgs/s, peak RSS %.0f MB, CPU %.1f s, Dovecot CPU %.1f s",
 				res.DrainSeconds, res.MsgsPerSecond, mb(res.PeakRSSBytes), res.CPUSeconds, res.IMAPServerCPUSeconds)
+			if sys == systemMailassistNATS {
+				log.Printf("  its NATS server: peak RSS %.0f MB, CPU %.1f s", mb(res.NATSPeakRSSBytes), res.NATSCPUSeconds)
+			}
 		}
-		for _, u := range []string{ma, imf} {
+		for _, sys := range systems {
+			u := user(sys, n)
 			junk, _ := s.count(u, "Junk")
 			log.Printf("  %s: %d in Junk", u, junk)
 			if !b.keep {
@@ -206,7 +221,16 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 	return rep, nil
 }
 
-func user(prefix string, n int) string { return prefix + strconv.Itoa(n) }
+// user is the Dovecot user whose mailbox a system drains at a backlog
+// size: ma1000 for mailassist, mn1000 for mailassist-nats, if1000 for
+// imapfilter.
+func user(system string, n int) string {
+	prefix := map[string]string{systemImapfilter: "if", systemMailassist: "ma", systemMailassistNATS: "mn"}[system]
+	if prefix == "" {
+		prefix = "x"
+	}
+	return prefix + strconv.Itoa(n)
+}
 
 func machine() string {
 	model := ""

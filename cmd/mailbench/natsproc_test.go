@@ -87,3 +87,16 @@ func TestTableSeparatesNATS(t *testing.T) {
 		}
 	}
 }
+
+// Each system drains a mailbox of its own: two mailassist runs at one
+// size must not share one (the second would find the spam moved).
+func TestUsersPerSystem(t *testing.T) {
+	seen := map[string]string{}
+	for _, sys := range []string{systemImapfilter, systemMailassist, systemMailassistNATS} {
+		u := user(sys, 1000)
+		if other, ok := seen[u]; ok {
+			t.Errorf("%s and %s both drain %s", sys, other, u)
+		}
+		seen[u] = sys
+	}
+}
