@@ -6,45 +6,25 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
 	"mailassist/bus"
+	"mailassist/internal/natsproc"
 )
 
-// natsServeEnv, set to "<store dir>|<host:port>", makes mailbench serve
-// JetStream instead of benchmarking: the system mailassist-nats starts
-// mailbench again so, to run mailassist with its NATS server in a process
-// of its own and measure the two apart.
+// natsServeEnv, set to a natsproc.Spec, makes mailbench serve JetStream
+// instead of benchmarking: the system mailassist-nats starts mailbench
+// again so, to run mailassist with its NATS server in a process of its
+// own and measure the two apart.
 const natsServeEnv = "MAILBENCH_NATS_SERVE"
 
 // serveNATSIfChild serves the NATS server mailassist embeds (the same
-// code and settings: bus.StartEmbedded) until SIGTERM, and exits, when
-// natsServeEnv asks for it; else it returns at once.
+// code and settings) until SIGTERM, and exits, when natsServeEnv asks for
+// it; else it returns at once.
 func serveNATSIfChild() {
-	spec, ok := os.LookupEnv(natsServeEnv)
-	if !ok {
-		return
-	}
-	dir, listen, ok := strings.Cut(spec, "|")
-	if !ok {
-		fmt.Fprintf(os.Stderr, "%s=%q: want <store dir>|<host:port>\n", natsServeEnv, spec)
-		os.Exit(2)
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	emb, err := bus.StartEmbedded(dir, listen, log)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(3)
-	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	<-sig
-	emb.Shutdown()
-	os.Exit(0)
+	natsproc.ServeIfAsked(natsServeEnv, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 // natsProcess is a JetStream server in a child process.
@@ -77,7 +57,7 @@ func startNATSProcess(dir string) (*natsProcess, error) {
 	}
 	defer logFile.Close() // the child has its own descriptor
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), natsServeEnv+"="+dir+"|"+addr)
+	cmd.Env = append(os.Environ(), natsServeEnv+"="+natsproc.Spec(dir, addr))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {

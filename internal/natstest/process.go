@@ -1,45 +1,24 @@
 package natstest
 
 import (
-	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"mailassist/bus"
+	"mailassist/internal/natsproc"
 )
 
-const childEnv = "MAILASSIST_NATSTEST_SERVE" // "<store dir>|<listen>"
+const childEnv = "MAILASSIST_NATSTEST_SERVE" // natsproc.Spec
 
 // ServeIfChild runs a JetStream server and never returns when the process
 // was started by StartProcess. Call it first in TestMain.
 func ServeIfChild() {
-	spec := os.Getenv(childEnv)
-	if spec == "" {
-		return
-	}
-	var dir, listen string
-	for i := range spec {
-		if spec[i] == '|' {
-			dir, listen = spec[:i], spec[i+1:]
-		}
-	}
-	emb, err := bus.StartEmbedded(dir, listen, slog.New(slog.DiscardHandler))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(3)
-	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	<-sig
-	emb.Shutdown()
-	os.Exit(0)
+	natsproc.ServeIfAsked(childEnv, slog.New(slog.DiscardHandler))
 }
 
 // Process is a JetStream server in a child process, so that a test can kill
@@ -86,7 +65,7 @@ func StartProcess(t testing.TB) *Process {
 func (p *Process) Start(t testing.TB) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+p.dir+"|"+p.addr)
+	cmd.Env = append(os.Environ(), childEnv+"="+natsproc.Spec(p.dir, p.addr))
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
