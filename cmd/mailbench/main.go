@@ -76,7 +76,7 @@ func main() {
 	}
 	run := strings.Split(*systems, ",")
 	for i, sys := range run {
-		if !slices.Contains([]string{systemImapfilter, systemMailassist, systemMailassistNATS}, sys) || slices.Contains(run[:i], sys) {
+		if _, known := userPrefix[sys]; !known || slices.Contains(run[:i], sys) {
 			log.Fatalf("-systems: %q is unknown or given twice (imapfilter, mailassist, mailassist-nats)", sys)
 		}
 	}
@@ -221,16 +221,14 @@ func (b *bench) run(ctx context.Context, sizes []int, systems []string) (*report
 	return rep, nil
 }
 
+// userPrefix names the systems a bench runs (-systems), each with the
+// prefix of the Dovecot users whose mailboxes it drains.
+var userPrefix = map[string]string{systemImapfilter: "if", systemMailassist: "ma", systemMailassistNATS: "mn"}
+
 // user is the Dovecot user whose mailbox a system drains at a backlog
 // size: ma1000 for mailassist, mn1000 for mailassist-nats, if1000 for
 // imapfilter.
-func user(system string, n int) string {
-	prefix := map[string]string{systemImapfilter: "if", systemMailassist: "ma", systemMailassistNATS: "mn"}[system]
-	if prefix == "" {
-		prefix = "x"
-	}
-	return prefix + strconv.Itoa(n)
-}
+func user(system string, n int) string { return userPrefix[system] + strconv.Itoa(n) }
 
 func machine() string {
 	model := ""

@@ -92,7 +92,7 @@ func TestTableSeparatesNATS(t *testing.T) {
 // size must not share one (the second would find the spam moved).
 func TestUsersPerSystem(t *testing.T) {
 	seen := map[string]string{}
-	for _, sys := range []string{systemImapfilter, systemMailassist, systemMailassistNATS} {
+	for sys := range userPrefix {
 		u := user(sys, 1000)
 		if other, ok := seen[u]; ok {
 			t.Errorf("%s and %s both drain %s", sys, other, u)

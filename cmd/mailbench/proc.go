@@ -2,12 +2,13 @@ package main
 
 import (
 	"io/fs"
-	"mailassist/internal/proc"
 	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
+
+	"mailassist/internal/proc"
 )
 
 // groupCPU is the CPU of every process in the process group pgrp, with
